@@ -1,0 +1,45 @@
+"""faaslib: AWS Lambda as a Python library.
+
+Register real Lambda handlers with decorators and run them in this process with Lambda's
+semantics: concurrency limits, cold and warm instances, timeouts, Lambda's error shapes and log
+lines.
+"""
+
+from faaslib.app import App, InstanceCounts
+from faaslib.clock import Clock, SystemClock
+from faaslib.config import FunctionConfig
+from faaslib.context import ClientContext, CognitoIdentity, Context
+from faaslib.errors import (
+    ConfigurationError,
+    FunctionError,
+    InvalidParameterValue,
+    InvalidRequestContent,
+    InvocationError,
+    RequestTooLarge,
+    ResourceNotFound,
+    TooManyRequests,
+)
+from faaslib.invoke import InvocationResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "App",
+    "ClientContext",
+    "Clock",
+    "CognitoIdentity",
+    "ConfigurationError",
+    "Context",
+    "FunctionConfig",
+    "FunctionError",
+    "InstanceCounts",
+    "InvalidParameterValue",
+    "InvalidRequestContent",
+    "InvocationError",
+    "InvocationResult",
+    "RequestTooLarge",
+    "ResourceNotFound",
+    "SystemClock",
+    "TooManyRequests",
+    "__version__",
+]

@@ -1,0 +1,351 @@
+"""`App`: where functions are registered, invoked, and given a lifetime.
+
+The app is the invoker of the data flow: it checks an invocation the way Lambda's Invoke API does
+(the function exists, the payload is JSON and within limits, the arguments are valid) and hands it
+to the executor. It also owns the background work (idle expiry) for as long as `async with app`
+runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+import anyio
+import msgspec
+
+from faaslib.clock import Clock, SystemClock
+from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.context import ClientContext
+from faaslib.errors import (
+    ConfigurationError,
+    FunctionError,
+    InvalidParameterValue,
+    InvalidRequestContent,
+    ResourceNotFound,
+)
+from faaslib.executor import AccountPool, Function, Runner, resolve_handler
+from faaslib.invoke import (
+    MAX_CLIENT_CONTEXT_BYTES,
+    InvocationResult,
+    InvocationType,
+    LogType,
+    decode_json,
+    encode_json,
+    encode_request,
+)
+
+__all__ = ["App", "InstanceCounts"]
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+class InstanceCounts(msgspec.Struct, frozen=True):
+    """How many instances (execution environments) a function has, and what they are doing."""
+
+    total: int
+    idle: int
+    busy: int
+
+
+class App:
+    """A set of Lambda functions running in this process, under one account's limits.
+
+    >>> app = App(name="shop")
+    >>> @app.function(memory=512, timeout=10)
+    ... def resize(event, context):
+    ...     return {"key": event["key"]}
+    >>> async with app:
+    ...     result = await app.invoke("resize", {"key": "a.jpg"})
+
+    `concurrency` is the account's concurrent-execution limit (Lambda's default, 1,000);
+    `idle_timeout` is how long an idle instance stays warm before it is reclaimed. Lambda does
+    not publish its figure; instances are commonly observed to live 5 to 15 minutes, so the
+    default is 10 minutes. `clock` is where all time comes from (`faaslib.testing.FakeClock`
+    in tests).
+    """
+
+    def __init__(
+        self,
+        name: str = "app",
+        *,
+        concurrency: int = 1000,
+        architecture: str = "x86_64",
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Clock | None = None,
+        idle_timeout: float = 600,
+    ) -> None:
+        self.config: AppConfig = validate(
+            AppConfig,
+            f"App {name!r}",
+            {
+                "name": name,
+                "concurrency": concurrency,
+                "architecture": architecture,
+                "region": region,
+                "account_id": account_id,
+                "idle_timeout": idle_timeout,
+            },
+        )
+        self.name = name
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._functions: dict[str, Function] = {}
+        self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
+        self._saved_environment: dict[str, str | None] | None = None
+        self._runner = Runner(self.clock, AccountPool(concurrency))
+        self._task_group: anyio.abc.TaskGroup | None = None
+
+    # -- registration -------------------------------------------------------------------------
+
+    @overload
+    def function(self, handler: HandlerT, /) -> HandlerT: ...
+
+    @overload
+    def function(self, /, **options: Any) -> Callable[[HandlerT], HandlerT]: ...
+
+    def function(
+        self, handler: HandlerT | None = None, /, **options: Any
+    ) -> HandlerT | Callable[[HandlerT], HandlerT]:
+        """Register a Lambda handler: `def`/`async def handler(event, context)`, or a class.
+
+        Options (validated now, against Lambda's limits): `name` (default: the handler's
+        `__name__`), `memory` (128–10,240 MB, default 128), `timeout` (seconds, more than 0 and
+        at most 900, default 3), `ephemeral_storage` (512–10,240 MB), `environment` (str to str,
+        at most 4 KB), `architecture` (default: the app's), `description`. The handler is
+        returned unchanged, so it can still be called directly.
+        """
+
+        def register(target: HandlerT) -> HandlerT:
+            self._register(target, options)
+            return target
+
+        return register if handler is None else register(handler)
+
+    def _register(self, target: Any, options: Mapping[str, Any]) -> Function:
+        values = dict(options)
+        values.setdefault("name", getattr(target, "__name__", None))
+        values.setdefault("architecture", self.config.architecture)
+        name = values["name"]
+        owner = f"function {name!r}"
+        config: FunctionConfig = validate(FunctionConfig, owner, values)
+        if name in self._functions:
+            raise ConfigurationError(
+                f"{owner}: a function named {name!r} is already registered in App {self.name!r}; "
+                "function names are unique in an app (pass name=... to register another)"
+            )
+        for key, value in config.environment.items():
+            held = self._environment.get(key)
+            if held is not None and held[0] != value:
+                raise ConfigurationError(
+                    f"{owner}: environment variable {key}={value!r} conflicts with "
+                    f"{key}={held[0]!r} of function {held[1]!r}; all functions share this "
+                    "process's os.environ"
+                )
+        handler = resolve_handler(target, name)
+        function = Function(
+            config,
+            handler,
+            region=self.config.region,
+            account_id=self.config.account_id,
+            idle_timeout=self.config.idle_timeout,
+        )
+        self._functions[name] = function
+        for key, value in config.environment.items():
+            self._environment.setdefault(key, (value, name))
+        if self._saved_environment is not None:
+            self._apply_environment()
+        return function
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The names of the registered functions."""
+        return tuple(self._functions)
+
+    def instances(self, name: str) -> InstanceCounts:
+        """How many instances of function `name` exist now, idle and busy."""
+        pool = self._function(name).instances
+        return InstanceCounts(total=pool.count, idle=pool.idle_count, busy=pool.count - pool.idle_count)
+
+    @property
+    def abandoned_threads(self) -> int:
+        """Sync handlers that timed out but whose threads are still running (see the README)."""
+        return self._runner.abandoned_threads
+
+    # -- invocation ---------------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        name: str,
+        payload: Any = None,
+        *,
+        invocation_type: InvocationType = "RequestResponse",
+        qualifier: str | None = None,
+        client_context: Mapping[str, Any] | str | None = None,
+        log_type: LogType = "None",
+    ) -> InvocationResult:
+        """Invoke function `name` with Lambda's Invoke semantics.
+
+        `payload` is any JSON-serialisable value (bytes are taken as a JSON document; None sends
+        `{}`). A handler's error does not raise: the result has `function_error="Unhandled"` and
+        Lambda's error object as payload. What Lambda answers with an error status raises an
+        `InvocationError`: `ResourceNotFound`, `TooManyRequests`, `RequestTooLarge`,
+        `InvalidRequestContent`, `InvalidParameterValue`.
+        """
+        function = self._function(name)
+        if qualifier is None:
+            invoked_arn = function.arn
+        elif qualifier == "$LATEST":
+            invoked_arn = f"{function.arn}:$LATEST"
+        else:
+            raise ResourceNotFound(
+                f"Function not found: {function.arn}:{qualifier} (faaslib functions have only "
+                "the $LATEST version)",
+                function_name=name,
+            )
+        if log_type != "None" and log_type != "Tail":
+            raise InvalidParameterValue(
+                f"function {name!r}: log_type={log_type!r} is not valid; use 'None' or 'Tail'",
+                function_name=name,
+            )
+        request = encode_request(payload, name)
+        context = None if client_context is None else _client_context(client_context, name)
+        if invocation_type == "RequestResponse":
+            return await self._runner.run(
+                function, request, invoked_arn, context, log_type == "Tail"
+            )
+        if invocation_type == "DryRun":
+            await anyio.lowlevel.checkpoint()
+            return InvocationResult(
+                function_name=name,
+                status_code=204,
+                request_id=str(uuid.uuid4()),
+                memory_size_mb=function.memory,
+            )
+        raise InvalidParameterValue(
+            f"function {name!r}: invocation_type={invocation_type!r} is not supported; use "
+            "'RequestResponse' or 'DryRun' (Event invocations are not implemented yet)",
+            function_name=name,
+        )
+
+    async def call(self, name: str, payload: Any = None, **options: Any) -> Any:
+        """Invoke `name` and return its response payload, or raise `FunctionError`.
+
+        Takes the same options as `invoke`.
+        """
+        result = await self.invoke(name, payload, **options)
+        if result.function_error is None:
+            return result.payload
+        error = result.payload if isinstance(result.payload, dict) else {}
+        raise FunctionError(
+            name,
+            str(error.get("errorType", result.function_error)),
+            str(error.get("errorMessage", "")),
+            list(error.get("stackTrace", [])),
+            result,
+        )
+
+    def _function(self, name: str) -> Function:
+        function = self._functions.get(name)
+        if function is None:
+            arn = f"arn:aws:lambda:{self.config.region}:{self.config.account_id}:function:{name}"
+            known = ", ".join(sorted(self._functions)) or "none"
+            raise ResourceNotFound(
+                f"Function not found: {arn} (registered in App {self.name!r}: {known})",
+                function_name=name,
+            )
+        return function
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> App:
+        if self._task_group is not None:
+            raise RuntimeError(f"App {self.name!r} is already running")
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = task_group
+        self._apply_environment()
+        task_group.start_soon(self._expire_idle_instances)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        task_group, self._task_group = self._task_group, None
+        assert task_group is not None
+        task_group.cancel_scope.cancel()
+        try:
+            return await task_group.__aexit__(exc_type, exc, traceback)
+        finally:
+            self._restore_environment()
+
+    async def _expire_idle_instances(self) -> None:
+        # Expiry is also checked whenever an instance is reused; this sweep lets an app that
+        # goes quiet scale to zero. Instances go within a tenth of idle_timeout of expiring.
+        interval = self.config.idle_timeout / 10
+        while True:
+            await self.clock.sleep(interval)
+            now = self.clock.monotonic()
+            for function in self._functions.values():
+                function.instances.expire(now)
+
+    def _apply_environment(self) -> None:
+        saved = self._saved_environment if self._saved_environment is not None else {}
+        for key, (value, _) in self._environment.items():
+            if key not in saved:
+                saved[key] = os.environ.get(key)
+            os.environ[key] = value
+        self._saved_environment = saved
+
+    def _restore_environment(self) -> None:
+        for key, value in (self._saved_environment or {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_environment = None
+
+    def __repr__(self) -> str:
+        return f"App(name={self.name!r}, functions={list(self._functions)})"
+
+
+def _client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:
+    """The client context as Lambda takes it: a JSON object, at most 3,583 bytes in base64."""
+    if isinstance(value, str):
+        encoded = value
+        try:
+            data = decode_json(base64.b64decode(value, validate=True))
+        except (binascii.Error, msgspec.DecodeError):
+            raise InvalidRequestContent(
+                f"function {function_name!r}: client_context is not base64-encoded JSON",
+                function_name=function_name,
+            ) from None
+    else:
+        data = value
+        try:
+            encoded = base64.b64encode(encode_json(value)).decode("ascii")
+        except (TypeError, msgspec.EncodeError) as error:
+            raise InvalidRequestContent(
+                f"function {function_name!r}: client_context cannot be encoded as JSON: {error}",
+                function_name=function_name,
+            ) from None
+    if not isinstance(data, Mapping):
+        raise InvalidRequestContent(
+            f"function {function_name!r}: client_context must be a JSON object",
+            function_name=function_name,
+        )
+    if len(encoded) > MAX_CLIENT_CONTEXT_BYTES:
+        raise InvalidParameterValue(
+            f"function {function_name!r}: client_context is {len(encoded):,} bytes in base64, "
+            f"over the limit of {MAX_CLIENT_CONTEXT_BYTES:,}",
+            function_name=function_name,
+        )
+    return ClientContext(data)

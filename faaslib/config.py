@@ -1,0 +1,166 @@
+"""Validated configuration of an app and of each function, with Lambda's limits.
+
+Configuration is checked once, when a function is registered, so the invoke path can trust it.
+A value Lambda would refuse raises `ConfigurationError` naming the function, the field, the
+value and the allowed range.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from faaslib.errors import ConfigurationError
+
+__all__ = [
+    "MAX_ENVIRONMENT_BYTES",
+    "MAX_TIMEOUT_SECONDS",
+    "AppConfig",
+    "Architecture",
+    "FunctionConfig",
+    "validate",
+]
+
+Architecture = Literal["x86_64", "arm64"]
+
+MAX_TIMEOUT_SECONDS = 900
+MAX_ENVIRONMENT_BYTES = 4096
+FUNCTION_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_ENVIRONMENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Set by the Lambda runtime itself; Lambda refuses them as function configuration.
+RESERVED_ENVIRONMENT_KEYS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+
+# What each field accepts, in words, for error messages.
+ALLOWED = {
+    "name": "1 to 64 letters, digits, hyphens or underscores",
+    "memory": "128 to 10,240 MB, in whole MB",
+    "timeout": f"more than 0 and at most {MAX_TIMEOUT_SECONDS} seconds",
+    "ephemeral_storage": "512 to 10,240 MB, in whole MB",
+    "environment": f"str keys and values, at most {MAX_ENVIRONMENT_BYTES:,} bytes in total",
+    "architecture": "'x86_64' or 'arm64'",
+    "description": "at most 256 characters",
+    "concurrency": "a whole number of at least 1",
+    "region": "a region name such as 'us-east-1'",
+    "account_id": "12 digits",
+    "idle_timeout": "more than 0 seconds",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class FunctionConfig(_Strict):
+    """A function's configuration, as Lambda's CreateFunction would accept it."""
+
+    name: str = Field(pattern=FUNCTION_NAME_PATTERN)
+    memory: int = Field(default=128, ge=128, le=10_240)
+    timeout: int | float = Field(default=3, gt=0, le=MAX_TIMEOUT_SECONDS)
+    ephemeral_storage: int = Field(default=512, ge=512, le=10_240)
+    environment: dict[str, str] = Field(default_factory=dict)
+    architecture: Architecture = "x86_64"
+    description: str = Field(default="", max_length=256)
+
+    @field_validator("environment")
+    @classmethod
+    def _environment_fits(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not _ENVIRONMENT_KEY.match(key):
+                raise ValueError(
+                    f"key {key!r} must start with a letter and hold only letters, digits and _"
+                )
+            if key in RESERVED_ENVIRONMENT_KEYS:
+                raise ValueError(f"key {key!r} is reserved by the Lambda runtime")
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
+        if size > MAX_ENVIRONMENT_BYTES:
+            raise ValueError(f"takes {size:,} bytes, over the limit of {MAX_ENVIRONMENT_BYTES:,}")
+        return value
+
+
+class AppConfig(_Strict):
+    """The app's own settings: the account's concurrency, region and identity."""
+
+    name: str = Field(pattern=FUNCTION_NAME_PATTERN)
+    concurrency: int = Field(default=1000, ge=1)
+    architecture: Architecture = "x86_64"
+    region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    account_id: str = Field(default="123456789012", pattern=r"^\d{12}$")
+    idle_timeout: int | float = Field(default=600, gt=0)
+
+
+def validate(model: type[_Strict], owner: str, values: Mapping[str, Any]) -> Any:
+    """Build `model` from `values`, turning pydantic's report into one readable sentence.
+
+    `owner` names what is being configured (`function 'resize'`, `App 'shop'`).
+    """
+    try:
+        return model(**values)
+    except pydantic.ValidationError as error:
+        raise ConfigurationError(_describe(owner, model, error)) from None
+
+
+UNITS = {"memory": " MB", "ephemeral_storage": " MB", "timeout": " seconds", "idle_timeout": " seconds"}
+
+
+def _describe(owner: str, model: type[_Strict], error: pydantic.ValidationError) -> str:
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"][:1]) or "?"
+        if field in problems:  # a union reports once per member; the first says enough
+            continue
+        value = item.get("input")
+        shown = _shorten(repr(value))
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            known = ", ".join(sorted(model.model_fields))
+            problems[field] = f"unknown option {field}={shown}; the options are: {known}"
+            continue
+        context = item.get("ctx") or {}
+        unit = UNITS.get(field, "")
+        if kind == "greater_than_equal":
+            problem = f"is below the minimum of {context['ge']:,}{unit}"
+        elif kind == "greater_than":
+            problem = f"must be more than {context['gt']:,}{unit}"
+        elif kind == "less_than_equal":
+            problem = f"is above the maximum of {context['le']:,}{unit}"
+        elif kind == "string_pattern_mismatch":
+            problem = "is not allowed"
+        elif kind == "value_error":
+            problem = str(context.get("error", item["msg"]))
+        elif kind.endswith("_type") or kind.endswith("_parsing"):
+            problem = f"has the wrong type ({type(value).__name__})"
+        else:
+            problem = item["msg"][:1].lower() + item["msg"][1:]
+        allowed = ALLOWED.get(field)
+        suffix = f" (allowed: {allowed})" if allowed else ""
+        problems[field] = f"{field}={shown} {problem}{suffix}"
+    return f"{owner}: " + "; ".join(problems.values())
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

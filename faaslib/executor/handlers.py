@@ -1,0 +1,88 @@
+"""What kind of handler the user registered, decided once at registration.
+
+Three kinds run unchanged: `def handler(event, context)`, `async def handler(event, context)`, and
+a class whose `__init__()` is the per-instance init phase and whose `__call__(event, context)`,
+sync or async, handles each event. Deciding here keeps the invoke path free of inspection.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from faaslib.errors import ConfigurationError
+
+__all__ = ["HandlerSpec", "resolve_handler"]
+
+
+class HandlerSpec:
+    """How to create an instance's handler and how to call it.
+
+    `is_class` says whether creating an instance runs user code (the class's `__init__`);
+    `is_async` whether the handler is awaited on the loop or run in a worker thread.
+    """
+
+    __slots__ = ("is_async", "is_class", "target")
+
+    def __init__(self, target: Callable[..., Any], is_class: bool, is_async: bool) -> None:
+        self.target = target
+        self.is_class = is_class
+        self.is_async = is_async
+
+
+def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
+    """Classify `target`, refusing what Lambda could not call as `handler(event, context)`."""
+    if inspect.isclass(target):
+        call = getattr(target, "__call__", None)  # noqa: B004 - the class's own __call__
+        if call is None or call is type.__call__ or call is object.__call__:
+            raise ConfigurationError(
+                f"function {function_name!r}: class {target.__name__} has no "
+                "__call__(self, event, context) method to handle events"
+            )
+        _check_takes_event_and_context(call, function_name, f"{target.__name__}.__call__", 1)
+        try:
+            inspect.signature(target).bind()
+        except TypeError:
+            raise ConfigurationError(
+                f"function {function_name!r}: class {target.__name__} must be constructible "
+                "with no arguments; its __init__ is the init phase of each instance"
+            ) from None
+        except ValueError:  # no signature to inspect (a builtin): let the call decide
+            pass
+        return HandlerSpec(target, is_class=True, is_async=_is_async(call))
+    if not callable(target):
+        raise ConfigurationError(
+            f"function {function_name!r}: the handler must be callable, "
+            f"not {type(target).__name__}"
+        )
+    _check_takes_event_and_context(target, function_name, _describe(target), 0)
+    return HandlerSpec(target, is_class=False, is_async=_is_async(target))
+
+
+def _is_async(target: Any) -> bool:
+    if inspect.iscoroutinefunction(target):
+        return True
+    call = getattr(target, "__call__", None)  # noqa: B004 - callable objects
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+def _check_takes_event_and_context(
+    target: Any, function_name: str, shown: str, bound: int
+) -> None:
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return
+    arguments = [object()] * (bound + 2)
+    try:
+        signature.bind(*arguments)
+    except TypeError:
+        raise ConfigurationError(
+            f"function {function_name!r}: {shown}{signature} must take (event, context), "
+            "the signature Lambda calls handlers with"
+        ) from None
+
+
+def _describe(target: Any) -> str:
+    return str(getattr(target, "__qualname__", None) or type(target).__name__)

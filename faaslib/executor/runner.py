@@ -1,0 +1,412 @@
+"""Runs one synchronous invocation, start to finish, the way Lambda does.
+
+admission → an instance (warm, or cold with its init timed) → the handler under its deadline
+(async on the loop, sync in a worker thread) → the response or error in Lambda's shape → the
+START/END/REPORT lines. Whatever the handler does (raise, hang, exit, get cancelled) is contained
+here and reported in Lambda's shape; only the caller's own cancellation passes through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+import anyio.to_thread
+
+from faaslib.clock import Clock
+from faaslib.context import ClientContext, Context
+from faaslib.executor.admission import AccountPool
+from faaslib.executor.function import Function
+from faaslib.executor.instances import Instance
+from faaslib.invoke import (
+    MAX_LOG_RESULT_BYTES,
+    MAX_SYNC_RESPONSE_BYTES,
+    InvocationResult,
+    decode_json,
+    encode_json,
+    error_payload,
+    plain_error,
+)
+from faaslib.logs import LogCapture, end_line, report_line, start_line, timeout_line
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
+
+INIT_TIMEOUT_SECONDS = 10.0
+VERSION = "$LATEST"
+INFO = 20  # logging.INFO, without the attribute lookup on the hot path
+
+# (error payload or None, return value, whether the instance may serve again)
+Outcome = tuple["dict[str, Any] | None", Any, bool]
+
+
+class _Handoff:
+    """Decides who gives the concurrency slot back when a sync handler runs in a thread.
+
+    Normally the invocation does, after the thread returns. If the invocation stops waiting (its
+    deadline passed, or its caller was cancelled) while the thread still runs, the thread keeps
+    the slot and gives it back when it finally returns.
+    """
+
+    __slots__ = ("_abandoned", "_finished", "_lock", "_release")
+
+    def __init__(self, lock: threading.Lock, release: Callable[[], None]) -> None:
+        self._lock = lock
+        self._release = release
+        self._finished = False
+        self._abandoned = False
+
+    def run(self, function: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        try:
+            outcome: tuple[bool, Any] = (True, function(*args))
+        except BaseException as error:  # contained: reported in Lambda's shape by the caller
+            outcome = (False, error)
+        with self._lock:
+            self._finished = True
+            abandoned = self._abandoned
+        if abandoned:
+            self._release()
+        return outcome
+
+    def abandon(self) -> bool:
+        """Stop waiting for the thread; True if the thread now owns the slot."""
+        with self._lock:
+            if self._finished:
+                return False
+            self._abandoned = True
+            return True
+
+
+class _Slot:
+    """The concurrency slot of one invocation; `handed_off` once a worker thread owns it."""
+
+    __slots__ = ("handed_off",)
+
+    def __init__(self) -> None:
+        self.handed_off = False
+
+
+class Runner:
+    """Runs invocations of an app's functions under the account's concurrency."""
+
+    def __init__(self, clock: Clock, admission: AccountPool) -> None:
+        self.clock = clock
+        self.admission = admission
+        self.abandoned_threads = 0
+        self._lock = threading.Lock()
+        self._limiter = anyio.lowlevel.RunVar[anyio.CapacityLimiter](f"faaslib-{id(self)}")
+
+    async def run(
+        self,
+        function: Function,
+        request: bytes,
+        invoked_arn: str,
+        client_context: ClientContext | None,
+        tail: bool,
+    ) -> InvocationResult:
+        self.admission.acquire(function.name)
+        slot = _Slot()
+        capture = None
+        try:
+            request_id = str(uuid.uuid4())
+            clock = self.clock
+            if tail:
+                capture = LogCapture(request_id, clock)
+                capture.__enter__()
+            logger = function.logger
+            logging_on = logger.isEnabledFor(INFO)
+            if logging_on or capture is not None:
+                self._platform_line(function, capture, logging_on, start_line(request_id, VERSION))
+
+            instance = function.instances.take(clock.monotonic())
+            init_duration_ms = None
+            if instance is None:
+                instance, init_duration_ms, init_error = await self._create(
+                    function, request_id, slot
+                )
+                if init_error is not None:
+                    return self._finish(
+                        function, request_id, capture, logging_on, (init_error, None, False),
+                        0.0, init_duration_ms, timed_out=False,
+                    )
+                assert instance is not None
+
+            start = clock.monotonic()
+            context = Context(
+                function_name=function.name,
+                function_version=VERSION,
+                invoked_function_arn=invoked_arn,
+                memory_limit_in_mb=function.memory_text,
+                aws_request_id=request_id,
+                log_group_name=function.log_group_name,
+                log_stream_name=instance.log_stream_name,
+                clock=clock,
+                deadline=start + function.timeout,
+                client_context=client_context,
+            )
+            event = decode_json(request)
+            finished = False
+            try:
+                if function.handler.is_async:
+                    outcome, timed_out = await self._call_async(function, instance, event, context)
+                else:
+                    outcome, timed_out = await self._call_sync(
+                        function, instance, event, context, slot
+                    )
+                finished = True
+            finally:
+                if not finished:  # the caller was cancelled: the instance's state is unknown
+                    function.instances.discard()
+            duration_ms = (clock.monotonic() - start) * 1000.0
+            if outcome[2]:
+                instance.invocations += 1
+                function.instances.put_back(instance, clock.monotonic())
+            else:
+                function.instances.discard()
+            return self._finish(
+                function, request_id, capture, logging_on, outcome, duration_ms,
+                init_duration_ms, timed_out,
+            )
+        finally:
+            if capture is not None:
+                capture.__exit__(None, None, None)
+            if not slot.handed_off:
+                self.admission.release()
+
+    async def _call_async(
+        self, function: Function, instance: Instance, event: Any, context: Context
+    ) -> tuple[Outcome, bool]:
+        outcome: Outcome | None = None
+        with self.clock.timeout_scope(function.timeout) as scope:
+            try:
+                outcome = (None, await instance.handler(event, context), True)
+            except Exception as error:
+                outcome = (error_payload(error, context.aws_request_id), None, True)
+            except anyio.get_cancelled_exc_class() as error:
+                if scope.cancel_called or await _caller_is_cancelled():
+                    raise
+                # The handler raised a cancellation nobody asked for: a crash of the handler.
+                outcome = (error_payload(error, context.aws_request_id), None, False)
+            except SystemExit as error:
+                outcome = (_exit_error(error, context.aws_request_id), None, False)
+        if outcome is None:
+            return _timeout_error(function, context.aws_request_id), True
+        return outcome, False
+
+    async def _call_sync(
+        self, function: Function, instance: Instance, event: Any, context: Context, slot: _Slot
+    ) -> tuple[Outcome, bool]:
+        handoff = _Handoff(self._lock, self._release_abandoned)
+        result: tuple[bool, Any] | None = None
+        try:
+            with self.clock.timeout_scope(function.timeout):
+                result = await anyio.to_thread.run_sync(
+                    handoff.run,
+                    instance.handler,
+                    event,
+                    context,
+                    abandon_on_cancel=True,
+                    limiter=self._thread_limiter(),
+                )
+        finally:
+            if result is None:
+                self._abandon(handoff, slot)
+        if result is None:
+            return _timeout_error(function, context.aws_request_id), True
+        succeeded, value = result
+        if succeeded:
+            return (None, value, True), False
+        return _thread_error(value, context.aws_request_id), False
+
+    async def _create(
+        self, function: Function, request_id: str, slot: _Slot
+    ) -> tuple[Instance | None, float, dict[str, Any] | None]:
+        """A cold start: a new instance, its init timed and limited to 10 seconds.
+
+        Returns the instance (None if init failed), the init duration in ms and the init error.
+        """
+        clock = self.clock
+        log_stream = _log_stream_name(clock.now())
+        spec = function.handler
+        function.instances.add()
+        start = clock.monotonic()
+        if not spec.is_class:
+            instance = Instance(spec.target, log_stream)
+            return instance, (clock.monotonic() - start) * 1000.0, None
+        handoff = _Handoff(self._lock, self._release_abandoned)
+        result: tuple[bool, Any] | None = None
+        try:
+            with clock.timeout_scope(INIT_TIMEOUT_SECONDS):
+                result = await anyio.to_thread.run_sync(
+                    handoff.run, spec.target, abandon_on_cancel=True, limiter=self._thread_limiter()
+                )
+        finally:
+            if result is None:
+                self._abandon(handoff, slot)
+            if result is None or not result[0]:
+                function.instances.discard()
+        init_ms = (clock.monotonic() - start) * 1000.0
+        if result is None:
+            error = plain_error(
+                "Runtime.InitTimeout",
+                f"RequestId: {request_id} Error: Init phase timed out after "
+                f"{INIT_TIMEOUT_SECONDS:.2f} seconds",
+            )
+            return None, init_ms, error
+        succeeded, value = result
+        if not succeeded:
+            return None, init_ms, _thread_error(value, request_id)[0]
+        return Instance(value, log_stream), init_ms, None
+
+    def _finish(
+        self,
+        function: Function,
+        request_id: str,
+        capture: LogCapture | None,
+        logging_on: bool,
+        outcome: Outcome,
+        duration_ms: float,
+        init_duration_ms: float | None,
+        timed_out: bool,
+    ) -> InvocationResult:
+        error, value, _ = outcome
+        if error is None:
+            try:
+                body = encode_json(value)
+            except (TypeError, ValueError, OverflowError) as failure:
+                error = plain_error("Runtime.MarshalError", f"Unable to marshal response: {failure}")
+            else:
+                if len(body) > MAX_SYNC_RESPONSE_BYTES:
+                    error = plain_error(
+                        "Function.ResponseSizeTooLarge",
+                        f"Response payload size ({len(body)} bytes) exceeded maximum allowed "
+                        f"payload size ({MAX_SYNC_RESPONSE_BYTES} bytes).",
+                    )
+        if error is not None:
+            body = encode_json(error)
+        billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
+        if logging_on or capture is not None:
+            self._platform_line(function, capture, logging_on, end_line(request_id))
+            self._platform_line(
+                function, capture, logging_on,
+                report_line(
+                    request_id, duration_ms, billed, function.memory, _max_memory_used_mb(),
+                    init_duration_ms,
+                ),
+            )
+            if timed_out:
+                self._platform_line(
+                    function, capture, logging_on,
+                    timeout_line(self.clock.now(), request_id, function.timeout),
+                )
+        return InvocationResult(
+            function_name=function.name,
+            status_code=200,
+            request_id=request_id,
+            raw_payload=body,
+            function_error=None if error is None else "Unhandled",
+            duration_ms=duration_ms,
+            billed_duration_ms=billed,
+            init_duration_ms=init_duration_ms,
+            memory_size_mb=function.memory,
+            cold_start=init_duration_ms is not None,
+            log_result=None if capture is None else capture.tail(MAX_LOG_RESULT_BYTES),
+        )
+
+    @staticmethod
+    def _platform_line(
+        function: Function, capture: LogCapture | None, logging_on: bool, line: str
+    ) -> None:
+        if capture is not None:
+            capture.line(line)
+        if logging_on:
+            function.logger.info(line)
+
+    def _thread_limiter(self) -> anyio.CapacityLimiter:
+        # anyio's default limiter allows 40 threads; sync handlers may use the whole account
+        # concurrency, which admission already bounds, so this limiter never makes one wait.
+        try:
+            return self._limiter.get()
+        except LookupError:
+            limiter = anyio.CapacityLimiter(self.admission.limit)
+            self._limiter.set(limiter)
+            return limiter
+
+    def _abandon(self, handoff: _Handoff, slot: _Slot) -> None:
+        """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""
+        with self._lock:
+            self.abandoned_threads += 1
+        if handoff.abandon():
+            slot.handed_off = True
+        else:
+            with self._lock:
+                self.abandoned_threads -= 1
+
+    def _release_abandoned(self) -> None:
+        with self._lock:
+            self.abandoned_threads -= 1
+        self.admission.release()
+
+
+def _timeout_error(function: Function, request_id: str) -> Outcome:
+    message = f"RequestId: {request_id} Error: Task timed out after {function.timeout:.2f} seconds"
+    return plain_error("Sandbox.Timedout", message), None, False
+
+
+def _exit_error(error: SystemExit, request_id: str) -> dict[str, Any]:
+    code = error.code
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    if status == 0:
+        message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+    else:
+        message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {status}"
+    return plain_error("Runtime.ExitError", message)
+
+
+def _thread_error(error: BaseException, request_id: str) -> Outcome:
+    if isinstance(error, SystemExit):
+        return _exit_error(error, request_id), None, False
+    if isinstance(error, Exception):
+        return error_payload(error, request_id), None, True
+    # KeyboardInterrupt, GeneratorExit, ...: the runtime process would be gone.
+    return error_payload(error, request_id), None, False
+
+
+async def _caller_is_cancelled() -> bool:
+    """Whether the invocation itself is being cancelled, not just its handler raising a
+    cancellation exception of its own."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # not asyncio
+        task = None
+    cancelling = getattr(task, "cancelling", None)
+    if cancelling is not None:
+        return bool(cancelling())
+    try:
+        await anyio.lowlevel.checkpoint_if_cancelled()
+    except anyio.get_cancelled_exc_class():
+        return True
+    return False
+
+
+def _log_stream_name(now: float) -> str:
+    return time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime(now)) + uuid.uuid4().hex
+
+
+def _max_memory_used_mb() -> int:
+    """The host process's peak resident memory: instances share one process, so this is the
+    closest honest figure to Lambda's per-environment "Max Memory Used"."""
+    if resource is None:
+        return 0
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)

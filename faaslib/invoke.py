@@ -1,0 +1,197 @@
+"""What crosses the Invoke boundary: payloads as JSON, their limits, results and error shapes.
+
+Payloads cross as JSON both ways, as on Lambda: the handler decodes its own copy of the request,
+and the caller decodes its own copy of the response. Sizes are checked on the encoded bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import traceback
+from typing import Any, Literal
+
+import anyio
+import msgspec
+
+from faaslib.errors import InvalidRequestContent, RequestTooLarge
+
+__all__ = [
+    "MAX_SYNC_REQUEST_BYTES",
+    "MAX_SYNC_RESPONSE_BYTES",
+    "InvocationResult",
+    "InvocationType",
+    "LogType",
+]
+
+InvocationType = Literal["RequestResponse", "Event", "DryRun"]
+LogType = Literal["None", "Tail"]
+
+# Lambda's synchronous limits as it enforces them: the request must be under 6 MiB, and the
+# response may be up to 6,291,556 bytes (6 MiB and 100 bytes), the figure in its error message.
+MAX_SYNC_REQUEST_BYTES = 6 * 1024 * 1024
+MAX_SYNC_RESPONSE_BYTES = MAX_SYNC_REQUEST_BYTES + 100
+MAX_CLIENT_CONTEXT_BYTES = 3583
+MAX_LOG_RESULT_BYTES = 4096
+
+
+def _refuse(value: Any) -> Any:
+    # The Python runtime serialises with json.dumps; name the type the way it does.
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encoder = msgspec.json.Encoder(enc_hook=_refuse, decimal_format="number")
+_decoder = msgspec.json.Decoder()
+encode_json = _encoder.encode
+decode_json = _decoder.decode
+
+
+def encode_request(payload: Any, function_name: str) -> bytes:
+    """The request body for `payload`: bytes are taken as a JSON document, anything else encoded.
+
+    No payload is sent as `{}`, which is what a handler receives on Lambda when the caller
+    sends none.
+    """
+    if payload is None:
+        return b"{}"
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        body = bytes(payload)
+        try:
+            decode_json(body)
+        except msgspec.DecodeError as error:
+            raise InvalidRequestContent(
+                f"Could not parse request body into json: {error}", function_name=function_name
+            ) from None
+    else:
+        try:
+            body = encode_json(payload)
+        except (TypeError, msgspec.EncodeError, OverflowError) as error:
+            raise InvalidRequestContent(
+                f"Could not encode the payload as JSON: {error}", function_name=function_name
+            ) from None
+    if len(body) > MAX_SYNC_REQUEST_BYTES:
+        raise RequestTooLarge(
+            f"Request must be smaller than {MAX_SYNC_REQUEST_BYTES} bytes for the "
+            f"InvokeFunction operation (function {function_name!r}: {len(body):,} bytes)",
+            function_name=function_name,
+        )
+    return body
+
+
+def error_payload(
+    error: BaseException, request_id: str, error_type: str | None = None
+) -> dict[str, Any]:
+    """`{"errorMessage", "errorType", "requestId", "stackTrace"}` as the Python runtime builds it."""
+    return {
+        "errorMessage": str(error),
+        "errorType": error_type or type(error).__name__,
+        "requestId": request_id,
+        "stackTrace": handler_frames(error),
+    }
+
+
+_PACKAGE_DIRS = tuple(
+    os.path.dirname(path) + os.sep
+    for path in (__file__, anyio.__file__, asyncio.__file__)
+    if path
+)
+
+
+def handler_frames(error: BaseException) -> list[str]:
+    """The traceback of `error` from the handler down, without faaslib's or anyio's frames.
+
+    The runtime strips its own bootstrap frames the same way.
+    """
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_PACKAGE_DIRS)
+    ]
+    return traceback.format_list(frames)
+
+
+def plain_error(error_type: str, message: str) -> dict[str, Any]:
+    """An error the runtime raises itself (a timeout, an exit), which carries no stack trace."""
+    return {"errorType": error_type, "errorMessage": message}
+
+
+class InvocationResult:
+    """What `App.invoke` answers, with the fields of Lambda's Invoke response and REPORT line.
+
+    `payload` is decoded from the response bytes on first access (the caller's own copy);
+    `raw_payload` holds the bytes. `log_result` is the last 4 KB of the invocation's log,
+    base64-encoded as Lambda returns it, when `log_type="Tail"` was asked for; `log_tail` is the
+    same text decoded.
+    """
+
+    __slots__ = (
+        "_payload",
+        "billed_duration_ms",
+        "cold_start",
+        "duration_ms",
+        "executed_version",
+        "function_error",
+        "function_name",
+        "init_duration_ms",
+        "log_result",
+        "memory_size_mb",
+        "raw_payload",
+        "request_id",
+        "status_code",
+    )
+
+    _UNSET: Any = object()
+
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        status_code: int,
+        request_id: str,
+        raw_payload: bytes | None = None,
+        function_error: str | None = None,
+        executed_version: str | None = "$LATEST",
+        duration_ms: float = 0.0,
+        billed_duration_ms: int = 0,
+        init_duration_ms: float | None = None,
+        memory_size_mb: int = 128,
+        cold_start: bool = False,
+        log_result: str | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.status_code = status_code
+        self.request_id = request_id
+        self.raw_payload = raw_payload
+        self.function_error = function_error
+        self.executed_version = executed_version
+        self.duration_ms = duration_ms
+        self.billed_duration_ms = billed_duration_ms
+        self.init_duration_ms = init_duration_ms
+        self.memory_size_mb = memory_size_mb
+        self.cold_start = cold_start
+        self.log_result = log_result
+        self._payload = self._UNSET
+
+    @property
+    def payload(self) -> Any:
+        """The response decoded from JSON: the handler's return value, or Lambda's error object."""
+        if self._payload is self._UNSET:
+            self._payload = None if self.raw_payload is None else decode_json(self.raw_payload)
+        return self._payload
+
+    @property
+    def log_tail(self) -> str | None:
+        """`log_result` decoded: the tail of the invocation's log as text."""
+        if self.log_result is None:
+            return None
+        return base64.b64decode(self.log_result).decode("utf-8", errors="replace")
+
+    def __repr__(self) -> str:
+        error = f", function_error={self.function_error!r}" if self.function_error else ""
+        return (
+            f"InvocationResult(function_name={self.function_name!r}, "
+            f"status_code={self.status_code}{error}, request_id={self.request_id!r}, "
+            f"duration_ms={self.duration_ms:.2f}, billed_duration_ms={self.billed_duration_ms}, "
+            f"cold_start={self.cold_start})"
+        )
