@@ -114,7 +114,8 @@ class Context:
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the invocation times out, never below 0."""
-        remaining = int((self._deadline - self._clock.monotonic()) * 1000)
+        # Rounded to the microsecond first, so float noise (10 - 9.9) does not lose a millisecond.
+        remaining = int(round((self._deadline - self._clock.monotonic()) * 1000, 3))
         return remaining if remaining > 0 else 0
 
     def log(self, message: str) -> None:

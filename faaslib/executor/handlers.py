@@ -34,8 +34,12 @@ class HandlerSpec:
 def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
     """Classify `target`, refusing what Lambda could not call as `handler(event, context)`."""
     if inspect.isclass(target):
-        call = getattr(target, "__call__", None)  # noqa: B004 - the class's own __call__
-        if call is None or call is type.__call__ or call is object.__call__:
+        # The instances' __call__, looked up on the class (not the metaclass's __call__).
+        call = next(
+            (vars(base)["__call__"] for base in target.__mro__[:-1] if "__call__" in vars(base)),
+            None,
+        )
+        if call is None:
             raise ConfigurationError(
                 f"function {function_name!r}: class {target.__name__} has no "
                 "__call__(self, event, context) method to handle events"
