@@ -115,8 +115,8 @@ class App:
         """Register a Lambda handler: `def`/`async def handler(event, context)`, or a class.
 
         Options (validated now, against Lambda's limits): `name` (default: the handler's
-        `__name__`), `memory` (128–10,240 MB, default 128), `timeout` (seconds, more than 0 and
-        at most 900, default 3), `ephemeral_storage` (512–10,240 MB), `environment` (str to str,
+        `__name__`), `memory` (128 to 10,240 MB, default 128), `timeout` (seconds, more than 0 and
+        at most 900, default 3), `ephemeral_storage` (512 to 10,240 MB), `environment` (str to str,
         at most 4 KB), `architecture` (default: the app's), `description`. The handler is
         returned unchanged, so it can still be called directly.
         """
@@ -170,7 +170,8 @@ class App:
     def instances(self, name: str) -> InstanceCounts:
         """How many instances of function `name` exist now, idle and busy."""
         pool = self._function(name).instances
-        return InstanceCounts(total=pool.count, idle=pool.idle_count, busy=pool.count - pool.idle_count)
+        idle = pool.idle_count
+        return InstanceCounts(total=pool.count, idle=idle, busy=pool.count - idle)
 
     @property
     def abandoned_threads(self) -> int:

@@ -124,7 +124,12 @@ def validate(model: type[_Strict], owner: str, values: Mapping[str, Any]) -> Any
         raise ConfigurationError(_describe(owner, model, error)) from None
 
 
-UNITS = {"memory": " MB", "ephemeral_storage": " MB", "timeout": " seconds", "idle_timeout": " seconds"}
+UNITS = {
+    "memory": " MB",
+    "ephemeral_storage": " MB",
+    "timeout": " seconds",
+    "idle_timeout": " seconds",
+}
 
 
 def _describe(owner: str, model: type[_Strict], error: pydantic.ValidationError) -> str:

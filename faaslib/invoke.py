@@ -82,7 +82,8 @@ def encode_request(payload: Any, function_name: str) -> bytes:
 def error_payload(
     error: BaseException, request_id: str, error_type: str | None = None
 ) -> dict[str, Any]:
-    """`{"errorMessage", "errorType", "requestId", "stackTrace"}` as the Python runtime builds it."""
+    """Lambda's error object, `{"errorMessage", "errorType", "requestId", "stackTrace"}`, as the
+    Python runtime builds it."""
     return {
         "errorMessage": str(error),
         "errorType": error_type or type(error).__name__,
@@ -92,9 +93,7 @@ def error_payload(
 
 
 _PACKAGE_DIRS = tuple(
-    os.path.dirname(path) + os.sep
-    for path in (__file__, anyio.__file__, asyncio.__file__)
-    if path
+    os.path.dirname(path) + os.sep for path in (__file__, anyio.__file__, asyncio.__file__) if path
 )
 
 

@@ -1,4 +1,4 @@
-"""Configuration is validated at decoration time, with errors that name function, field and range."""
+"""Configuration is validated at decoration time; errors name function, field and range."""
 
 from __future__ import annotations
 

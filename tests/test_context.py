@@ -100,7 +100,8 @@ async def test_client_context_reaches_the_handler(app: App) -> None:
     @app.function
     def who(event: Any, context: Context) -> Any:
         client_context = context.client_context
-        assert client_context is not None and client_context.client is not None
+        assert client_context is not None
+        assert client_context.client is not None
         return [client_context.client.app_title, client_context.custom, client_context.env]
 
     data = {"client": {"app_title": "shop"}, "custom": {"k": "v"}, "env": {"os": "ios"}}

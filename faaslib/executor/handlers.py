@@ -57,8 +57,7 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
         return HandlerSpec(target, is_class=True, is_async=_is_async(call))
     if not callable(target):
         raise ConfigurationError(
-            f"function {function_name!r}: the handler must be callable, "
-            f"not {type(target).__name__}"
+            f"function {function_name!r}: the handler must be callable, not {type(target).__name__}"
         )
     _check_takes_event_and_context(target, function_name, _describe(target), 0)
     return HandlerSpec(target, is_class=False, is_async=_is_async(target))
@@ -71,9 +70,7 @@ def _is_async(target: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
-def _check_takes_event_and_context(
-    target: Any, function_name: str, shown: str, bound: int
-) -> None:
+def _check_takes_event_and_context(target: Any, function_name: str, shown: str, bound: int) -> None:
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):

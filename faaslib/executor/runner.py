@@ -137,8 +137,14 @@ class Runner:
                 )
                 if init_error is not None:
                     return self._finish(
-                        function, request_id, capture, logging_on, (init_error, None, False),
-                        0.0, init_duration_ms, timed_out=False,
+                        function,
+                        request_id,
+                        capture,
+                        logging_on,
+                        (init_error, None, False),
+                        0.0,
+                        init_duration_ms,
+                        timed_out=False,
                     )
                 assert instance is not None
 
@@ -175,8 +181,14 @@ class Runner:
             else:
                 function.instances.discard()
             return self._finish(
-                function, request_id, capture, logging_on, outcome, duration_ms,
-                init_duration_ms, timed_out,
+                function,
+                request_id,
+                capture,
+                logging_on,
+                outcome,
+                duration_ms,
+                init_duration_ms,
+                timed_out,
             )
         finally:
             if capture is not None:
@@ -285,7 +297,8 @@ class Runner:
             try:
                 body = encode_json(value)
             except (TypeError, ValueError, OverflowError) as failure:
-                error = plain_error("Runtime.MarshalError", f"Unable to marshal response: {failure}")
+                message = f"Unable to marshal response: {failure}"
+                error = plain_error("Runtime.MarshalError", message)
             else:
                 if len(body) > MAX_SYNC_RESPONSE_BYTES:
                     error = plain_error(
@@ -299,15 +312,23 @@ class Runner:
         if logging_on or capture is not None:
             self._platform_line(function, capture, logging_on, end_line(request_id))
             self._platform_line(
-                function, capture, logging_on,
+                function,
+                capture,
+                logging_on,
                 report_line(
-                    request_id, duration_ms, billed, function.memory, _max_memory_used_mb(),
+                    request_id,
+                    duration_ms,
+                    billed,
+                    function.memory,
+                    _max_memory_used_mb(),
                     init_duration_ms,
                 ),
             )
             if timed_out:
                 self._platform_line(
-                    function, capture, logging_on,
+                    function,
+                    capture,
+                    logging_on,
                     timeout_line(self.clock.now(), request_id, function.timeout),
                 )
         return InvocationResult(
