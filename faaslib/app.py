@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import uuid
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar, overload
@@ -38,6 +37,7 @@ from faaslib.invoke import (
     decode_json,
     encode_json,
     encode_request,
+    new_request_id,
 )
 
 __all__ = ["App", "InstanceCounts"]
@@ -225,7 +225,7 @@ class App:
             return InvocationResult(
                 function_name=name,
                 status_code=204,
-                request_id=str(uuid.uuid4()),
+                request_id=new_request_id(),
                 memory_size_mb=function.memory,
             )
         raise InvalidParameterValue(

@@ -230,3 +230,21 @@ async def test_invalid_invoke_parameters(app: App, options: dict[str, Any], expe
     with pytest.raises(InvalidParameterValue, match=expected) as raised:
         await app.invoke("echo", **options)
     assert raised.value.status_code == 400
+
+
+def test_request_ids_are_unique_version_4_uuids_whatever_the_global_seed() -> None:
+    import random
+    import uuid
+
+    from faaslib.invoke import new_request_id
+
+    random.seed(0)
+    first = [new_request_id() for _ in range(5000)]
+    random.seed(0)
+    second = [new_request_id() for _ in range(5000)]
+    assert len(set(first + second)) == 10_000
+    for text in first[:500]:
+        parsed = uuid.UUID(text)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        assert str(parsed) == text

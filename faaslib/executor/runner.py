@@ -32,6 +32,7 @@ from faaslib.invoke import (
     decode_json,
     encode_json,
     error_payload,
+    new_request_id,
     plain_error,
 )
 from faaslib.logs import LogCapture, end_line, report_line, start_line, timeout_line
@@ -119,7 +120,7 @@ class Runner:
         slot = _Slot()
         capture = None
         try:
-            request_id = str(uuid.uuid4())
+            request_id = new_request_id()
             clock = self.clock
             if tail:
                 capture = LogCapture(request_id, clock)
