@@ -169,3 +169,24 @@ async def test_capture_leaves_stdout_as_it_found_it(app: App) -> None:
     assert sys.stdout is before
     assert logging.getLogger().handlers == logging.getLogger().handlers  # unchanged object
     assert not any(type(h).__name__ == "_CaptureHandler" for h in logging.getLogger().handlers)
+
+
+async def test_an_unhandled_exception_is_logged_as_the_runtime_logs_it(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.function
+    def fails(event: Any, context: Context) -> None:
+        raise ValueError("card declined")
+
+    with caplog.at_level(logging.ERROR, logger="faaslib.function.fails"):
+        result = await app.invoke("fails", log_type="Tail")
+    lines = result.log_tail.splitlines()
+    assert lines[1] == "[ERROR] ValueError: card declined"
+    assert lines[2] == "Traceback (most recent call last):"
+    assert lines[3].startswith('  File "')
+    assert lines[3].endswith(", in fails")
+    assert lines[4] == '    raise ValueError("card declined")'
+    assert lines[5] == f"END RequestId: {result.request_id}"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].getMessage().startswith("[ERROR] ValueError: card declined\nTraceback")

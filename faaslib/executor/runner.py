@@ -46,7 +46,8 @@ __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 
 INIT_TIMEOUT_SECONDS = 10.0
 VERSION = "$LATEST"
-INFO = 20  # logging.INFO, without the attribute lookup on the hot path
+INFO = 20  # logging.INFO and ERROR, without the attribute lookups
+ERROR = 40
 
 # (error payload or None, return value, whether the instance may serve again)
 Outcome = tuple["dict[str, Any] | None", Any, bool]
@@ -310,6 +311,8 @@ class Runner:
         if error is not None:
             body = encode_json(error)
         billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
+        if error is not None and "stackTrace" in error:
+            self._log_handler_error(function, capture, error)
         if logging_on or capture is not None:
             self._platform_line(function, capture, logging_on, end_line(request_id))
             self._platform_line(
@@ -354,6 +357,20 @@ class Runner:
             capture.line(line)
         if logging_on:
             function.logger.info(line)
+
+    @staticmethod
+    def _log_handler_error(
+        function: Function, capture: LogCapture | None, error: dict[str, Any]
+    ) -> None:
+        """Log an exception that escaped the handler, as the Python runtime does."""
+        text = (
+            f"[ERROR] {error['errorType']}: {error['errorMessage']}\n"
+            "Traceback (most recent call last):\n" + "".join(error["stackTrace"])
+        ).rstrip("\n")
+        if capture is not None:
+            capture.line(text)
+        if function.logger.isEnabledFor(ERROR):
+            function.logger.error(text)
 
     def _thread_limiter(self) -> anyio.CapacityLimiter:
         # anyio's default limiter allows 40 threads; sync handlers may use the whole account
