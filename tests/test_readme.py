@@ -1,0 +1,46 @@
+"""The README's Python examples run as written: its test snippets pass, its example runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+SNIPPETS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+
+
+def namespace_of(snippet: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "readme"}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    return namespace
+
+
+TESTS = [
+    (name, function)
+    for snippet in SNIPPETS
+    if "def test_" in snippet
+    for name, function in namespace_of(snippet).items()
+    if name.startswith("test_")
+]
+
+
+def test_the_readme_has_handler_tests() -> None:
+    assert len(TESTS) >= 2
+
+
+@pytest.mark.parametrize(("name", "test"), TESTS, ids=[name for name, _ in TESTS])
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_readme_handler_tests_pass(name: str, test: Any, backend: str) -> None:
+    anyio.run(test, backend=backend)
+
+
+def test_the_first_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    snippet = next(s for s in SNIPPETS if "anyio.run(main)" in s)
+    namespace_of(snippet)
+    printed = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"200 \{'key': 'a.jpg', 'left_ms': (9\d{3}|10000)\} \d+ True", printed[0])
+    assert re.fullmatch(r"\{'key': 'b.jpg', 'left_ms': (9\d{3}|10000)\}", printed[1])
