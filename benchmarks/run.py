@@ -76,37 +76,19 @@ async def run(iterations: int, rounds: int) -> list[Row]:
     async def invoke_sync() -> Any:
         return await app.invoke("sync", EVENT)
 
+    scope = "baseline: CancelScope(deadline) + await"
+    thread = "baseline: anyio.to_thread.run_sync"
+    plan = [
+        ("baseline: direct await", direct, iterations, ""),
+        (scope, cancel_scope, iterations, ""),
+        ("faaslib: app.invoke, async handler", invoke_async, iterations, scope),
+        (thread, to_thread, thread_iterations, ""),
+        ("faaslib: app.invoke, sync handler", invoke_sync, thread_iterations, thread),
+    ]
     rows: list[Row] = []
     async with app:
-        rows.append(("baseline: direct await", await measure(direct, iterations, rounds), ""))
-        rows.append(
-            (
-                "baseline: CancelScope(deadline) + await",
-                await measure(cancel_scope, iterations, rounds),
-                "",
-            )
-        )
-        rows.append(
-            (
-                "faaslib: app.invoke, async handler",
-                await measure(invoke_async, iterations, rounds),
-                "baseline: CancelScope(deadline) + await",
-            )
-        )
-        rows.append(
-            (
-                "baseline: anyio.to_thread.run_sync",
-                await measure(to_thread, thread_iterations, rounds),
-                "",
-            )
-        )
-        rows.append(
-            (
-                "faaslib: app.invoke, sync handler",
-                await measure(invoke_sync, thread_iterations, rounds),
-                "baseline: anyio.to_thread.run_sync",
-            )
-        )
+        for name, operation, count, against in plan:
+            rows.append((name, await measure(operation, count, rounds), against))
     peer = await chalice_row(iterations, rounds)
     if peer is not None:
         rows.append(peer)

@@ -14,6 +14,7 @@ import pytest
 from faaslib import App, Context
 from faaslib.logs import report_line
 from faaslib.testing import FakeClock
+from tests.background import Invocations
 
 pytestmark = pytest.mark.anyio
 
@@ -72,14 +73,11 @@ async def test_a_timeout_is_logged_after_the_report(app: App, clock: FakeClock) 
     async def hang(event: Any, context: Context) -> None:
         await clock.sleep(10)
 
-    results: list[Any] = []
-
-    async def invoke() -> None:
-        results.append(await app.invoke("hang", log_type="Tail"))
-
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(invoke)
+        running = Invocations(app, tasks)
+        running.start("hang", log_type="Tail")
         await clock.advance(1)
+    results = running.results
     lines = results[0].log_tail.splitlines()
     assert lines[-2].startswith("REPORT RequestId:")
     assert lines[-1] == (
@@ -127,21 +125,21 @@ async def test_concurrent_captures_see_only_their_own_lines(app: App, clock: Fak
         await clock.sleep(1)
         print(f"async {event} after")
 
-    results: dict[str, Any] = {}
-
-    async def invoke(name: str, number: int) -> None:
-        results[f"{name}{number}"] = await app.invoke(name, number, log_type="Tail")
-
     async with anyio.create_task_group() as tasks:
+        running = Invocations(app, tasks)
         for number in range(4):
-            tasks.start_soon(invoke, "sync_talk", number)
-            tasks.start_soon(invoke, "async_talk", number)
+            running.start("sync_talk", number, log_type="Tail")
+            running.start("async_talk", number, log_type="Tail")
         await anyio.wait_all_tasks_blocked()
         await clock.advance(1)
-    for key, result in results.items():
-        kind, number = ("sync", key[-1]) if key.startswith("sync") else ("async", key[-1])
-        body = [line for line in result.log_tail.splitlines()[1:-2]]
-        assert body == [f"{kind} {number} before", f"{kind} {number} after"]
+    seen = set()
+    for result in running.results:
+        body = result.log_tail.splitlines()[1:-2]  # between START and END/REPORT
+        first = body[0].removesuffix(" before")
+        assert body == [f"{first} before", f"{first} after"]
+        assert first.startswith(result.function_name.removesuffix("_talk") + " ")
+        seen.add(first)
+    assert seen == {f"{kind} {number}" for kind in ("sync", "async") for number in range(4)}
 
 
 async def test_tail_is_the_last_4_kb(app: App) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from faaslib import App, Context, InstanceCounts
 from faaslib.testing import FakeClock
+from tests.background import Invocations
 
 pytestmark = pytest.mark.anyio
 
@@ -43,17 +44,13 @@ async def test_async_handler_is_cancelled_at_its_deadline(app: App, clock: FakeC
             cancelled.append(True)
             raise
 
-    results: list[Any] = []
     async with anyio.create_task_group() as tasks:
-
-        async def invoke() -> None:
-            results.append(await app.invoke("hang"))
-
-        tasks.start_soon(invoke)
+        running = Invocations(app, tasks)
+        running.start("hang")
         await clock.advance(0.999)
-        assert results == []
+        assert running.results == []
         await clock.advance(0.001)
-    result = results[0]
+    result = running.results[0]
     assert cancelled == [True]
     assert result.status_code == 200
     assert result.function_error == "Unhandled"
@@ -94,15 +91,11 @@ async def test_sync_handler_ends_at_its_deadline_and_its_thread_keeps_the_slot(
         finished.set()
         return "too late"
 
-    results: list[Any] = []
     async with anyio.create_task_group() as tasks:
-
-        async def invoke() -> None:
-            results.append(await app.invoke("stuck"))
-
-        tasks.start_soon(invoke)
+        running = Invocations(app, tasks)
+        running.start("stuck")
         await clock.advance(2)
-    result = results[0]
+    result = running.results[0]
     assert result.payload["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 2.00 seconds" in result.payload["errorMessage"]
     assert app.instances("stuck").total == 0

@@ -11,6 +11,7 @@ import pytest
 from faaslib import App, Context, InstanceCounts
 from faaslib.executor import INIT_TIMEOUT_SECONDS
 from faaslib.testing import FakeClock
+from tests.background import Invocations
 
 pytestmark = pytest.mark.anyio
 
@@ -64,15 +65,12 @@ async def test_init_duration_is_timed_and_billed_with_the_invocation(
 
         def __call__(self, event: Any, context: Context) -> None: ...
 
-    results: list[Any] = []
-
-    async def invoke() -> None:
-        results.append(await app.invoke("Slow"))
-
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(invoke)
+        running = Invocations(app, tasks)
+        running.start("Slow")
         await clock.advance(2.5)
         release.set()  # init returns; the task group waits for the invocation to finish
+    results = running.results
     assert results[0].init_duration_ms == pytest.approx(2500.0)
     assert results[0].duration_ms == 0.0
     assert results[0].billed_duration_ms == 2500
@@ -86,17 +84,15 @@ async def test_fifty_concurrent_invokes_make_fifty_instances_and_the_next_fifty_
         await clock.sleep(1)
 
     results: list[Any] = []
-
-    async def invoke() -> None:
-        results.append(await app.invoke("slow"))
-
     for _ in range(2):
         async with anyio.create_task_group() as tasks:
+            running = Invocations(app, tasks)
             for _ in range(50):
-                tasks.start_soon(invoke)
+                running.start("slow")
             await anyio.wait_all_tasks_blocked()
             assert app.instances("slow") == InstanceCounts(total=50, idle=0, busy=50)
             await clock.advance(1)
+        results += running.results
     assert [r.cold_start for r in results[:50]] == [True] * 50
     assert [r.cold_start for r in results[50:]] == [False] * 50
     assert app.instances("slow") == InstanceCounts(total=50, idle=50, busy=0)
@@ -111,16 +107,12 @@ async def test_fifty_concurrent_sync_invokes_run_in_fifty_threads(app: App) -> N
     def meet(event: Any, context: Context) -> int:
         return arrived.wait()
 
-    results: list[Any] = []
-
-    async def invoke() -> None:
-        results.append(await app.call("meet"))
-
     with anyio.fail_after(20):
         async with anyio.create_task_group() as tasks:
+            running = Invocations(app, tasks)
             for _ in range(50):
-                tasks.start_soon(invoke)
-    assert sorted(results) == list(range(50))
+                running.start("meet")
+    assert sorted(result.payload for result in running.results) == list(range(50))
     assert app.instances("meet").total == 50
 
 
@@ -161,18 +153,14 @@ async def test_init_is_limited_to_ten_seconds(app: App, clock: FakeClock) -> Non
 
         def __call__(self, event: Any, context: Context) -> None: ...
 
-    results: list[Any] = []
     async with anyio.create_task_group() as tasks:
-
-        async def invoke() -> None:
-            results.append(await app.invoke("Stuck"))
-
-        tasks.start_soon(invoke)
+        running = Invocations(app, tasks)
+        running.start("Stuck")
         await clock.advance(INIT_TIMEOUT_SECONDS - 0.001)
-        assert results == []
+        assert running.results == []
         await clock.advance(0.001)
     release.set()
-    result = results[0]
+    result = running.results[0]
     assert result.function_error == "Unhandled"
     assert result.payload["errorType"] == "Runtime.InitTimeout"
     assert "Init phase timed out after 10.00 seconds" in result.payload["errorMessage"]
