@@ -214,7 +214,9 @@ class Runner:
                 outcome = (error_payload(error, context.aws_request_id), None, False)
             except SystemExit as error:
                 outcome = (_exit_error(error, context.aws_request_id), None, False)
-        if outcome is None:
+        # Lambda's deadline is hard: a handler that swallowed its cancellation and answered late
+        # has still timed out.
+        if outcome is None or scope.cancel_called:
             return _timeout_error(function, context.aws_request_id), True
         return outcome, False
 

@@ -64,6 +64,27 @@ async def test_async_handler_is_cancelled_at_its_deadline(app: App, clock: FakeC
     await still_serves(app)
 
 
+async def test_a_handler_that_swallows_its_cancellation_still_times_out(
+    app: App, clock: FakeClock
+) -> None:
+    @app.function(timeout=1)
+    async def stubborn(event: Any, context: Context) -> str:
+        try:
+            await clock.sleep(10)
+        except anyio.get_cancelled_exc_class():
+            pass  # a handler should not do this; Lambda would have killed it anyway
+        return "late answer"
+
+    async with anyio.create_task_group() as tasks:
+        running = Invocations(app, tasks)
+        running.start("stubborn")
+        await clock.advance(1)
+    result = running.results[0]
+    assert result.payload["errorType"] == "Sandbox.Timedout"
+    assert app.instances("stubborn").total == 0
+    await still_serves(app)
+
+
 async def test_async_handler_that_never_awaits_the_clock_times_out_on_the_real_clock() -> None:
     app = App()
 
