@@ -28,7 +28,7 @@ from faaslib.errors import (
     InvalidRequestContent,
     ResourceNotFound,
 )
-from faaslib.executor import AccountPool, Function, Runner, resolve_handler
+from faaslib.executor import Admission, Function, Runner, resolve_handler
 from faaslib.invoke import (
     MAX_CLIENT_CONTEXT_BYTES,
     InvocationResult,
@@ -80,6 +80,10 @@ class App:
         account_id: str = "123456789012",
         clock: Clock | None = None,
         idle_timeout: float = 600,
+        unreserved_minimum: int | None = None,
+        max_idle_instances: int = 1000,
+        scaling_rate: int = 1000,
+        scaling_period: float = 10,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -91,6 +95,10 @@ class App:
                 "region": region,
                 "account_id": account_id,
                 "idle_timeout": idle_timeout,
+                "unreserved_minimum": unreserved_minimum,
+                "max_idle_instances": max_idle_instances,
+                "scaling_rate": scaling_rate,
+                "scaling_period": scaling_period,
             },
         )
         self.name = name
@@ -98,7 +106,8 @@ class App:
         self._functions: dict[str, Function] = {}
         self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
         self._saved_environment: dict[str, str | None] | None = None
-        self._runner = Runner(self.clock, AccountPool(concurrency))
+        self._admission = Admission(concurrency)
+        self._runner = Runner(self.clock, self._admission)
         self._task_group: anyio.abc.TaskGroup | None = None
 
     # -- registration -------------------------------------------------------------------------
@@ -147,6 +156,7 @@ class App:
                     f"{key}={held[0]!r} of function {held[1]!r}; all functions share this "
                     "process's os.environ"
                 )
+        self._check_unreserved_minimum(owner, config)
         handler = resolve_handler(target, name)
         function = Function(
             config,
@@ -156,11 +166,34 @@ class App:
             idle_timeout=self.config.idle_timeout,
         )
         self._functions[name] = function
+        self._admission.add(function.slots)
         for key, value in config.environment.items():
             self._environment.setdefault(key, (value, name))
         if self._saved_environment is not None:
             self._apply_environment()
         return function
+
+    def _check_unreserved_minimum(
+        self, owner: str, config: FunctionConfig, replacing: str | None = None
+    ) -> None:
+        """Refuse reserved or provisioned concurrency that would leave the account's unreserved
+        pool below its minimum, as Lambda refuses it."""
+        reserved = config.reserved_concurrency
+        wanted = reserved if reserved is not None else config.provisioned_concurrency
+        if not wanted:
+            return
+        others = Admission.carve_out(
+            f.slots for name, f in self._functions.items() if name != replacing
+        )
+        limit = self.config.concurrency
+        minimum = self.config.minimum_unreserved
+        if others + wanted > limit - minimum:
+            field = "reserved_concurrency" if reserved is not None else "provisioned_concurrency"
+            raise ConfigurationError(
+                f"{owner}: {field}={wanted} would leave {limit - others - wanted} of the "
+                f"account's concurrency of {limit} unreserved (other functions take {others}); "
+                f"at least {minimum} must stay unreserved (App(unreserved_minimum=...))"
+            )
 
     @property
     def functions(self) -> tuple[str, ...]:

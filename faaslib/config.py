@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from faaslib.errors import ConfigurationError
 
@@ -68,6 +68,12 @@ ALLOWED = {
     "region": "a region name such as 'us-east-1'",
     "account_id": "12 digits",
     "idle_timeout": "more than 0 seconds",
+    "reserved_concurrency": "None, or a whole number from 0 up to what the account leaves",
+    "provisioned_concurrency": "a whole number from 0, at most reserved_concurrency",
+    "unreserved_minimum": "None, or a whole number from 0 to concurrency",
+    "max_idle_instances": "a whole number of at least 0, per function",
+    "scaling_rate": "new instances per scaling_period, at least 1",
+    "scaling_period": "seconds, more than 0",
 }
 
 
@@ -85,6 +91,18 @@ class FunctionConfig(_Strict):
     environment: dict[str, str] = Field(default_factory=dict)
     architecture: Architecture = "x86_64"
     description: str = Field(default="", max_length=256)
+    reserved_concurrency: int | None = Field(default=None, ge=0)
+    provisioned_concurrency: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _provisioned_fits_reserved(self) -> FunctionConfig:
+        reserved = self.reserved_concurrency
+        if reserved is not None and self.provisioned_concurrency > reserved:
+            raise ValueError(
+                f"provisioned_concurrency={self.provisioned_concurrency} is more than "
+                f"reserved_concurrency={reserved}; Lambda can't provision more than is reserved"
+            )
+        return self
 
     @field_validator("environment")
     @classmethod
@@ -111,6 +129,27 @@ class AppConfig(_Strict):
     region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     account_id: str = Field(default="123456789012", pattern=r"^\d{12}$")
     idle_timeout: int | float = Field(default=600, gt=0)
+    unreserved_minimum: int | None = Field(default=None, ge=0)
+    max_idle_instances: int = Field(default=1000, ge=0)
+    scaling_rate: int = Field(default=1000, ge=1)
+    scaling_period: int | float = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _unreserved_minimum_fits(self) -> AppConfig:
+        if self.unreserved_minimum is not None and self.unreserved_minimum > self.concurrency:
+            raise ValueError(
+                f"unreserved_minimum={self.unreserved_minimum} is more than "
+                f"concurrency={self.concurrency}"
+            )
+        return self
+
+    @property
+    def minimum_unreserved(self) -> int:
+        """How much concurrency must stay unreserved: Lambda keeps 100 of its default 1,000;
+        a smaller account keeps a tenth, rounded down, at most 100."""
+        if self.unreserved_minimum is not None:
+            return self.unreserved_minimum
+        return min(100, self.concurrency // 10)
 
 
 def validate(model: type[_Strict], owner: str, values: Mapping[str, Any]) -> Any:
@@ -135,7 +174,10 @@ UNITS = {
 def _describe(owner: str, model: type[_Strict], error: pydantic.ValidationError) -> str:
     problems: dict[str, str] = {}
     for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"][:1]) or "?"
+        if not item["loc"]:  # a check across fields words its own message
+            problems[item["msg"]] = str((item.get("ctx") or {}).get("error", item["msg"]))
+            continue
+        field = str(item["loc"][0])
         if field in problems:  # a union reports once per member; the first says enough
             continue
         value = item.get("input")

@@ -3,7 +3,7 @@
 It knows nothing about event sources; invocations reach it only through the invoker (`App`).
 """
 
-from faaslib.executor.admission import AccountPool
+from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.function import Function
 from faaslib.executor.handlers import HandlerSpec, resolve_handler
 from faaslib.executor.instances import Instance, InstancePool
@@ -11,11 +11,12 @@ from faaslib.executor.runner import INIT_TIMEOUT_SECONDS, Runner
 
 __all__ = [
     "INIT_TIMEOUT_SECONDS",
-    "AccountPool",
+    "Admission",
     "Function",
     "HandlerSpec",
     "Instance",
     "InstancePool",
     "Runner",
+    "Slots",
     "resolve_handler",
 ]

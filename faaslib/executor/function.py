@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from faaslib.config import FunctionConfig
+from faaslib.executor.admission import Slots
 from faaslib.executor.handlers import HandlerSpec
 from faaslib.executor.instances import InstancePool
 from faaslib.logs import PLATFORM_LOGGER_PREFIX
@@ -30,6 +31,7 @@ class Function:
         "memory",
         "memory_text",
         "name",
+        "slots",
         "timeout",
     )
 
@@ -52,6 +54,7 @@ class Function:
         self.log_group_name = f"/aws/lambda/{config.name}"
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + config.name)
         self.instances = InstancePool(idle_timeout)
+        self.slots = Slots(config.reserved_concurrency, config.provisioned_concurrency)
 
     def __repr__(self) -> str:
         return f"Function(name={self.name!r}, memory={self.memory}, timeout={self.timeout})"

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import anyio
@@ -22,7 +23,7 @@ import anyio.to_thread
 
 from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
-from faaslib.executor.admission import AccountPool
+from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.function import Function
 from faaslib.executor.instances import Instance
 from faaslib.invoke import (
@@ -102,7 +103,7 @@ class _Slot:
 class Runner:
     """Runs invocations of an app's functions under the account's concurrency."""
 
-    def __init__(self, clock: Clock, admission: AccountPool) -> None:
+    def __init__(self, clock: Clock, admission: Admission) -> None:
         self.clock = clock
         self.admission = admission
         self.abandoned_threads = 0
@@ -117,7 +118,7 @@ class Runner:
         client_context: ClientContext | None,
         tail: bool,
     ) -> InvocationResult:
-        self.admission.acquire(function.name)
+        self.admission.acquire(function.slots, function.name)
         slot = _Slot()
         capture = None
         try:
@@ -196,7 +197,7 @@ class Runner:
             if capture is not None:
                 capture.__exit__(None, None, None)
             if not slot.handed_off:
-                self.admission.release()
+                self.admission.release(function.slots)
 
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context
@@ -223,7 +224,7 @@ class Runner:
     async def _call_sync(
         self, function: Function, instance: Instance, event: Any, context: Context, slot: _Slot
     ) -> tuple[Outcome, bool]:
-        handoff = _Handoff(self._lock, self._release_abandoned)
+        handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         try:
             with self.clock.timeout_scope(function.timeout):
@@ -260,7 +261,7 @@ class Runner:
         if not spec.is_class:
             instance = Instance(spec.target, log_stream)
             return instance, (clock.monotonic() - start) * 1000.0, None
-        handoff = _Handoff(self._lock, self._release_abandoned)
+        handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         try:
             with clock.timeout_scope(INIT_TIMEOUT_SECONDS):
@@ -394,10 +395,10 @@ class Runner:
             with self._lock:
                 self.abandoned_threads -= 1
 
-    def _release_abandoned(self) -> None:
+    def _release_abandoned(self, slots: Slots) -> None:
         with self._lock:
             self.abandoned_threads -= 1
-        self.admission.release()
+        self.admission.release(slots)
 
 
 def _timeout_error(function: Function, request_id: str) -> Outcome:
