@@ -39,6 +39,7 @@ from faaslib.invoke import (
     encode_request,
     new_request_id,
 )
+from faaslib.metrics import FunctionMetrics
 
 __all__ = ["App", "InstanceCounts"]
 
@@ -84,6 +85,7 @@ class App:
         max_idle_instances: int = 1000,
         scaling_rate: int = 1000,
         scaling_period: float = 10,
+        wait_for_provisioned: bool = True,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -103,6 +105,7 @@ class App:
         )
         self.name = name
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.wait_for_provisioned = wait_for_provisioned
         self._functions: dict[str, Function] = {}
         self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
         self._saved_environment: dict[str, str | None] | None = None
@@ -164,6 +167,9 @@ class App:
             region=self.config.region,
             account_id=self.config.account_id,
             idle_timeout=self.config.idle_timeout,
+            max_idle_instances=self.config.max_idle_instances,
+            scaling_rate=self.config.scaling_rate,
+            scaling_period=self.config.scaling_period,
         )
         self._functions[name] = function
         self._admission.add(function.slots)
@@ -304,7 +310,15 @@ class App:
         await task_group.__aenter__()
         self._task_group = task_group
         self._apply_environment()
-        task_group.start_soon(self._expire_idle_instances)
+        try:
+            if self.wait_for_provisioned:
+                await self._provision_all()
+            else:
+                task_group.start_soon(self._provision_all)
+            task_group.start_soon(self._maintain_instances)
+        except BaseException as error:
+            await self.__aexit__(type(error), error, error.__traceback__)
+            raise
         return self
 
     async def __aexit__(
@@ -321,15 +335,91 @@ class App:
         finally:
             self._restore_environment()
 
-    async def _expire_idle_instances(self) -> None:
+    async def _maintain_instances(self) -> None:
         # Expiry is also checked whenever an instance is reused; this sweep lets an app that
-        # goes quiet scale to zero. Instances go within a tenth of idle_timeout of expiring.
+        # goes quiet scale to zero (within a tenth of idle_timeout), and replaces provisioned
+        # instances that were lost (a timeout, an exit) or failed to initialize.
         interval = self.config.idle_timeout / 10
         while True:
             await self.clock.sleep(interval)
             now = self.clock.monotonic()
             for function in self._functions.values():
                 function.instances.expire(now)
+            await self._provision_all()
+
+    async def _provision_all(self) -> None:
+        async with anyio.create_task_group() as tasks:
+            for function in self._functions.values():
+                tasks.start_soon(self._provision, function)
+
+    async def _provision(self, function: Function) -> None:
+        """Initialize the provisioned instances `function` is missing, all at once."""
+        missing = function.instances.provisioned_missing
+        if missing:
+            async with anyio.create_task_group() as tasks:
+                for _ in range(missing):
+                    tasks.start_soon(self._runner.provision, function)
+
+    async def set_provisioned_concurrency(self, name: str, provisioned_concurrency: int) -> None:
+        """Change function `name`'s provisioned concurrency while the app runs.
+
+        Raising it initializes the new instances before returning (when the app is running);
+        lowering it retires idle provisioned instances at once and busy ones when they finish.
+        """
+        function = self._function(name)
+        owner = f"function {name!r}"
+        values = function.config.model_dump()
+        values["provisioned_concurrency"] = provisioned_concurrency
+        config: FunctionConfig = validate(FunctionConfig, owner, values)
+        self._check_unreserved_minimum(owner, config, replacing=name)
+        function.config = config
+        self._admission.set_provisioned(function.slots, provisioned_concurrency)
+        function.instances.set_provisioned_target(provisioned_concurrency)
+        if self._task_group is not None:
+            await self._provision(function)
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def metrics(self, name: str | None = None) -> dict[str, Any]:
+        """CloudWatch's `AWS/Lambda` metrics as plain data: for the account, or for function
+        `name`.
+
+        Counts run from the app's creation; `Duration` and `InitDuration` (ms) give count, sum,
+        p50, p90, p99 and max; concurrency metrics give `now` and `max`.
+        """
+        if name is not None:
+            return self._function_metrics(self._function(name))
+        total = FunctionMetrics()
+        for function in self._functions.values():
+            total.add(function.metrics)
+        admission = self._admission
+        data = total.counters()
+        data["ConcurrentExecutions"] = {"now": admission.in_use, "max": admission.most_in_use}
+        data["UnreservedConcurrentExecutions"] = {
+            "now": admission.unreserved_in_use,
+            "max": admission.most_unreserved_in_use,
+        }
+        data["ProvisionedConcurrentExecutions"] = {
+            "now": sum(f.instances.provisioned_busy for f in self._functions.values())
+        }
+        return data
+
+    @staticmethod
+    def _function_metrics(function: Function) -> dict[str, Any]:
+        pool = function.instances
+        slots = function.slots
+        data = function.metrics.counters()
+        data["ConcurrentExecutions"] = {"now": slots.in_use, "max": slots.most_in_use}
+        data["ProvisionedConcurrentExecutions"] = {
+            "now": pool.provisioned_busy,
+            "max": pool.most_provisioned_busy,
+        }
+        target = pool.provisioned_target
+        data["ProvisionedConcurrencyUtilization"] = {
+            "now": pool.provisioned_busy / target if target else 0.0,
+            "max": pool.most_provisioned_busy / target if target else 0.0,
+        }
+        return data
 
     def _apply_environment(self) -> None:
         saved = self._saved_environment if self._saved_environment is not None else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anyio.abc
@@ -29,3 +30,11 @@ class Invocations:
 
     async def _invoke(self, name: str, payload: Any, options: dict[str, Any]) -> None:
         self.results.append(await self.app.invoke(name, payload, **options))
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait in real time until `condition()` holds: for work in worker threads (class inits,
+    sync handlers), which the fake clock and `wait_all_tasks_blocked` cannot see."""
+    with anyio.fail_after(seconds):
+        while not condition():  # noqa: ASYNC110 - threads cannot wake the event loop
+            await anyio.sleep(0.001)

@@ -10,6 +10,7 @@ from faaslib.executor.admission import Slots
 from faaslib.executor.handlers import HandlerSpec
 from faaslib.executor.instances import InstancePool
 from faaslib.logs import PLATFORM_LOGGER_PREFIX
+from faaslib.metrics import FunctionMetrics
 
 __all__ = ["Function"]
 
@@ -30,7 +31,12 @@ class Function:
         "logger",
         "memory",
         "memory_text",
+        "metrics",
         "name",
+        "scaling_capacity",
+        "scaling_checked",
+        "scaling_per_second",
+        "scaling_tokens",
         "slots",
         "timeout",
     )
@@ -43,6 +49,9 @@ class Function:
         region: str,
         account_id: str,
         idle_timeout: float,
+        max_idle_instances: int,
+        scaling_rate: int,
+        scaling_period: float,
     ) -> None:
         self.config = config
         self.handler = handler
@@ -53,8 +62,30 @@ class Function:
         self.arn = f"arn:aws:lambda:{region}:{account_id}:function:{config.name}"
         self.log_group_name = f"/aws/lambda/{config.name}"
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + config.name)
-        self.instances = InstancePool(idle_timeout)
+        self.instances = InstancePool(
+            idle_timeout, max_idle_instances, config.provisioned_concurrency
+        )
         self.slots = Slots(config.reserved_concurrency, config.provisioned_concurrency)
+        self.metrics = FunctionMetrics()
+        # Lambda's scaling rate: a bucket of new on-demand instances, refilled continuously
+        # (unused rate does not accrue past one full bucket).
+        self.scaling_capacity = float(scaling_rate)
+        self.scaling_per_second = scaling_rate / scaling_period
+        self.scaling_tokens = float(scaling_rate)
+        self.scaling_checked: float | None = None
+
+    def may_scale_up(self, now: float) -> bool:
+        """Take one new-instance token if the scaling rate allows it now."""
+        if self.scaling_checked is not None:
+            self.scaling_tokens = min(
+                self.scaling_capacity,
+                self.scaling_tokens + (now - self.scaling_checked) * self.scaling_per_second,
+            )
+        self.scaling_checked = now
+        if self.scaling_tokens < 1.0:
+            return False
+        self.scaling_tokens -= 1.0
+        return True
 
     def __repr__(self) -> str:
         return f"Function(name={self.name!r}, memory={self.memory}, timeout={self.timeout})"

@@ -1,12 +1,14 @@
-"""Execution environments ("instances") of one function: created cold, kept warm, expired idle.
+"""Execution environments ("instances") of one function: provisioned, warm, cold, expired.
 
-An instance serves one invocation at a time. Idle instances wait on a stack, so the most recently
+An instance serves one invocation at a time. Provisioned instances are made ahead of demand,
+never expire, and serve first. On-demand instances wait on a stack when idle, so the most recently
 used is reused first, as Lambda tends to do, and the least recently used expire first. An idle
-instance is only an object on a list: no task or thread is held for it.
+instance is only an object in a list: no task or thread is held for it.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -16,34 +18,66 @@ __all__ = ["Instance", "InstancePool"]
 class Instance:
     """One execution environment: its handler object and what Lambda tracks about it."""
 
-    __slots__ = ("handler", "invocations", "last_used", "log_stream_name")
+    __slots__ = ("handler", "invocations", "is_provisioned", "last_used", "log_stream_name")
 
-    def __init__(self, handler: Callable[..., Any], log_stream_name: str) -> None:
+    def __init__(
+        self, handler: Callable[..., Any], log_stream_name: str, is_provisioned: bool = False
+    ) -> None:
         self.handler = handler
         self.log_stream_name = log_stream_name
+        self.is_provisioned = is_provisioned
         self.invocations = 0
         self.last_used = 0.0
 
 
 class InstancePool:
-    """The instances of one function: how many exist, and which are idle."""
+    """The instances of one function: how many exist, which are idle, which are provisioned."""
 
-    __slots__ = ("_idle", "count", "idle_timeout")
+    __slots__ = (
+        "_idle",
+        "_provisioned_idle",
+        "count",
+        "idle_timeout",
+        "max_idle",
+        "most_provisioned_busy",
+        "provisioned_count",
+        "provisioned_target",
+    )
 
-    def __init__(self, idle_timeout: float) -> None:
+    def __init__(self, idle_timeout: float, max_idle: int, provisioned_target: int = 0) -> None:
         self.idle_timeout = idle_timeout
-        self.count = 0  # busy and idle together
-        self._idle: list[Instance] = []
+        self.max_idle = max_idle
+        self.count = 0  # every instance: provisioned and on-demand, busy and idle
+        self.provisioned_count = 0
+        self.provisioned_target = provisioned_target
+        self.most_provisioned_busy = 0
+        self._idle: deque[Instance] = deque()
+        self._provisioned_idle: list[Instance] = []
 
     @property
     def idle_count(self) -> int:
-        return len(self._idle)
+        return len(self._idle) + len(self._provisioned_idle)
+
+    @property
+    def provisioned_busy(self) -> int:
+        return self.provisioned_count - len(self._provisioned_idle)
+
+    @property
+    def provisioned_missing(self) -> int:
+        """Provisioned instances still to be made to reach the target."""
+        return max(0, self.provisioned_target - self.provisioned_count)
 
     def take(self, now: float) -> Instance | None:
-        """A warm idle instance, or None when a cold start is needed.
+        """An idle instance, provisioned first, or None when a cold start is needed.
 
-        The stack is ordered by last use, so if the newest idle instance has expired, all have.
+        The on-demand stack is ordered by last use: if its newest instance has expired, all have.
         """
+        if self._provisioned_idle:
+            instance = self._provisioned_idle.pop()
+            busy = self.provisioned_count - len(self._provisioned_idle)
+            if busy > self.most_provisioned_busy:
+                self.most_provisioned_busy = busy
+            return instance
         idle = self._idle
         if idle:
             instance = idle.pop()
@@ -53,29 +87,46 @@ class InstancePool:
             idle.clear()
         return None
 
-    def add(self) -> None:
-        """Count a newly created instance, busy with the invocation that created it."""
+    def add(self, is_provisioned: bool = False) -> None:
+        """Count an instance being created (busy until it is put back)."""
         self.count += 1
+        if is_provisioned:
+            self.provisioned_count += 1
 
     def put_back(self, instance: Instance, now: float) -> None:
         instance.last_used = now
-        self._idle.append(instance)
+        if instance.is_provisioned:
+            if self.provisioned_count > self.provisioned_target:  # provisioning was lowered
+                self.discard(instance)
+            else:
+                self._provisioned_idle.append(instance)
+            return
+        idle = self._idle
+        idle.append(instance)
+        if len(idle) > self.max_idle:  # bound memory: the least recently used goes
+            idle.popleft()
+            self.count -= 1
 
-    def discard(self) -> None:
-        """Forget a busy instance whose state can no longer be trusted (timeout, exit, crash)."""
+    def discard(self, instance: Instance | None, is_provisioned: bool = False) -> None:
+        """Forget an instance that failed its init (`None`), or whose state can no longer be
+        trusted (a timeout, an exit, a crash)."""
         self.count -= 1
+        if instance.is_provisioned if instance is not None else is_provisioned:
+            self.provisioned_count -= 1
+
+    def set_provisioned_target(self, target: int) -> None:
+        """Aim for `target` provisioned instances; idle ones beyond it go at once, busy ones when
+        they finish."""
+        self.provisioned_target = target
+        while self.provisioned_count > target and self._provisioned_idle:
+            self.discard(self._provisioned_idle.pop())
 
     def expire(self, now: float) -> int:
-        """Drop the instances idle for `idle_timeout` or longer; return how many went."""
+        """Drop on-demand instances idle for `idle_timeout` or longer; return how many went."""
         idle = self._idle
         expired = 0
-        while expired < len(idle) and now - idle[expired].last_used >= self.idle_timeout:
+        while idle and now - idle[0].last_used >= self.idle_timeout:
+            idle.popleft()
             expired += 1
-        if expired:
-            del idle[:expired]
-            self.count -= expired
+        self.count -= expired
         return expired
-
-    def clear_idle(self) -> None:
-        self.count -= len(self._idle)
-        self._idle.clear()

@@ -23,6 +23,7 @@ import anyio.to_thread
 
 from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
+from faaslib.errors import TooManyRequests
 from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.function import Function
 from faaslib.executor.instances import Instance
@@ -46,6 +47,7 @@ except ImportError:  # Windows
 __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 
 INIT_TIMEOUT_SECONDS = 10.0
+PROVISIONED_INIT_TIMEOUT_SECONDS = 130.0
 VERSION = "$LATEST"
 INFO = 20  # logging.INFO and ERROR, without the attribute lookups
 ERROR = 40
@@ -58,19 +60,25 @@ class _Handoff:
     """Decides who gives the concurrency slot back when a sync handler runs in a thread.
 
     Normally the invocation does, after the thread returns. If the invocation stops waiting (its
-    deadline passed, or its caller was cancelled) while the thread still runs, the thread keeps
-    the slot and gives it back when it finally returns.
+    deadline passed, or its caller was cancelled) while the handler runs, the thread keeps the
+    slot and gives it back when the handler finally returns. If it stops waiting before the
+    handler started, the handler never starts and the invocation gives the slot back.
     """
 
-    __slots__ = ("_abandoned", "_finished", "_lock", "_release")
+    __slots__ = ("_abandoned", "_finished", "_lock", "_release", "_started")
 
     def __init__(self, lock: threading.Lock, release: Callable[[], None]) -> None:
         self._lock = lock
         self._release = release
+        self._started = False
         self._finished = False
         self._abandoned = False
 
     def run(self, function: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        with self._lock:
+            if self._abandoned:  # nobody waits for it any more: do not start
+                return (False, None)
+            self._started = True
         try:
             outcome: tuple[bool, Any] = (True, function(*args))
         except BaseException as error:  # contained: reported in Lambda's shape by the caller
@@ -85,10 +93,8 @@ class _Handoff:
     def abandon(self) -> bool:
         """Stop waiting for the thread; True if the thread now owns the slot."""
         with self._lock:
-            if self._finished:
-                return False
             self._abandoned = True
-            return True
+            return self._started and not self._finished
 
 
 class _Slot:
@@ -118,12 +124,20 @@ class Runner:
         client_context: ClientContext | None,
         tail: bool,
     ) -> InvocationResult:
-        self.admission.acquire(function.slots, function.name)
+        try:
+            self.admission.acquire(function.slots, function.name)
+        except TooManyRequests:
+            function.metrics.throttles += 1
+            raise
         slot = _Slot()
         capture = None
         try:
-            request_id = new_request_id()
             clock = self.clock
+            instance = function.instances.take(clock.monotonic())
+            if instance is None and not function.may_scale_up(clock.monotonic()):
+                function.metrics.throttles += 1
+                raise _scaling_throttle(function)
+            request_id = new_request_id()
             if tail:
                 capture = LogCapture(request_id, clock)
                 capture.__enter__()
@@ -132,7 +146,6 @@ class Runner:
             if logging_on or capture is not None:
                 self._platform_line(function, capture, logging_on, start_line(request_id, VERSION))
 
-            instance = function.instances.take(clock.monotonic())
             init_duration_ms = None
             if instance is None:
                 instance, init_duration_ms, init_error = await self._create(
@@ -148,6 +161,7 @@ class Runner:
                         0.0,
                         init_duration_ms,
                         timed_out=False,
+                        on_provisioned=False,
                     )
                 assert instance is not None
 
@@ -176,13 +190,13 @@ class Runner:
                 finished = True
             finally:
                 if not finished:  # the caller was cancelled: the instance's state is unknown
-                    function.instances.discard()
+                    function.instances.discard(instance)
             duration_ms = (clock.monotonic() - start) * 1000.0
             if outcome[2]:
                 instance.invocations += 1
                 function.instances.put_back(instance, clock.monotonic())
             else:
-                function.instances.discard()
+                function.instances.discard(instance)
             return self._finish(
                 function,
                 request_id,
@@ -192,6 +206,7 @@ class Runner:
                 duration_ms,
                 init_duration_ms,
                 timed_out,
+                instance.is_provisioned,
             )
         finally:
             if capture is not None:
@@ -246,25 +261,50 @@ class Runner:
             return (None, value, True), False
         return _thread_error(value, context.aws_request_id), False
 
-    async def _create(
-        self, function: Function, request_id: str, slot: _Slot
-    ) -> tuple[Instance | None, float, dict[str, Any] | None]:
-        """A cold start: a new instance, its init timed and limited to 10 seconds.
+    async def provision(self, function: Function) -> bool:
+        """Make one provisioned instance, outside any invocation; False if its init failed."""
+        request_id = new_request_id()
+        instance, _, error = await self._create(function, request_id, None)
+        if error is not None:
+            function.logger.error(
+                "provisioned instance of function %r failed to initialize: %s: %s",
+                function.name,
+                error.get("errorType"),
+                error.get("errorMessage"),
+            )
+            return False
+        assert instance is not None
+        function.instances.put_back(instance, self.clock.monotonic())
+        return True
 
-        Returns the instance (None if init failed), the init duration in ms and the init error.
+    async def _create(
+        self, function: Function, request_id: str, slot: _Slot | None
+    ) -> tuple[Instance | None, float, dict[str, Any] | None]:
+        """A new instance: on demand (a cold start, for the invocation holding `slot`), or
+        provisioned (`slot` is None), with its init timed and limited.
+
+        On demand, init is limited to 10 seconds, as on Lambda; provisioned init may take up to
+        130 seconds or the function's timeout, whichever is longer. Returns the instance (None
+        if init failed), the init duration in ms and the init error.
         """
         clock = self.clock
         log_stream = _log_stream_name(clock.now())
         spec = function.handler
-        function.instances.add()
+        is_provisioned = slot is None
+        function.instances.add(is_provisioned)
         start = clock.monotonic()
         if not spec.is_class:
-            instance = Instance(spec.target, log_stream)
+            instance = Instance(spec.target, log_stream, is_provisioned)
             return instance, (clock.monotonic() - start) * 1000.0, None
-        handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
+        if slot is None:
+            limit = max(PROVISIONED_INIT_TIMEOUT_SECONDS, function.timeout)
+            handoff = _Handoff(self._lock, self._thread_returned)
+        else:
+            limit = INIT_TIMEOUT_SECONDS
+            handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         try:
-            with clock.timeout_scope(INIT_TIMEOUT_SECONDS):
+            with clock.timeout_scope(limit):
                 result = await anyio.to_thread.run_sync(
                     handoff.run, spec.target, abandon_on_cancel=True, limiter=self._thread_limiter()
                 )
@@ -272,19 +312,18 @@ class Runner:
             if result is None:
                 self._abandon(handoff, slot)
             if result is None or not result[0]:
-                function.instances.discard()
+                function.instances.discard(None, is_provisioned)
         init_ms = (clock.monotonic() - start) * 1000.0
         if result is None:
             error = plain_error(
                 "Runtime.InitTimeout",
-                f"RequestId: {request_id} Error: Init phase timed out after "
-                f"{INIT_TIMEOUT_SECONDS:.2f} seconds",
+                f"RequestId: {request_id} Error: Init phase timed out after {limit:.2f} seconds",
             )
             return None, init_ms, error
         succeeded, value = result
         if not succeeded:
             return None, init_ms, _thread_error(value, request_id)[0]
-        return Instance(value, log_stream), init_ms, None
+        return Instance(value, log_stream, is_provisioned), init_ms, None
 
     def _finish(
         self,
@@ -296,6 +335,7 @@ class Runner:
         duration_ms: float,
         init_duration_ms: float | None,
         timed_out: bool,
+        on_provisioned: bool,
     ) -> InvocationResult:
         error, value, _ = outcome
         if error is None:
@@ -314,6 +354,18 @@ class Runner:
         if error is not None:
             body = encode_json(error)
         billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
+        metrics = function.metrics
+        metrics.invocations += 1
+        metrics.duration.record(duration_ms)
+        if error is not None:
+            metrics.errors += 1
+        if init_duration_ms is not None:
+            metrics.cold_starts += 1
+            metrics.init_duration.record(init_duration_ms)
+        if on_provisioned:
+            metrics.provisioned_invocations += 1
+        elif function.instances.provisioned_target:
+            metrics.spillover_invocations += 1
         if error is not None and "stackTrace" in error:
             self._log_handler_error(function, capture, error)
         if logging_on or capture is not None:
@@ -385,20 +437,39 @@ class Runner:
             self._limiter.set(limiter)
             return limiter
 
-    def _abandon(self, handoff: _Handoff, slot: _Slot) -> None:
+    def _abandon(self, handoff: _Handoff, slot: _Slot | None) -> None:
         """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""
         with self._lock:
             self.abandoned_threads += 1
         if handoff.abandon():
-            slot.handed_off = True
+            if slot is not None:
+                slot.handed_off = True
         else:
             with self._lock:
                 self.abandoned_threads -= 1
 
     def _release_abandoned(self, slots: Slots) -> None:
+        self._thread_returned()
+        self.admission.release(slots)
+
+    def _thread_returned(self) -> None:
         with self._lock:
             self.abandoned_threads -= 1
-        self.admission.release(slots)
+
+
+def _scaling_throttle(function: Function) -> TooManyRequests:
+    reserved = function.slots.reserved is not None
+    return TooManyRequests(
+        f"Rate Exceeded. (function {function.name!r}: more than "
+        f"{function.scaling_capacity:.0f} new instances within "
+        f"{function.scaling_capacity / function.scaling_per_second:g} seconds)",
+        reason=(
+            "ReservedFunctionInvocationRateLimitExceeded"
+            if reserved
+            else "FunctionInvocationRateLimitExceeded"
+        ),
+        function_name=function.name,
+    )
 
 
 def _timeout_error(function: Function, request_id: str) -> Outcome:

@@ -15,7 +15,7 @@ import pytest
 
 from faaslib import App, Context, InstanceCounts
 from faaslib.testing import FakeClock
-from tests.background import Invocations
+from tests.background import Invocations, eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -103,11 +103,13 @@ async def test_sync_handler_ends_at_its_deadline_and_its_thread_keeps_the_slot(
     clock: FakeClock,
 ) -> None:
     app = App(clock=clock, concurrency=2)
+    started = threading.Event()
     release = threading.Event()
     finished = threading.Event()
 
     @app.function(timeout=2)
     def stuck(event: Any, context: Context) -> str:
+        started.set()
         release.wait(30)
         finished.set()
         return "too late"
@@ -115,6 +117,7 @@ async def test_sync_handler_ends_at_its_deadline_and_its_thread_keeps_the_slot(
     async with anyio.create_task_group() as tasks:
         running = Invocations(app, tasks)
         running.start("stuck")
+        await anyio.to_thread.run_sync(started.wait, 10)  # the handler runs in its thread
         await clock.advance(2)
     result = running.results[0]
     assert result.payload["errorType"] == "Sandbox.Timedout"
@@ -124,10 +127,8 @@ async def test_sync_handler_ends_at_its_deadline_and_its_thread_keeps_the_slot(
     assert app.abandoned_threads == 1
     assert in_use(app) == 1
     release.set()
-    with anyio.fail_after(5):
-        # The slot comes back from the worker thread itself, which cannot signal the loop.
-        while app.abandoned_threads or in_use(app):  # noqa: ASYNC110
-            await anyio.sleep(0.001)
+    # The slot comes back from the worker thread itself, which cannot signal the loop.
+    await eventually(lambda: not app.abandoned_threads and not in_use(app))
     assert finished.is_set()
     await still_serves(app)
 
@@ -239,9 +240,7 @@ async def test_cancelling_the_caller_cancels_the_invocation_and_frees_its_slot(
     if kind == "sync":
         assert in_use(app) == 1  # its thread still runs and holds the slot
         release.set()
-        with anyio.fail_after(5):
-            while in_use(app):  # noqa: ASYNC110 - released from the worker thread
-                await anyio.sleep(0.001)
+        await eventually(lambda: not in_use(app))  # released from the worker thread
     await still_serves(app)
 
 
@@ -253,4 +252,23 @@ async def test_keyboard_interrupt_from_a_sync_handler_is_contained(app: App) -> 
     result = await app.invoke("interrupt")
     assert result.payload["errorType"] == "KeyboardInterrupt"
     assert app.instances("interrupt").total == 0
+    await still_serves(app)
+
+
+async def test_a_sync_invocation_cancelled_before_its_thread_starts_frees_its_slot(
+    app: App,
+) -> None:
+    ran: list[int] = []
+
+    @app.function
+    def never(event: Any, context: Context) -> None:
+        ran.append(1)
+
+    with anyio.CancelScope() as scope:
+        scope.cancel()  # cancelled before the handler can reach a thread
+        await app.invoke("never")
+    assert in_use(app) == 0
+    assert app.abandoned_threads == 0
+    await anyio.to_thread.run_sync(lambda: None)  # let any queued thread work happen
+    assert ran == []
     await still_serves(app)

@@ -1,0 +1,118 @@
+"""CloudWatch's `AWS/Lambda` metrics, kept per function as plain counters and histograms.
+
+Recording is a few additions per invocation; the summaries (`app.metrics()`) are computed only
+when asked for. Durations go into a histogram of logarithmic buckets 1% wide, so percentiles
+cost bounded memory however many invocations there were, and are exact to within 1%.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["FunctionMetrics", "Histogram"]
+
+_GROWTH = math.log(1.01)
+
+
+class Histogram:
+    """Count, sum, max and approximate percentiles of non-negative values (milliseconds)."""
+
+    __slots__ = ("buckets", "count", "maximum", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.maximum = 0.0
+        self.buckets: dict[int, int] = {}
+
+    def record(self, value: float) -> None:
+        self.count += 1
+        self.total += value
+        if value > self.maximum:
+            self.maximum = value
+        # values below 0.01 ms share bucket -1; above, each bucket is 1% wider than the last
+        index = int(math.log(value * 100) / _GROWTH) if value >= 0.01 else -1
+        buckets = self.buckets
+        buckets[index] = buckets.get(index, 0) + 1
+
+    def percentile(self, fraction: float) -> float:
+        """The value below which `fraction` of the recorded values fall (the bucket's top)."""
+        if not self.count:
+            return 0.0
+        rank = fraction * self.count
+        seen = 0
+        for index in sorted(self.buckets):
+            seen += self.buckets[index]
+            if seen >= rank:
+                top = 0.01 if index < 0 else math.exp((index + 1) * _GROWTH) / 100
+                return min(top, self.maximum)
+        return self.maximum
+
+    def merge(self, other: Histogram) -> None:
+        self.count += other.count
+        self.total += other.total
+        self.maximum = max(self.maximum, other.maximum)
+        for index, count in other.buckets.items():
+            self.buckets[index] = self.buckets.get(index, 0) + count
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "count": self.count,
+            "sum": round(self.total, 3),
+            "p50": round(self.percentile(0.50), 3),
+            "p90": round(self.percentile(0.90), 3),
+            "p99": round(self.percentile(0.99), 3),
+            "max": round(self.maximum, 3),
+        }
+
+
+class FunctionMetrics:
+    """What CloudWatch counts for one function.
+
+    `invocations` counts billed requests, so throttled ones are not in it (they are `throttles`);
+    `errors` counts invocations that ended with a function error.
+    """
+
+    __slots__ = (
+        "cold_starts",
+        "duration",
+        "errors",
+        "init_duration",
+        "invocations",
+        "provisioned_invocations",
+        "spillover_invocations",
+        "throttles",
+    )
+
+    def __init__(self) -> None:
+        self.invocations = 0
+        self.errors = 0
+        self.throttles = 0
+        self.cold_starts = 0
+        self.provisioned_invocations = 0
+        self.spillover_invocations = 0
+        self.duration = Histogram()
+        self.init_duration = Histogram()
+
+    def counters(self) -> dict[str, Any]:
+        return {
+            "Invocations": self.invocations,
+            "Errors": self.errors,
+            "Throttles": self.throttles,
+            "Duration": self.duration.summary(),
+            "ColdStarts": self.cold_starts,
+            "InitDuration": self.init_duration.summary(),
+            "ProvisionedConcurrencyInvocations": self.provisioned_invocations,
+            "ProvisionedConcurrencySpilloverInvocations": self.spillover_invocations,
+        }
+
+    def add(self, other: FunctionMetrics) -> None:
+        self.invocations += other.invocations
+        self.errors += other.errors
+        self.throttles += other.throttles
+        self.cold_starts += other.cold_starts
+        self.provisioned_invocations += other.provisioned_invocations
+        self.spillover_invocations += other.spillover_invocations
+        self.duration.merge(other.duration)
+        self.init_duration.merge(other.init_duration)
