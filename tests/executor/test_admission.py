@@ -153,6 +153,5 @@ def test_admission_holds_its_limit_under_threads() -> None:
     for thread in threads:
         thread.join()
     assert admission.in_use == 0
-    assert 1 <= peak <= 5
     assert admitted > 0
-    assert admission.most_in_use == peak or admission.most_in_use <= 5
+    assert 1 <= peak <= admission.most_in_use <= 5
