@@ -13,13 +13,13 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from functools import partial
+from types import CoroutineType
 from typing import Any
 
 import anyio
 import anyio.lowlevel
-import anyio.to_thread
 
 from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
@@ -27,6 +27,7 @@ from faaslib.errors import TooManyRequests
 from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.function import Function
 from faaslib.executor.instances import Instance
+from faaslib.executor.threads import run_in_worker
 from faaslib.invoke import (
     MAX_LOG_RESULT_BYTES,
     MAX_SYNC_RESPONSE_BYTES,
@@ -97,6 +98,38 @@ class _Handoff:
             return self._started and not self._finished
 
 
+class _Resumed:
+    """Awaits a handler's coroutine that has already taken its first step and suspended on
+    `suspended_on`: passes what the coroutine yields up to the event loop, and what the loop
+    sends or throws (a cancellation) back down, as `await coroutine` would have."""
+
+    __slots__ = ("_coroutine", "_suspended_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], suspended_on: Any) -> None:
+        self._coroutine = coroutine
+        self._suspended_on = suspended_on
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coroutine = self._coroutine
+        yielded = self._suspended_on
+        while True:
+            try:
+                sent = yield yielded
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as error:  # delivered to the handler, as `await` delivers it
+                try:
+                    yielded = coroutine.throw(error)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    yielded = coroutine.send(sent)
+                except StopIteration as done:
+                    return done.value
+
+
 class _Slot:
     """The concurrency slot of one invocation; `handed_off` once a worker thread owns it."""
 
@@ -114,7 +147,6 @@ class Runner:
         self.admission = admission
         self.abandoned_threads = 0
         self._lock = threading.Lock()
-        self._limiter = anyio.lowlevel.RunVar[anyio.CapacityLimiter](f"faaslib-{id(self)}")
 
     async def run(
         self,
@@ -182,7 +214,9 @@ class Runner:
             finished = False
             try:
                 if function.handler.is_async:
-                    outcome, timed_out = await self._call_async(function, instance, event, context)
+                    outcome, timed_out = await self._call_async(
+                        function, instance, event, context, start
+                    )
                 else:
                     outcome, timed_out = await self._call_sync(
                         function, instance, event, context, slot
@@ -215,12 +249,45 @@ class Runner:
                 self.admission.release(function.slots)
 
     async def _call_async(
-        self, function: Function, instance: Instance, event: Any, context: Context
+        self, function: Function, instance: Instance, event: Any, context: Context, start: float
+    ) -> tuple[Outcome, bool]:
+        """Await an async handler under its deadline.
+
+        The deadline's timer is armed only if the handler suspends: one that answers without
+        ever waiting cannot be interrupted by a timer anyway, so its first step runs bare and its
+        duration is checked against the deadline afterwards. That spares most fast handlers the
+        cost of a cancel scope, with the same outcome.
+        """
+        coroutine = instance.handler(event, context)
+        if type(coroutine) is not CoroutineType:  # another kind of awaitable: no fast path
+            return await self._await_suspended(function, coroutine, context, start)
+        try:
+            suspended_on = coroutine.send(None)
+        except StopIteration as done:
+            outcome: Outcome = (None, done.value, True)
+        except Exception as error:
+            outcome = (error_payload(error, context.aws_request_id), None, True)
+        except SystemExit as error:
+            outcome = (_exit_error(error, context.aws_request_id), None, False)
+        except anyio.get_cancelled_exc_class() as error:
+            if await _caller_is_cancelled():
+                raise
+            outcome = (error_payload(error, context.aws_request_id), None, False)
+        else:
+            resumed = _Resumed(coroutine, suspended_on)
+            return await self._await_suspended(function, resumed, context, start)
+        if self.clock.monotonic() - start >= function.timeout:
+            return _timeout_error(function, context.aws_request_id), True
+        return outcome, False
+
+    async def _await_suspended(
+        self, function: Function, handler: Awaitable[Any], context: Context, start: float
     ) -> tuple[Outcome, bool]:
         outcome: Outcome | None = None
-        with self.clock.timeout_scope(function.timeout) as scope:
+        remaining = function.timeout - (self.clock.monotonic() - start)
+        with self.clock.timeout_scope(remaining) as scope:
             try:
-                outcome = (None, await instance.handler(event, context), True)
+                outcome = (None, await handler, True)
             except Exception as error:
                 outcome = (error_payload(error, context.aws_request_id), None, True)
             except anyio.get_cancelled_exc_class() as error:
@@ -243,14 +310,7 @@ class Runner:
         result: tuple[bool, Any] | None = None
         try:
             with self.clock.timeout_scope(function.timeout):
-                result = await anyio.to_thread.run_sync(
-                    handoff.run,
-                    instance.handler,
-                    event,
-                    context,
-                    abandon_on_cancel=True,
-                    limiter=self._thread_limiter(),
-                )
+                result = await run_in_worker(handoff.run, instance.handler, event, context)
         finally:
             if result is None:
                 self._abandon(handoff, slot)
@@ -305,9 +365,7 @@ class Runner:
         result: tuple[bool, Any] | None = None
         try:
             with clock.timeout_scope(limit):
-                result = await anyio.to_thread.run_sync(
-                    handoff.run, spec.target, abandon_on_cancel=True, limiter=self._thread_limiter()
-                )
+                result = await run_in_worker(handoff.run, spec.target)
         finally:
             if result is None:
                 self._abandon(handoff, slot)
@@ -426,16 +484,6 @@ class Runner:
             capture.line(text)
         if function.logger.isEnabledFor(ERROR):
             function.logger.error(text)
-
-    def _thread_limiter(self) -> anyio.CapacityLimiter:
-        # anyio's default limiter allows 40 threads; sync handlers may use the whole account
-        # concurrency, which admission already bounds, so this limiter never makes one wait.
-        try:
-            return self._limiter.get()
-        except LookupError:
-            limiter = anyio.CapacityLimiter(self.admission.limit)
-            self._limiter.set(limiter)
-            return limiter
 
     def _abandon(self, handoff: _Handoff, slot: _Slot | None) -> None:
         """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""

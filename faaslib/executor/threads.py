@@ -1,0 +1,155 @@
+"""Worker threads for sync handlers and class inits: a hand-off lighter than `to_thread`.
+
+`anyio.to_thread.run_sync` takes a capacity-limiter token and passes two checkpoints on every
+call; admission already bounds how many handlers run, so faaslib hands a call to an idle worker
+and parks the task on one future (asyncio) or one reschedule (trio), which costs a third less
+per call. Waiting is always abandoned on cancellation: the caller stops waiting, and the thread
+runs on until its function returns, as Python cannot stop a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio.lowlevel
+
+__all__ = ["run_in_worker"]
+
+T = TypeVar("T")
+
+# A worker idle this long (real seconds) exits; anyio's workers use the same figure.
+WORKER_IDLE_SECONDS = 10.0
+
+
+class _Worker(threading.Thread):
+    """One worker thread: waits for jobs on its own queue, rejoins the idle stack after each.
+
+    Daemonic, so a handler that never returns cannot keep the process from exiting (Lambda
+    would have killed its runtime).
+    """
+
+    def __init__(self, pool: _Workers) -> None:
+        super().__init__(name="faaslib-worker", daemon=True)
+        self.pool = pool
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def run(self) -> None:
+        pool = self.pool
+        while True:
+            try:
+                job = self.jobs.get(timeout=WORKER_IDLE_SECONDS)
+            except queue.Empty:
+                with pool.lock:
+                    if self in pool.idle:  # nobody took it meanwhile: retire
+                        pool.idle.remove(self)
+                        return
+                continue  # taken just now: its job is on the way
+            job()
+            del job
+            with pool.lock:
+                pool.idle.append(self)
+
+
+class _Workers:
+    """Idle workers on a stack, so the most recently used (its cache warm) is reused first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: list[_Worker] = []
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self.lock:
+            worker = self.idle.pop() if self.idle else None
+        if worker is None:
+            worker = _Worker(self)
+            worker.start()
+        worker.jobs.put(job)
+
+    def forget_after_fork(self) -> None:
+        self.lock = threading.Lock()
+        self.idle = []  # the parent's threads do not exist in the child
+
+
+_workers = _Workers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_workers.forget_after_fork)
+
+
+async def run_in_worker(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(*args)` in a worker thread and return its result (or raise its error).
+
+    It runs in a copy of the caller's context variables, as with `to_thread`, so what the
+    invocation set up (its log capture) follows it. A caller already cancelled does not start
+    it. Cancelling the caller stops the waiting at once; the thread finishes on its own.
+    """
+    await anyio.lowlevel.checkpoint_if_cancelled()
+    run = contextvars.copy_context().run
+    trio = sys.modules.get("trio")
+    if trio is not None and trio.lowlevel.in_trio_task():
+        return await _run_on_trio(trio, run, function, args)
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def job() -> None:
+        try:
+            result = run(function, *args)
+        except BaseException as error:  # handed to the waiting task, to raise there
+            outcome: tuple[bool, Any] = (False, error)
+        else:
+            outcome = (True, result)
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+            loop.call_soon_threadsafe(_settle_future, future, outcome)
+
+    _workers.submit(job)
+    return await future
+
+
+def _settle_future(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
+    if future.done():  # its waiter was cancelled
+        return
+    succeeded, value = outcome
+    if succeeded:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+async def _run_on_trio(
+    trio: Any, run: Callable[..., Any], function: Callable[..., T], args: tuple[Any, ...]
+) -> T:
+    lowlevel = trio.lowlevel
+    token = lowlevel.current_trio_token()
+    task = lowlevel.current_task()
+    waiting = [True]  # read and written only in trio's thread
+
+    def wake(outcome: Any) -> None:
+        if waiting[0]:
+            waiting[0] = False
+            lowlevel.reschedule(task, outcome)
+
+    def job() -> None:
+        outcome = run(_capture, function, args)
+        with contextlib.suppress(trio.RunFinishedError):  # the run has ended: nobody waits
+            token.run_sync_soon(wake, outcome)
+
+    def abort(raise_cancel: Any) -> Any:
+        waiting[0] = False
+        return lowlevel.Abort.SUCCEEDED
+
+    _workers.submit(job)
+    result: T = await lowlevel.wait_task_rescheduled(abort)
+    return result
+
+
+def _capture(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    import outcome  # trio's own dependency, present whenever trio is
+
+    return outcome.capture(function, *args)
