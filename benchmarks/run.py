@@ -4,25 +4,31 @@
     python benchmarks/run.py --backend trio
     python benchmarks/run.py --quick         # fewer iterations, for a smoke check
 
-Every figure is the best of several rounds (the least disturbed by the rest of the machine),
-in microseconds per sequential invocation of a trivial handler. Ratios compare each faaslib
+Every figure is the best of several rounds (the least disturbed by the rest of the machine).
+Sequential rows are microseconds per invocation of a trivial handler. Ratios compare each faaslib
 figure with the baseline that does the least it must also do: a direct await, a bare
 `anyio.CancelScope(deadline=...)` around the await (the timeout faaslib enforces), and
-`anyio.to_thread.run_sync` (the thread hand-off a sync handler needs). Peers run only when
-installed (`pip install -e '.[bench]'`).
+`anyio.to_thread.run_sync` (the thread hand-off a sync handler needs). Then: 1,000 concurrent
+invokers of a handler that yields once (so they interleave and each holds an instance), the
+memory an idle warm instance costs, and whether each of issue 3's targets is met. Peers run only
+when installed (`pip install -e '.[bench]'`).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import platform
 import sys
+import threading
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 
 from faaslib import App
@@ -117,6 +123,79 @@ async def chalice_row(iterations: int, rounds: int) -> Row | None:
     )
 
 
+async def yielding(event: Any, context: Any) -> Any:
+    await anyio.lowlevel.checkpoint()  # as a handler doing I/O would
+    return event
+
+
+async def throughput(invoke: Callable[[], Awaitable[Any]], invokers: int, each: int) -> float:
+    """Invocations per second, `invokers` tasks each invoking `each` times back to back."""
+
+    async def invoker() -> None:
+        for _ in range(each):
+            await invoke()
+
+    start = time.perf_counter()
+    async with anyio.create_task_group() as tasks:
+        for _ in range(invokers):
+            tasks.start_soon(invoker)
+    return invokers * each / (time.perf_counter() - start)
+
+
+async def concurrent_rows(invokers: int, each: int, rounds: int) -> list[tuple[str, float]]:
+    app = App("bench", concurrency=invokers)
+    app.function(name="yielding")(yielding)
+    context = object()
+
+    async def bare() -> Any:
+        with anyio.CancelScope(deadline=anyio.current_time() + 3):
+            return await yielding(EVENT, context)
+
+    async def invoke() -> Any:
+        return await app.invoke("yielding", EVENT)
+
+    rows = []
+    async with app:
+        for name, operation in (
+            ("baseline: CancelScope(deadline) + await", bare),
+            ("faaslib: app.invoke, async handler", invoke),
+        ):
+            await throughput(operation, invokers, 2)  # warm up: the instances exist
+            best = max([await throughput(operation, invokers, each) for _ in range(rounds)])
+            rows.append((name, best))
+        assert app.metrics()["Throttles"] == 0
+    return rows
+
+
+async def idle_instance_cost(count: int) -> tuple[float, int, int]:
+    """Bytes per idle warm instance, and the tasks and threads held while they sit idle."""
+    app = App("bench", concurrency=count, max_idle_instances=count, scaling_rate=count)
+    release = anyio.Event()
+
+    @app.function(name="waits")
+    async def waits(event: Any, context: Any) -> None:
+        await release.wait()
+
+    async with app:
+        threads_before = threading.active_count()
+        tasks_before = len(anyio.get_running_tasks())
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        async with anyio.create_task_group() as tasks:
+            for _ in range(count):
+                tasks.start_soon(app.invoke, "waits")
+            await anyio.wait_all_tasks_blocked()
+            release.set()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert app.instances("waits").idle == count
+        held_tasks = len(anyio.get_running_tasks()) - tasks_before
+        held_threads = threading.active_count() - threads_before
+    return (after - before) / count, held_tasks, held_threads
+
+
 def table(rows: list[Row]) -> str:
     figures = {name: value for name, value, _ in rows}
     width = max(len(name) for name, _, _ in rows)
@@ -138,13 +217,63 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.iterations, arguments.rounds = 1_000, 3
-    rows = anyio.run(run, arguments.iterations, arguments.rounds, backend=arguments.backend)
+    backend = arguments.backend
+    rows = anyio.run(run, arguments.iterations, arguments.rounds, backend=backend)
     print(
-        f"faaslib invoke path — Python {platform.python_version()}, {arguments.backend}, "
+        f"faaslib invoke path — Python {platform.python_version()}, {backend}, "
         f"{platform.machine()}, {arguments.iterations:,} iterations x {arguments.rounds} rounds "
         f"(thread rows: a tenth), best round"
     )
     print(table(rows))
+
+    each = max(arguments.iterations // 200, 5)
+    concurrent = anyio.run(concurrent_rows, 1000, each, arguments.rounds, backend=backend)
+    print(f"\n1,000 concurrent invokers x {each} invocations, a handler that yields once")
+    print(f"{'measurement':<42}  {'invocations/s':>13}  ratio")
+    print("-" * 80)
+    for name, rate in concurrent:
+        ratio = (
+            f"{rate / concurrent[0][1]:.2f}x the baseline's rate"
+            if name != concurrent[0][0]
+            else ""
+        )
+        print(f"{name:<42}  {rate:>13,.0f}  {ratio}")
+
+    per_instance, held_tasks, held_threads = anyio.run(idle_instance_cost, 10_000, backend=backend)
+    print(
+        f"\nidle warm instances: {per_instance:,.0f} bytes each (10,000 measured with "
+        f"tracemalloc); tasks held: {held_tasks}, threads held: {held_threads}"
+    )
+
+    figures = {name: value for name, value, _ in rows}
+    scope = figures["baseline: CancelScope(deadline) + await"]
+    invoke = figures["faaslib: app.invoke, async handler"]
+    sync_ratio = (
+        figures["faaslib: app.invoke, sync handler"] / figures["baseline: anyio.to_thread.run_sync"]
+    )
+    chalice = figures.get("peer: Chalice test client lambda_.invoke")
+    targets = [
+        ("async invoke <= 1.5x bare cancel scope", f"{invoke / scope:.2f}x", invoke / scope <= 1.5),
+        ("sync invoke <= 1.2x to_thread.run_sync", f"{sync_ratio:.2f}x", sync_ratio <= 1.2),
+        (
+            ">= 3x faster than Chalice's test client",
+            "Chalice not installed" if chalice is None else f"{chalice / invoke:.2f}x",
+            chalice is not None and chalice / invoke >= 3,
+        ),
+        (
+            ">= 50,000 invocations/s from 1,000 invokers",
+            f"{concurrent[1][1]:,.0f}/s",
+            concurrent[1][1] >= 50_000,
+        ),
+        (
+            "<= 2 KB per idle instance, no task or thread",
+            f"{per_instance:,.0f} B, {held_tasks} tasks, {held_threads} threads",
+            per_instance <= 2048 and held_tasks == 0 and held_threads == 0,
+        ),
+    ]
+    print("\ntargets (issue 3)")
+    for name, figure, met in targets:
+        print(f"  {'met    ' if met else 'NOT MET'}  {name:<46} {figure}")
 
 
 if __name__ == "__main__":

@@ -237,7 +237,7 @@ class App:
         `InvocationError`: `ResourceNotFound`, `TooManyRequests`, `RequestTooLarge`,
         `InvalidRequestContent`, `InvalidParameterValue`.
         """
-        function = self._function(name)
+        function = self._functions.get(name) or self._function(name)
         if qualifier is None:
             invoked_arn = function.arn
         elif qualifier == "$LATEST":
@@ -316,6 +316,8 @@ class App:
             else:
                 task_group.start_soon(self._provision_all)
             task_group.start_soon(self._maintain_instances)
+            if type(self.clock) is SystemClock:  # its monotonic() is time.monotonic()
+                await task_group.start(self._runner.deadlines.watch)
         except BaseException as error:
             await self.__aexit__(type(error), error, error.__traceback__)
             raise

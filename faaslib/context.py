@@ -84,9 +84,8 @@ class Context:
         "tenant_id",
     )
 
-    def __init__(
+    def __init__(  # the invoke path passes these by position: it is a little faster
         self,
-        *,
         function_name: str,
         function_version: str,
         invoked_function_arn: str,

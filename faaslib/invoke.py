@@ -158,9 +158,8 @@ class InvocationResult:
 
     _UNSET: Any = object()
 
-    def __init__(
+    def __init__(  # the invoke path passes these by position: it is a little faster
         self,
-        *,
         function_name: str,
         status_code: int,
         request_id: str,

@@ -13,9 +13,9 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import partial
-from types import CoroutineType
 from typing import Any
 
 import anyio
@@ -25,6 +25,7 @@ from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
 from faaslib.errors import TooManyRequests
 from faaslib.executor.admission import Admission, Slots
+from faaslib.executor.deadlines import Deadlines
 from faaslib.executor.function import Function
 from faaslib.executor.instances import Instance
 from faaslib.executor.threads import run_in_worker
@@ -98,38 +99,6 @@ class _Handoff:
             return self._started and not self._finished
 
 
-class _Resumed:
-    """Awaits a handler's coroutine that has already taken its first step and suspended on
-    `suspended_on`: passes what the coroutine yields up to the event loop, and what the loop
-    sends or throws (a cancellation) back down, as `await coroutine` would have."""
-
-    __slots__ = ("_coroutine", "_suspended_on")
-
-    def __init__(self, coroutine: Coroutine[Any, Any, Any], suspended_on: Any) -> None:
-        self._coroutine = coroutine
-        self._suspended_on = suspended_on
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        coroutine = self._coroutine
-        yielded = self._suspended_on
-        while True:
-            try:
-                sent = yield yielded
-            except GeneratorExit:
-                coroutine.close()
-                raise
-            except BaseException as error:  # delivered to the handler, as `await` delivers it
-                try:
-                    yielded = coroutine.throw(error)
-                except StopIteration as done:
-                    return done.value
-            else:
-                try:
-                    yielded = coroutine.send(sent)
-                except StopIteration as done:
-                    return done.value
-
-
 class _Slot:
     """The concurrency slot of one invocation; `handed_off` once a worker thread owns it."""
 
@@ -146,6 +115,7 @@ class Runner:
         self.clock = clock
         self.admission = admission
         self.abandoned_threads = 0
+        self.deadlines = Deadlines()
         self._lock = threading.Lock()
 
     async def run(
@@ -165,8 +135,9 @@ class Runner:
         capture = None
         try:
             clock = self.clock
-            instance = function.instances.take(clock.monotonic())
-            if instance is None and not function.may_scale_up(clock.monotonic()):
+            start = clock.monotonic()  # of the handler, unless an init comes first
+            instance = function.instances.take(start)
+            if instance is None and not function.may_scale_up(start):
                 function.metrics.throttles += 1
                 raise _scaling_throttle(function)
             request_id = new_request_id()
@@ -196,19 +167,19 @@ class Runner:
                         on_provisioned=False,
                     )
                 assert instance is not None
+                start = clock.monotonic()
 
-            start = clock.monotonic()
             context = Context(
-                function_name=function.name,
-                function_version=VERSION,
-                invoked_function_arn=invoked_arn,
-                memory_limit_in_mb=function.memory_text,
-                aws_request_id=request_id,
-                log_group_name=function.log_group_name,
-                log_stream_name=instance.log_stream_name,
-                clock=clock,
-                deadline=start + function.timeout,
-                client_context=client_context,
+                function.name,
+                VERSION,
+                invoked_arn,
+                function.memory_text,
+                request_id,
+                function.log_group_name,
+                instance.log_stream_name,
+                clock,
+                start + function.timeout,
+                client_context,
             )
             event = decode_json(request)
             finished = False
@@ -219,16 +190,17 @@ class Runner:
                     )
                 else:
                     outcome, timed_out = await self._call_sync(
-                        function, instance, event, context, slot
+                        function, instance, event, context, start, slot
                     )
                 finished = True
             finally:
                 if not finished:  # the caller was cancelled: the instance's state is unknown
                     function.instances.discard(instance)
-            duration_ms = (clock.monotonic() - start) * 1000.0
+            end = clock.monotonic()
+            duration_ms = (end - start) * 1000.0
             if outcome[2]:
                 instance.invocations += 1
-                function.instances.put_back(instance, clock.monotonic())
+                function.instances.put_back(instance, end)
             else:
                 function.instances.discard(instance)
             return self._finish(
@@ -251,67 +223,68 @@ class Runner:
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context, start: float
     ) -> tuple[Outcome, bool]:
-        """Await an async handler under its deadline.
-
-        The deadline's timer is armed only if the handler suspends: one that answers without
-        ever waiting cannot be interrupted by a timer anyway, so its first step runs bare and its
-        duration is checked against the deadline afterwards. That spares most fast handlers the
-        cost of a cancel scope, with the same outcome.
-        """
-        coroutine = instance.handler(event, context)
-        if type(coroutine) is not CoroutineType:  # another kind of awaitable: no fast path
-            return await self._await_suspended(function, coroutine, context, start)
-        try:
-            suspended_on = coroutine.send(None)
-        except StopIteration as done:
-            outcome: Outcome = (None, done.value, True)
-        except Exception as error:
-            outcome = (error_payload(error, context.aws_request_id), None, True)
-        except SystemExit as error:
-            outcome = (_exit_error(error, context.aws_request_id), None, False)
-        except anyio.get_cancelled_exc_class() as error:
-            if await _caller_is_cancelled():
-                raise
-            outcome = (error_payload(error, context.aws_request_id), None, False)
-        else:
-            resumed = _Resumed(coroutine, suspended_on)
-            return await self._await_suspended(function, resumed, context, start)
-        if self.clock.monotonic() - start >= function.timeout:
-            return _timeout_error(function, context.aws_request_id), True
-        return outcome, False
-
-    async def _await_suspended(
-        self, function: Function, handler: Awaitable[Any], context: Context, start: float
-    ) -> tuple[Outcome, bool]:
+        request_id = context.aws_request_id
         outcome: Outcome | None = None
-        remaining = function.timeout - (self.clock.monotonic() - start)
-        with self.clock.timeout_scope(remaining) as scope:
-            try:
-                outcome = (None, await handler, True)
-            except Exception as error:
-                outcome = (error_payload(error, context.aws_request_id), None, True)
-            except anyio.get_cancelled_exc_class() as error:
-                if scope.cancel_called or await _caller_is_cancelled():
-                    raise
-                # The handler raised a cancellation nobody asked for: a crash of the handler.
-                outcome = (error_payload(error, context.aws_request_id), None, False)
-            except SystemExit as error:
-                outcome = (_exit_error(error, context.aws_request_id), None, False)
-        # Lambda's deadline is hard: a handler that swallowed its cancellation and answered late
-        # has still timed out.
-        if outcome is None or scope.cancel_called:
-            return _timeout_error(function, context.aws_request_id), True
+        timeout = function.timeout
+        deadlines = self.deadlines
+        timer: AbstractContextManager[anyio.CancelScope]
+        if deadlines.running:  # the app's shared timer (see `_timer`), inline: the hot path
+            timer = deadlines.scope_class()
+            key: int | None = deadlines.add(timeout, start + timeout, timer)
+        else:
+            timer, key = self.clock.timeout_scope(timeout - (self.clock.monotonic() - start)), None
+        try:
+            with timer as scope:
+                try:
+                    outcome = (None, await instance.handler(event, context), True)
+                except Exception as error:
+                    outcome = (error_payload(error, request_id), None, True)
+                except anyio.get_cancelled_exc_class() as error:
+                    if scope.cancel_called or await _caller_is_cancelled():
+                        raise
+                    # The handler raised a cancellation nobody asked for: a crash of the handler.
+                    outcome = (error_payload(error, request_id), None, False)
+                except SystemExit as error:
+                    outcome = (_exit_error(error, request_id), None, False)
+        finally:
+            if key is not None:
+                deadlines.remove(timeout, key)
+        # Lambda's deadline is hard: a handler that swallowed its cancellation, or computed
+        # past its deadline without ever yielding to the timer, has still timed out.
+        if outcome is None or scope.cancel_called or self.clock.monotonic() - start >= timeout:
+            return _timeout_error(function, request_id), True
         return outcome, False
+
+    def _timer(
+        self, timeout: float, start: float
+    ) -> tuple[AbstractContextManager[anyio.CancelScope], int | None]:
+        """A cancel scope that ends `timeout` seconds after `start`, and its key on the app's
+        shared timer, which holds the deadline while the app runs on the real clock (otherwise
+        the clock arms a timer of its own). The caller removes the key when the scope exits."""
+        deadlines = self.deadlines
+        if deadlines.running:
+            scope = deadlines.scope_class()
+            return scope, deadlines.add(timeout, start + timeout, scope)
+        return self.clock.timeout_scope(timeout - (self.clock.monotonic() - start)), None
 
     async def _call_sync(
-        self, function: Function, instance: Instance, event: Any, context: Context, slot: _Slot
+        self,
+        function: Function,
+        instance: Instance,
+        event: Any,
+        context: Context,
+        start: float,
+        slot: _Slot,
     ) -> tuple[Outcome, bool]:
         handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
+        timer, key = self._timer(function.timeout, start)
         try:
-            with self.clock.timeout_scope(function.timeout):
+            with timer:
                 result = await run_in_worker(handoff.run, instance.handler, event, context)
         finally:
+            if key is not None:
+                self.deadlines.remove(function.timeout, key)
             if result is None:
                 self._abandon(handoff, slot)
         if result is None:
@@ -449,17 +422,18 @@ class Runner:
                     timeout_line(self.clock.now(), request_id, function.timeout),
                 )
         return InvocationResult(
-            function_name=function.name,
-            status_code=200,
-            request_id=request_id,
-            raw_payload=body,
-            function_error=None if error is None else "Unhandled",
-            duration_ms=duration_ms,
-            billed_duration_ms=billed,
-            init_duration_ms=init_duration_ms,
-            memory_size_mb=function.memory,
-            cold_start=init_duration_ms is not None,
-            log_result=None if capture is None else capture.tail(MAX_LOG_RESULT_BYTES),
+            function.name,
+            200,
+            request_id,
+            body,
+            None if error is None else "Unhandled",
+            VERSION,
+            duration_ms,
+            billed,
+            init_duration_ms,
+            function.memory,
+            init_duration_ms is not None,
+            None if capture is None else capture.tail(MAX_LOG_RESULT_BYTES),
         )
 
     @staticmethod

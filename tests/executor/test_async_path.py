@@ -1,9 +1,6 @@
-"""The async handler path: a handler's first step runs without a timer, the rest under one.
-
-Whichever way a handler goes (answering at once, suspending, raising before or after waiting,
-being cancelled while it waits), the outcome must be what a plain `await` under a cancel scope
-would give.
-"""
+"""The async handler path: whichever way a handler goes (answering at once, suspending,
+opening its own cancel scopes, raising before or after waiting, being cancelled while it waits),
+the outcome is Lambda's."""
 
 from __future__ import annotations
 
@@ -81,21 +78,24 @@ async def test_results_and_errors_cross_many_suspensions(app: App, clock: FakeCl
     assert not any("faaslib" in frame for frame in result.payload["stackTrace"])
 
 
-async def test_the_deadline_counts_the_time_before_the_first_suspension() -> None:
-    clock = JumpingClock()
-    app = App(clock=clock)
-    left: list[int] = []
+async def test_a_handler_may_open_its_own_cancel_scopes_before_it_first_waits(
+    app: App, clock: FakeClock
+) -> None:
+    # The invocation's scope must enclose the handler's whole run, its first step included.
+    @app.function(timeout=5)
+    async def scoped(event: Any, context: Context) -> str:
+        with anyio.move_on_after(1):
+            await anyio.sleep(0.01)
+        with anyio.CancelScope():
+            await anyio.lowlevel.checkpoint()
+        return "ok"
 
-    @app.function(timeout=3)
-    async def slow_start(event: Any, context: Context) -> None:
-        clock.offset += 2.9  # most of the time goes before it first waits
-        left.append(context.get_remaining_time_in_millis())
-        await anyio.sleep(1)  # real time: past the deadline after about 0.1 s
-
-    with anyio.fail_after(0.9):  # the timer was armed for what was left, not 3 s
-        result = await app.invoke("slow_start")
-    assert result.payload["errorType"] == "Sandbox.Timedout"
-    assert 0 < left[0] <= 100
+    assert await app.call("scoped") == "ok"
+    real = App()
+    real.function(name="scoped", timeout=5)(scoped)
+    assert await real.call("scoped") == "ok"
+    async with real:  # on the app's shared timer
+        assert await real.call("scoped") == "ok"
 
 
 async def test_cancelling_the_caller_runs_the_handlers_cleanup(app: App, clock: FakeClock) -> None:
