@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from faaslib.clock import Clock
+from faaslib.invoke import request_id_text
 
 __all__ = ["Client", "ClientContext", "CognitoIdentity", "Context"]
 
@@ -72,7 +73,7 @@ class Context:
     __slots__ = (
         "_clock",
         "_deadline",
-        "aws_request_id",
+        "_request_id",
         "client_context",
         "function_name",
         "function_version",
@@ -90,7 +91,7 @@ class Context:
         function_version: str,
         invoked_function_arn: str,
         memory_limit_in_mb: str,
-        aws_request_id: str,
+        aws_request_id: str | int,
         log_group_name: str,
         log_stream_name: str,
         clock: Clock,
@@ -102,7 +103,7 @@ class Context:
         self.function_version = function_version
         self.invoked_function_arn = invoked_function_arn
         self.memory_limit_in_mb = memory_limit_in_mb
-        self.aws_request_id = aws_request_id
+        self._request_id = aws_request_id  # or its number, written out when first read
         self.log_group_name = log_group_name
         self.log_stream_name = log_stream_name
         self.identity = identity if identity is not None else CognitoIdentity()
@@ -110,6 +111,14 @@ class Context:
         self.tenant_id: str | None = None
         self._clock = clock
         self._deadline = deadline
+
+    @property
+    def aws_request_id(self) -> str:
+        """The invocation's request id, a UUID."""
+        value = self._request_id
+        if isinstance(value, int):
+            value = self._request_id = request_id_text(value)
+        return value
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the invocation times out, never below 0."""

@@ -89,10 +89,21 @@ _VERSION_4 = (0x4 << 76) | (0x2 << 62)
 _VERSION_MASK = ~((0xF << 76) | (0x3 << 62))
 
 
-def new_request_id() -> str:
-    """A random (version 4) UUID in its canonical form, as Lambda's request ids are."""
-    text = f"{(_ids.getrandbits(128) & _VERSION_MASK) | _VERSION_4:032x}"
+def new_request_number() -> int:
+    """A random version 4 UUID as a number. Most invocations never show their request id, so
+    the invoke path carries the number and writes it out only when it is read."""
+    return (_ids.getrandbits(128) & _VERSION_MASK) | _VERSION_4
+
+
+def request_id_text(number: int) -> str:
+    """The canonical form of a request id, as Lambda's are: 8-4-4-4-12 hex digits."""
+    text = f"{number:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID in its canonical form."""
+    return request_id_text(new_request_number())
 
 
 def error_payload(
@@ -142,6 +153,7 @@ class InvocationResult:
 
     __slots__ = (
         "_payload",
+        "_request_id",
         "billed_duration_ms",
         "cold_start",
         "duration_ms",
@@ -152,7 +164,6 @@ class InvocationResult:
         "log_result",
         "memory_size_mb",
         "raw_payload",
-        "request_id",
         "status_code",
     )
 
@@ -162,7 +173,7 @@ class InvocationResult:
         self,
         function_name: str,
         status_code: int,
-        request_id: str,
+        request_id: str | int,
         raw_payload: bytes | None = None,
         function_error: str | None = None,
         executed_version: str | None = "$LATEST",
@@ -175,7 +186,7 @@ class InvocationResult:
     ) -> None:
         self.function_name = function_name
         self.status_code = status_code
-        self.request_id = request_id
+        self._request_id = request_id  # or its number, written out when first read
         self.raw_payload = raw_payload
         self.function_error = function_error
         self.executed_version = executed_version
@@ -186,6 +197,14 @@ class InvocationResult:
         self.cold_start = cold_start
         self.log_result = log_result
         self._payload = self._UNSET
+
+    @property
+    def request_id(self) -> str:
+        """The invocation's request id (`context.aws_request_id` in the handler)."""
+        value = self._request_id
+        if isinstance(value, int):
+            value = self._request_id = request_id_text(value)
+        return value
 
     @property
     def payload(self) -> Any:

@@ -37,7 +37,9 @@ from faaslib.invoke import (
     encode_json,
     error_payload,
     new_request_id,
+    new_request_number,
     plain_error,
+    request_id_text,
 )
 from faaslib.logs import LogCapture, end_line, report_line, start_line, timeout_line
 
@@ -140,24 +142,24 @@ class Runner:
             if instance is None and not function.may_scale_up(start):
                 function.metrics.throttles += 1
                 raise _scaling_throttle(function)
-            request_id = new_request_id()
-            if tail:
-                capture = LogCapture(request_id, clock)
-                capture.__enter__()
-            logger = function.logger
-            logging_on = logger.isEnabledFor(INFO)
-            if logging_on or capture is not None:
+            request_number = new_request_number()
+            logging_on = function.logger.isEnabledFor(INFO)
+            if tail or logging_on:
+                request_id = request_id_text(request_number)
+                if tail:
+                    capture = LogCapture(request_id, clock)
+                    capture.__enter__()
                 self._platform_line(function, capture, logging_on, start_line(request_id, VERSION))
 
             init_duration_ms = None
             if instance is None:
                 instance, init_duration_ms, init_error = await self._create(
-                    function, request_id, slot
+                    function, request_id_text(request_number), slot
                 )
                 if init_error is not None:
                     return self._finish(
                         function,
-                        request_id,
+                        request_number,
                         capture,
                         logging_on,
                         (init_error, None, False),
@@ -174,7 +176,7 @@ class Runner:
                 VERSION,
                 invoked_arn,
                 function.memory_text,
-                request_id,
+                request_number,
                 function.log_group_name,
                 instance.log_stream_name,
                 clock,
@@ -205,7 +207,7 @@ class Runner:
                 function.instances.discard(instance)
             return self._finish(
                 function,
-                request_id,
+                request_number,
                 capture,
                 logging_on,
                 outcome,
@@ -223,7 +225,6 @@ class Runner:
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context, start: float
     ) -> tuple[Outcome, bool]:
-        request_id = context.aws_request_id
         outcome: Outcome | None = None
         timeout = function.timeout
         deadlines = self.deadlines
@@ -238,21 +239,21 @@ class Runner:
                 try:
                     outcome = (None, await instance.handler(event, context), True)
                 except Exception as error:
-                    outcome = (error_payload(error, request_id), None, True)
+                    outcome = (error_payload(error, context.aws_request_id), None, True)
                 except anyio.get_cancelled_exc_class() as error:
                     if scope.cancel_called or await _caller_is_cancelled():
                         raise
                     # The handler raised a cancellation nobody asked for: a crash of the handler.
-                    outcome = (error_payload(error, request_id), None, False)
+                    outcome = (error_payload(error, context.aws_request_id), None, False)
                 except SystemExit as error:
-                    outcome = (_exit_error(error, request_id), None, False)
+                    outcome = (_exit_error(error, context.aws_request_id), None, False)
         finally:
             if key is not None:
                 deadlines.remove(timeout, key)
         # Lambda's deadline is hard: a handler that swallowed its cancellation, or computed
         # past its deadline without ever yielding to the timer, has still timed out.
         if outcome is None or scope.cancel_called or self.clock.monotonic() - start >= timeout:
-            return _timeout_error(function, request_id), True
+            return _timeout_error(function, context.aws_request_id), True
         return outcome, False
 
     def _timer(
@@ -359,7 +360,7 @@ class Runner:
     def _finish(
         self,
         function: Function,
-        request_id: str,
+        request_number: int,
         capture: LogCapture | None,
         logging_on: bool,
         outcome: Outcome,
@@ -400,6 +401,7 @@ class Runner:
         if error is not None and "stackTrace" in error:
             self._log_handler_error(function, capture, error)
         if logging_on or capture is not None:
+            request_id = request_id_text(request_number)
             self._platform_line(function, capture, logging_on, end_line(request_id))
             self._platform_line(
                 function,
@@ -424,7 +426,7 @@ class Runner:
         return InvocationResult(
             function.name,
             200,
-            request_id,
+            request_number,
             body,
             None if error is None else "Unhandled",
             VERSION,
