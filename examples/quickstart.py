@@ -71,6 +71,13 @@ async def main() -> None:
         result = await app.invoke("slow")
         print("slow ->", result.payload["errorMessage"])
 
+    print()
+    print("What that cost on Lambda, per function:")
+    print(app.costs.report())
+    month = app.costs.project(10_000_000)  # the same mix at ten million invocations a month
+    total = sum(bill.in_cents().total for bill in month.values())
+    print(f"At 10 million invocations a month, free tier applied: ${total}")
+
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)

@@ -2,7 +2,7 @@
 
 Register real Lambda handlers with decorators and run them in this process with Lambda's
 semantics: concurrency limits, cold and warm instances, timeouts, Lambda's error shapes and log
-lines.
+lines, and a bill (`app.costs`, `faaslib.billing`) computed as AWS computes it.
 """
 
 from faaslib.app import App, InstanceCounts
@@ -10,6 +10,7 @@ from faaslib.clock import Clock, SystemClock
 from faaslib.config import FunctionConfig
 from faaslib.context import ClientContext, CognitoIdentity, Context
 from faaslib.errors import (
+    BudgetExceeded,
     ConfigurationError,
     FunctionError,
     InvalidParameterValue,
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "App",
+    "BudgetExceeded",
     "ClientContext",
     "Clock",
     "CognitoIdentity",

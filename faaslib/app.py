@@ -11,13 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections import deque
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
 import anyio
 import msgspec
 
+from faaslib.billing import Budget, Costs, FunctionLedger, PriceCatalog
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.context import ClientContext
@@ -86,6 +89,11 @@ class App:
         scaling_rate: int = 1000,
         scaling_period: float = 10,
         wait_for_provisioned: bool = True,
+        prices: PriceCatalog | None = None,
+        ledger_rows: int = 0,
+        budget: Decimal | int | str | float | None = None,
+        on_budget_exceeded: Callable[[Decimal, Decimal], object] | None = None,
+        throttle_over_budget: bool = False,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -101,6 +109,8 @@ class App:
                 "max_idle_instances": max_idle_instances,
                 "scaling_rate": scaling_rate,
                 "scaling_period": scaling_period,
+                "ledger_rows": ledger_rows,
+                "budget": budget,
             },
         )
         self.name = name
@@ -112,6 +122,23 @@ class App:
         self._admission = Admission(concurrency)
         self._runner = Runner(self.clock, self._admission)
         self._task_group: anyio.abc.TaskGroup | None = None
+        self._prices = prices if prices is not None else PriceCatalog()
+        if self.config.budget is not None:
+            self._runner.budget = Budget(
+                self.config.budget, on_budget_exceeded, throttle_over_budget
+            )
+        elif on_budget_exceeded is not None or throttle_over_budget:
+            raise ConfigurationError(
+                f"App {name!r}: on_budget_exceeded and throttle_over_budget need a budget "
+                "(App(budget=...), in dollars)"
+            )
+        self.costs = Costs(
+            lambda: [function.ledger for function in self._functions.values()],
+            self.clock,
+            self._prices,
+            self._runner.budget,
+        )
+        """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ..."""
 
     # -- registration -------------------------------------------------------------------------
 
@@ -170,6 +197,14 @@ class App:
             max_idle_instances=self.config.max_idle_instances,
             scaling_rate=self.config.scaling_rate,
             scaling_period=self.config.scaling_period,
+            ledger=FunctionLedger(
+                name,
+                config.architecture,
+                config.memory,
+                config.ephemeral_storage,
+                self._prices,
+                deque(maxlen=self.config.ledger_rows) if self.config.ledger_rows else None,
+            ),
         )
         self._functions[name] = function
         self._admission.add(function.slots)
@@ -310,6 +345,7 @@ class App:
         await task_group.__aenter__()
         self._task_group = task_group
         self._apply_environment()
+        self._bill_provisioned_concurrency(started=True)
         try:
             if self.wait_for_provisioned:
                 await self._provision_all()
@@ -335,7 +371,16 @@ class App:
         try:
             return await task_group.__aexit__(exc_type, exc, traceback)
         finally:
+            self._bill_provisioned_concurrency(started=False)
             self._restore_environment()
+
+    def _bill_provisioned_concurrency(self, started: bool) -> None:
+        """Provisioned concurrency is configured (and billed) while the app runs."""
+        now = self.clock.monotonic()
+        for function in self._functions.values():
+            target = function.instances.provisioned_target if started else 0
+            if target or function.ledger.provisioned_concurrency:
+                function.ledger.provision(target, now)
 
     async def _maintain_instances(self) -> None:
         # Expiry is also checked whenever an instance is reused; this sweep lets an app that
@@ -347,6 +392,9 @@ class App:
             now = self.clock.monotonic()
             for function in self._functions.values():
                 function.instances.expire(now)
+            budget = self._runner.budget
+            if budget is not None:  # provisioned concurrency costs money while idle, too
+                budget.accrue_provisioned(self.costs.provisioned_concurrency_cost())
             await self._provision_all()
 
     async def _provision_all(self) -> None:
@@ -378,6 +426,7 @@ class App:
         self._admission.set_provisioned(function.slots, provisioned_concurrency)
         function.instances.set_provisioned_target(provisioned_concurrency)
         if self._task_group is not None:
+            function.ledger.provision(provisioned_concurrency, self.clock.monotonic())
             await self._provision(function)
 
     # -- metrics ------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ value and the allowed range.
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 import pydantic
@@ -74,6 +76,8 @@ ALLOWED = {
     "max_idle_instances": "a whole number of at least 0, per function",
     "scaling_rate": "new instances per scaling_period, at least 1",
     "scaling_period": "seconds, more than 0",
+    "ledger_rows": "a whole number of at least 0, per function",
+    "budget": "None, or dollars more than 0 (a Decimal, int, str or float)",
 }
 
 
@@ -133,6 +137,19 @@ class AppConfig(_Strict):
     max_idle_instances: int = Field(default=1000, ge=0)
     scaling_rate: int = Field(default=1000, ge=1)
     scaling_period: int | float = Field(default=10, gt=0)
+    ledger_rows: int = Field(default=0, ge=0)
+    budget: Decimal | None = Field(default=None, gt=0)
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _budget_is_exact(cls, value: Any) -> Any:
+        # A float budget goes through its shortest repr, so 0.1 means exactly 0.1 dollars.
+        if isinstance(value, bool) or not isinstance(value, float | int | str):
+            return value
+        try:
+            return Decimal(repr(value) if isinstance(value, float) else value)
+        except decimal.InvalidOperation:
+            raise ValueError("is not a number of dollars") from None
 
     @model_validator(mode="after")
     def _unreserved_minimum_fits(self) -> AppConfig:

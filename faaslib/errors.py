@@ -74,6 +74,15 @@ class TooManyRequests(InvocationError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class BudgetExceeded(TooManyRequests):
+    """The app's budget is spent and it was told to throttle further invocations
+    (`App(budget=..., throttle_over_budget=True)`); `reason` is `"BudgetExceeded"`.
+
+    Not one of Lambda's throttles: AWS Budgets only alerts. It is a 429 so that callers that
+    handle throttles handle it too.
+    """
+
+
 class RequestTooLarge(InvocationError):
     """The encoded request payload is over Lambda's limit for the invocation type: 413."""
 

@@ -26,3 +26,8 @@ def test_quickstart_runs_and_shows_lambdas_behaviour() -> None:
     assert "app.call raised: function 'checkout' failed: ValueError: card declined" in out
     assert "Error: Task timed out after 0.20 seconds" in out
     assert "REPORT RequestId: " in out
+    report = out[out.index("What that cost on Lambda") :].splitlines()
+    assert report[1].split()[:4] == ["function", "arch", "memory", "invocations"]
+    assert [line.split()[0] for line in report[3:7]] == ["resize", "Classifier", "checkout", "slow"]
+    assert report[8].startswith("total")
+    assert "At 10 million invocations a month, free tier applied: $" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from faaslib.billing.ledger import FunctionLedger
 from faaslib.config import FunctionConfig
 from faaslib.executor.admission import Slots
 from faaslib.executor.handlers import HandlerSpec
@@ -27,6 +28,7 @@ class Function:
         "config",
         "handler",
         "instances",
+        "ledger",
         "log_group_name",
         "logger",
         "memory",
@@ -52,6 +54,7 @@ class Function:
         max_idle_instances: int,
         scaling_rate: int,
         scaling_period: float,
+        ledger: FunctionLedger,
     ) -> None:
         self.config = config
         self.handler = handler
@@ -67,6 +70,7 @@ class Function:
         )
         self.slots = Slots(config.reserved_concurrency, config.provisioned_concurrency)
         self.metrics = FunctionMetrics()
+        self.ledger = ledger
         # Lambda's scaling rate: a bucket of new on-demand instances, refilled continuously
         # (unused rate does not accrue past one full bucket).
         self.scaling_capacity = float(scaling_rate)

@@ -21,9 +21,10 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
+from faaslib.billing.costs import Budget
 from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
-from faaslib.errors import TooManyRequests
+from faaslib.errors import BudgetExceeded, TooManyRequests
 from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.deadlines import Deadlines
 from faaslib.executor.function import Function
@@ -118,6 +119,7 @@ class Runner:
         self.admission = admission
         self.abandoned_threads = 0
         self.deadlines = Deadlines()
+        self.budget: Budget | None = None
         self._lock = threading.Lock()
 
     async def run(
@@ -128,6 +130,16 @@ class Runner:
         client_context: ClientContext | None,
         tail: bool,
     ) -> InvocationResult:
+        budget = self.budget
+        if budget is not None and budget.crossed and budget.throttles:
+            function.metrics.throttles += 1
+            raise BudgetExceeded(
+                f"function {function.name!r}: the app's budget of ${budget.limit} is spent "
+                f"(${budget.spent:.6f} so far), so invocations are throttled "
+                "(App(throttle_over_budget=True))",
+                reason="BudgetExceeded",
+                function_name=function.name,
+            )
         try:
             self.admission.acquire(function.slots, function.name)
         except TooManyRequests:
@@ -298,7 +310,9 @@ class Runner:
     async def provision(self, function: Function) -> bool:
         """Make one provisioned instance, outside any invocation; False if its init failed."""
         request_id = new_request_id()
-        instance, _, error = await self._create(function, request_id, None)
+        instance, init_ms, error = await self._create(function, request_id, None)
+        if init_ms > 0:  # billed whether or not the instance ever serves a request
+            function.ledger.record_provisioned_init(math.ceil(round(init_ms, 6)))
         if error is not None:
             function.logger.error(
                 "provisioned instance of function %r failed to initialize: %s: %s",
@@ -386,6 +400,17 @@ class Runner:
         if error is not None:
             body = encode_json(error)
         billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
+        ledger = function.ledger
+        if init_duration_ms is None:
+            ledger.record(billed, 0, on_provisioned)
+        else:  # the part of the billed duration that init added
+            ledger.record(billed, billed - (math.ceil(round(duration_ms, 6)) or 1), on_provisioned)
+        if ledger.rows is not None:
+            ledger.keep_row(
+                request_id_text(request_number), billed, init_duration_ms, on_provisioned
+            )
+        if self.budget is not None:
+            self.budget.charge(ledger.charge(billed, on_provisioned))
         metrics = function.metrics
         metrics.invocations += 1
         metrics.duration.record(duration_ms)

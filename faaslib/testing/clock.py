@@ -122,6 +122,17 @@ class FakeClock:
         self._elapsed = target
         await _settle()
 
+    def tick(self, seconds: float) -> None:
+        """Move time forward at once, from any thread, waking nobody.
+
+        For code that cannot await `advance()`: a sync handler or a class's `__init__` that
+        should "take" `seconds`. Sleepers and timeouts that fall due meanwhile fire at the next
+        `advance()` (`advance(0)` will do).
+        """
+        if seconds < 0:
+            raise ValueError(f"FakeClock.tick: seconds={seconds} must not be negative")
+        self._elapsed += seconds
+
     def _schedule(self, deadline: float, action: Callable[[], object]) -> _Timer:
         timer = _Timer(deadline, next(self._sequence), action)
         heapq.heappush(self._timers, timer)
