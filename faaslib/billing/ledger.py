@@ -97,7 +97,7 @@ class FunctionLedger:
         if self.rows is not None:
             self.rows.clear()
 
-    def record(self, billed_ms: int, init_billed_ms: int, on_provisioned: bool) -> None:
+    def record(self, billed_ms: int, on_provisioned: bool, init_billed_ms: int = 0) -> None:
         """Add one billed invocation; `init_billed_ms` is the part of a cold start's billed
         duration that its init added."""
         self.requests += 1
@@ -105,7 +105,8 @@ class FunctionLedger:
             self.provisioned_ms += billed_ms
         else:
             self.on_demand_ms += billed_ms
-            self.init_ms += init_billed_ms
+            if init_billed_ms:
+                self.init_ms += init_billed_ms
 
     def record_provisioned_init(self, billed_ms: int) -> None:
         """A provisioned instance's init: billed at the provisioned duration price even if the

@@ -402,9 +402,10 @@ class Runner:
         billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
         ledger = function.ledger
         if init_duration_ms is None:
-            ledger.record(billed, 0, on_provisioned)
-        else:  # the part of the billed duration that init added
-            ledger.record(billed, billed - (math.ceil(round(duration_ms, 6)) or 1), on_provisioned)
+            ledger.record(billed, on_provisioned)
+        else:  # with the part of the billed duration that init added
+            init_billed = billed - (math.ceil(round(duration_ms, 6)) or 1)
+            ledger.record(billed, on_provisioned, init_billed)
         if ledger.rows is not None:
             ledger.keep_row(
                 request_id_text(request_number), billed, init_duration_ms, on_provisioned
