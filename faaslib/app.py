@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -20,6 +21,7 @@ from typing import Any, TypeVar, overload
 import anyio
 import msgspec
 
+from faaslib.asyncq import EventQueue, PendingEvent, UndeliveredRecord
 from faaslib.billing import Budget, Costs, FunctionLedger, PriceCatalog
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
@@ -29,6 +31,7 @@ from faaslib.errors import (
     FunctionError,
     InvalidParameterValue,
     InvalidRequestContent,
+    ResourceConflict,
     ResourceNotFound,
 )
 from faaslib.executor import Admission, Function, Runner, resolve_handler
@@ -43,6 +46,8 @@ from faaslib.invoke import (
     new_request_id,
 )
 from faaslib.metrics import FunctionMetrics
+
+logger = logging.getLogger("faaslib")
 
 __all__ = ["App", "InstanceCounts"]
 
@@ -94,6 +99,7 @@ class App:
         budget: Decimal | int | str | float | None = None,
         on_budget_exceeded: Callable[[Decimal, Decimal], object] | None = None,
         throttle_over_budget: bool = False,
+        shutdown_timeout: float = 30,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -111,6 +117,7 @@ class App:
                 "scaling_period": scaling_period,
                 "ledger_rows": ledger_rows,
                 "budget": budget,
+                "shutdown_timeout": shutdown_timeout,
             },
         )
         self.name = name
@@ -122,6 +129,8 @@ class App:
         self._admission = Admission(concurrency)
         self._runner = Runner(self.clock, self._admission)
         self._task_group: anyio.abc.TaskGroup | None = None
+        self._accepting_events = False
+        self._events = EventQueue(self.clock, self._runner, self._functions.get, concurrency)
         self._prices = prices if prices is not None else PriceCatalog()
         if self.config.budget is not None:
             self._runner.budget = Budget(
@@ -294,6 +303,18 @@ class App:
             return await self._runner.run(
                 function, request, invoked_arn, context, log_type == "Tail"
             )
+        if invocation_type == "Event":
+            if not self._accepting_events:
+                raise ResourceConflict(
+                    f"function {name!r}: App {self.name!r} is not running, so nothing would run "
+                    "an Event invocation; invoke inside `async with app:`",
+                    function_name=name,
+                )
+            event = self._events.put(function, request)
+            await anyio.lowlevel.checkpoint()
+            return InvocationResult(
+                name, 202, event.request_number, None, None, None, memory_size_mb=function.memory
+            )
         if invocation_type == "DryRun":
             await anyio.lowlevel.checkpoint()
             return InvocationResult(
@@ -303,8 +324,8 @@ class App:
                 memory_size_mb=function.memory,
             )
         raise InvalidParameterValue(
-            f"function {name!r}: invocation_type={invocation_type!r} is not supported; use "
-            "'RequestResponse' or 'DryRun' (Event invocations are not implemented yet)",
+            f"function {name!r}: invocation_type={invocation_type!r} is not valid; use "
+            "'RequestResponse', 'Event' or 'DryRun'",
             function_name=name,
         )
 
@@ -344,6 +365,12 @@ class App:
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
+        try:
+            self._check_destinations()
+        except BaseException:
+            self._task_group = None
+            await task_group.__aexit__(None, None, None)
+            raise
         self._apply_environment()
         self._bill_provisioned_concurrency(started=True)
         try:
@@ -354,6 +381,8 @@ class App:
             task_group.start_soon(self._maintain_instances)
             if type(self.clock) is SystemClock:  # its monotonic() is time.monotonic()
                 await task_group.start(self._runner.deadlines.watch)
+            await task_group.start(self._events.dispatch)
+            self._accepting_events = True
         except BaseException as error:
             await self.__aexit__(type(error), error, error.__traceback__)
             raise
@@ -365,14 +394,25 @@ class App:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool | None:
+        assert self._task_group is not None
+        if self._accepting_events:  # stop intake, then let what can run now finish
+            self._accepting_events = False
+            with self.clock.timeout_scope(self.config.shutdown_timeout):
+                await self._events.wait_settled()
         task_group, self._task_group = self._task_group, None
-        assert task_group is not None
         task_group.cancel_scope.cancel()
         try:
             return await task_group.__aexit__(exc_type, exc, traceback)
         finally:
             self._bill_provisioned_concurrency(started=False)
             self._restore_environment()
+            if len(self._events):
+                logger.warning(
+                    "App %r stopped with %d Event invocations still queued; "
+                    "app.pending_events() lists them, and they run when the app runs again",
+                    self.name,
+                    len(self._events),
+                )
 
     def _bill_provisioned_concurrency(self, started: bool) -> None:
         """Provisioned concurrency is configured (and billed) while the app runs."""
@@ -428,6 +468,44 @@ class App:
         if self._task_group is not None:
             function.ledger.provision(provisioned_concurrency, self.clock.monotonic())
             await self._provision(function)
+
+    # -- Event invocations ----------------------------------------------------------------
+
+    def _check_destinations(self) -> None:
+        for function in self._functions.values():
+            for field in ("on_success", "on_failure", "dead_letter"):
+                target = getattr(function.config, field)
+                if isinstance(target, str) and target not in self._functions:
+                    known = ", ".join(sorted(self._functions))
+                    raise ConfigurationError(
+                        f"function {function.name!r}: {field}={target!r} names no function of "
+                        f"App {self.name!r} (its functions: {known})"
+                    )
+
+    def pending_events(self) -> list[PendingEvent]:
+        """The Event invocations not yet ended: running, queued or waiting to retry."""
+        return self._events.pending()
+
+    def undelivered(self) -> list[UndeliveredRecord]:
+        """Records a destination or dead-letter target failed to take, kept so none is lost."""
+        return list(self._events.undelivered)
+
+    async def wait_idle(self) -> None:
+        """Wait until every Event invocation has ended: none queued, waiting or running.
+
+        Under a fake clock, events waiting to retry need the clock advanced.
+        """
+        await self._events.wait_idle()
+
+    async def drain(self, seconds: float | None = None) -> int:
+        """Wait, up to `seconds` of the app's clock (for ever if None), for every Event
+        invocation to end; return how many are still pending."""
+        if seconds is None:
+            await self._events.wait_idle()
+        else:
+            with self.clock.timeout_scope(seconds):
+                await self._events.wait_idle()
+        return len(self._events)
 
     # -- metrics ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 Architecture = Literal["x86_64", "arm64"]
+# Where an Event invocation's outcome goes: a function's name (invoked with the record as its
+# event) or a callable taking the record (sync or async).
+Destination = str | Callable[[Any], Any]
 
 MAX_TIMEOUT_SECONDS = 900
 MAX_ENVIRONMENT_BYTES = 4096
@@ -77,6 +80,12 @@ ALLOWED = {
     "scaling_rate": "new instances per scaling_period, at least 1",
     "scaling_period": "seconds, more than 0",
     "ledger_rows": "a whole number of at least 0, per function",
+    "maximum_retry_attempts": "0, 1 or 2",
+    "maximum_event_age": "60 to 21,600 seconds",
+    "on_success": "a function name or a callable",
+    "on_failure": "a function name or a callable",
+    "dead_letter": "a function name or a callable",
+    "shutdown_timeout": "seconds, 0 or more",
     "budget": "None, or dollars more than 0 (a Decimal, int, str or float)",
 }
 
@@ -97,6 +106,18 @@ class FunctionConfig(_Strict):
     description: str = Field(default="", max_length=256)
     reserved_concurrency: int | None = Field(default=None, ge=0)
     provisioned_concurrency: int = Field(default=0, ge=0)
+    maximum_retry_attempts: int = Field(default=2, ge=0, le=2)
+    maximum_event_age: int | float = Field(default=21_600, ge=60, le=21_600)
+    on_success: Destination | None = None
+    on_failure: Destination | None = None
+    dead_letter: Destination | None = None
+
+    @field_validator("on_success", "on_failure", "dead_letter")
+    @classmethod
+    def _destination_is_a_name_or_callable(cls, value: Destination | None) -> Destination | None:
+        if isinstance(value, str) and not re.match(FUNCTION_NAME_PATTERN, value):
+            raise ValueError(f"{value!r} is not a function name")
+        return value
 
     @model_validator(mode="after")
     def _provisioned_fits_reserved(self) -> FunctionConfig:
@@ -139,6 +160,7 @@ class AppConfig(_Strict):
     scaling_period: int | float = Field(default=10, gt=0)
     ledger_rows: int = Field(default=0, ge=0)
     budget: Decimal | None = Field(default=None, gt=0)
+    shutdown_timeout: int | float = Field(default=30, ge=0)
 
     @field_validator("budget", mode="before")
     @classmethod
@@ -185,6 +207,8 @@ UNITS = {
     "ephemeral_storage": " MB",
     "timeout": " seconds",
     "idle_timeout": " seconds",
+    "maximum_event_age": " seconds",
+    "shutdown_timeout": " seconds",
 }
 
 

@@ -52,6 +52,14 @@ class ResourceNotFound(InvocationError):
     error_code = "ResourceNotFoundException"
 
 
+class ResourceConflict(InvocationError):
+    """The function can't take this request in its current state: Lambda's 409. faaslib raises
+    it for an Event invocation while the app is not running (nothing would run the event)."""
+
+    status_code = 409
+    error_code = "ResourceConflictException"
+
+
 class TooManyRequests(InvocationError):
     """No concurrency was left for the invocation: Lambda's 429 throttle.
 

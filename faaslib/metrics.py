@@ -75,7 +75,15 @@ class FunctionMetrics:
     """
 
     __slots__ = (
+        "async_age",
+        "async_expired",
+        "async_failed",
+        "async_received",
+        "async_retries",
+        "async_succeeded",
         "cold_starts",
+        "dead_letter_errors",
+        "destination_delivery_failures",
         "duration",
         "errors",
         "init_duration",
@@ -86,6 +94,16 @@ class FunctionMetrics:
     )
 
     def __init__(self) -> None:
+        # Event invocations: each received event ends succeeded, failed (retries exhausted),
+        # expired (too old), or is still pending.
+        self.async_received = 0
+        self.async_succeeded = 0
+        self.async_failed = 0
+        self.async_expired = 0
+        self.async_retries = 0
+        self.async_age = Histogram()
+        self.dead_letter_errors = 0
+        self.destination_delivery_failures = 0
         self.invocations = 0
         self.errors = 0
         self.throttles = 0
@@ -105,7 +123,24 @@ class FunctionMetrics:
             "InitDuration": self.init_duration.summary(),
             "ProvisionedConcurrencyInvocations": self.provisioned_invocations,
             "ProvisionedConcurrencySpilloverInvocations": self.spillover_invocations,
+            "AsyncEventsReceived": self.async_received,
+            "AsyncEventAge": self.async_age.summary(),
+            "AsyncEventsDropped": self.async_failed + self.async_expired,
+            "AsyncEventRetries": self.async_retries,
+            "AsyncEventOutcomes": {
+                "Success": self.async_succeeded,
+                "RetriesExhausted": self.async_failed,
+                "EventAgeExceeded": self.async_expired,
+                "Pending": self.async_pending,
+            },
+            "DeadLetterErrors": self.dead_letter_errors,
+            "DestinationDeliveryFailures": self.destination_delivery_failures,
         }
+
+    @property
+    def async_pending(self) -> int:
+        """Events received and not yet ended: queued, waiting to retry, or running."""
+        return self.async_received - self.async_succeeded - self.async_failed - self.async_expired
 
     def add(self, other: FunctionMetrics) -> None:
         self.invocations += other.invocations
@@ -114,5 +149,13 @@ class FunctionMetrics:
         self.cold_starts += other.cold_starts
         self.provisioned_invocations += other.provisioned_invocations
         self.spillover_invocations += other.spillover_invocations
+        self.async_received += other.async_received
+        self.async_succeeded += other.async_succeeded
+        self.async_failed += other.async_failed
+        self.async_expired += other.async_expired
+        self.async_retries += other.async_retries
+        self.dead_letter_errors += other.dead_letter_errors
+        self.destination_delivery_failures += other.destination_delivery_failures
+        self.async_age.merge(other.async_age)
         self.duration.merge(other.duration)
         self.init_duration.merge(other.init_duration)

@@ -220,8 +220,7 @@ async def test_dry_run_validates_without_running(app: App) -> None:
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"invocation_type": "Sync"}, "invocation_type='Sync' is not supported"),
-        ({"invocation_type": "Event"}, "Event invocations are not implemented yet"),
+        ({"invocation_type": "Sync"}, "invocation_type='Sync' is not valid"),
         ({"log_type": "All"}, "log_type='All' is not valid; use 'None' or 'Tail'"),
     ],
 )

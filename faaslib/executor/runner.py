@@ -129,7 +129,11 @@ class Runner:
         invoked_arn: str,
         client_context: ClientContext | None,
         tail: bool,
+        request_number: int | None = None,
     ) -> InvocationResult:
+        """Invoke `function` with the encoded `request`, under every limit; raises
+        `TooManyRequests` at once if it may not run now. `request_number` keeps an Event
+        invocation's request id the same across its attempts."""
         budget = self.budget
         if budget is not None and budget.crossed and budget.throttles:
             function.metrics.throttles += 1
@@ -154,7 +158,8 @@ class Runner:
             if instance is None and not function.may_scale_up(start):
                 function.metrics.throttles += 1
                 raise _scaling_throttle(function)
-            request_number = new_request_number()
+            if request_number is None:
+                request_number = new_request_number()
             logging_on = function.logger.isEnabledFor(INFO)
             if tail or logging_on:
                 request_id = request_id_text(request_number)
