@@ -6,6 +6,7 @@ lines, and a bill (`app.costs`, `faaslib.billing`) computed as AWS computes it.
 """
 
 from faaslib.app import App, InstanceCounts
+from faaslib.asyncq import PendingEvent, UndeliveredRecord
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import FunctionConfig
 from faaslib.context import ClientContext, CognitoIdentity, Context
@@ -17,6 +18,7 @@ from faaslib.errors import (
     InvalidRequestContent,
     InvocationError,
     RequestTooLarge,
+    ResourceConflict,
     ResourceNotFound,
     TooManyRequests,
 )
@@ -39,9 +41,12 @@ __all__ = [
     "InvalidRequestContent",
     "InvocationError",
     "InvocationResult",
+    "PendingEvent",
     "RequestTooLarge",
+    "ResourceConflict",
     "ResourceNotFound",
     "SystemClock",
     "TooManyRequests",
+    "UndeliveredRecord",
     "__version__",
 ]

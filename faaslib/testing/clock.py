@@ -7,6 +7,7 @@ of timeouts, remaining time, idle expiry, retries and schedules take no real tim
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from datetime import datetime, timezone
 from types import TracebackType
 
 import anyio
+import anyio.lowlevel
 
 __all__ = ["FakeClock"]
 
@@ -111,14 +113,19 @@ class FakeClock:
         target = self._elapsed + seconds
         await _settle()
         while self._timers and self._timers[0].deadline <= target:
-            timer = heapq.heappop(self._timers)
-            if timer.action is None:
-                self._dead -= 1
-                continue
-            self._elapsed = max(self._elapsed, timer.deadline)
-            action, timer.action = timer.action, None
-            action()
-            await _settle()
+            deadline = self._timers[0].deadline
+            self._elapsed = max(self._elapsed, deadline)
+            fired = False
+            while self._timers and self._timers[0].deadline == deadline:  # all due at once
+                timer = heapq.heappop(self._timers)
+                if timer.action is None:
+                    self._dead -= 1
+                    continue
+                action, timer.action = timer.action, None
+                action()
+                fired = True
+            if fired:
+                await _settle()
         self._elapsed = target
         await _settle()
 
@@ -153,12 +160,28 @@ class FakeClock:
 async def _settle() -> None:
     """Let every runnable task run until all are blocked again.
 
-    anyio's asyncio `wait_all_tasks_blocked` sleeps 0.1 s of real time whenever it finds a task
-    ready to run; a few plain checkpoints first let woken tasks get there without that sleep.
+    On trio this is `wait_all_tasks_blocked`. anyio's asyncio version sleeps 0.1 s of real time
+    whenever it finds a task ready to run, which adds up to minutes when thousands of tasks wake
+    at one deadline; here such a task gets a plain checkpoint instead.
     """
-    for _ in range(_SETTLE_CHECKPOINTS):
+    try:
+        this = asyncio.current_task()
+    except RuntimeError:  # not asyncio
+        this = None
+    if this is None:
+        await anyio.wait_all_tasks_blocked()
+        return
+    loop = asyncio.get_running_loop()
+    while True:
         await anyio.lowlevel.checkpoint()
-    await anyio.wait_all_tasks_blocked()
+        # Settled when every other task waits on a future that is not done, and no callback
+        # (a finished task's done-callbacks, say, which wake its waiters) is queued to run.
+        if not getattr(loop, "_ready", None) and all(
+            task is this or _is_blocked(task) for task in asyncio.all_tasks()
+        ):
+            return
 
 
-_SETTLE_CHECKPOINTS = 8
+def _is_blocked(task: asyncio.Task[object]) -> bool:
+    waiter = getattr(task, "_fut_waiter", None)  # as anyio's own test helper reads it
+    return waiter is not None and not waiter.done()
