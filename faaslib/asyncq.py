@@ -125,7 +125,7 @@ class EventQueue:
         self._sequence = itertools.count()
         self._running: set[QueuedEvent] = set()
         self._wakeup = anyio.Event()  # for the dispatcher: something to run
-        self._changed = anyio.Event()  # for waiters: an event moved
+        self._changed: anyio.Event | None = None  # for waiters, made when one waits
         self.undelivered: list[UndeliveredRecord] = []
 
     def __len__(self) -> int:
@@ -148,9 +148,15 @@ class EventQueue:
         return event
 
     def _moved(self) -> None:
-        self._changed.set()
-        self._changed = anyio.Event()
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
         self._wakeup.set()
+
+    async def _until_moved(self) -> None:
+        if self._changed is None:
+            self._changed = anyio.Event()
+        await self._changed.wait()
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -159,19 +165,22 @@ class EventQueue:
     ) -> None:
         """Run queued events as they fall due, until cancelled; an event whose attempt is
         cancelled goes back to the queue, as it was."""
-        async with anyio.create_task_group() as attempts:
+        async with anyio.create_task_group() as workers:
             task_status.started()
             while True:
                 self._promote_due()
                 while self._ready and len(self._running) < self._limit:
                     event = self._ready.popleft()
                     self._running.add(event)
-                    attempts.start_soon(self._attempt, event)
-                self._wakeup = anyio.Event()
+                    workers.start_soon(self._work, event)
+                if self._wakeup.is_set():
+                    self._wakeup = anyio.Event()
                 if self._ready and len(self._running) < self._limit:
                     continue
-                delay = self._waiting[0][0] - self.clock.monotonic() if self._waiting else None
-                with anyio.CancelScope() if delay is None else self.clock.timeout_scope(delay):
+                if not self._waiting:
+                    await self._wakeup.wait()
+                    continue
+                with self.clock.timeout_scope(self._waiting[0][0] - self.clock.monotonic()):
                     await self._wakeup.wait()
 
     def _promote_due(self) -> None:
@@ -183,6 +192,14 @@ class EventQueue:
     def _retry_later(self, event: QueuedEvent, delay: float) -> None:
         event.due = self.clock.monotonic() + delay
         heapq.heappush(self._waiting, (event.due, next(self._sequence), event))
+
+    async def _work(self, event: QueuedEvent) -> None:
+        """Attempt `event`, then whatever else is ready: a backlog costs no task per event."""
+        await self._attempt(event)
+        while self._ready and len(self._running) < self._limit:
+            event = self._ready.popleft()
+            self._running.add(event)
+            await self._attempt(event)
 
     async def _attempt(self, event: QueuedEvent) -> None:
         function = event.function
@@ -296,12 +313,12 @@ class EventQueue:
     async def wait_idle(self) -> None:
         """Wait until no event is queued, waiting to retry or running."""
         while len(self):
-            await self._changed.wait()
+            await self._until_moved()
 
     async def wait_settled(self) -> None:
         """Wait until no event is ready to run or running; those waiting to retry may stay."""
         while self._ready or self._running:
-            await self._changed.wait()
+            await self._until_moved()
 
     def pending(self) -> list[PendingEvent]:
         now = self.clock.monotonic()

@@ -47,8 +47,10 @@ class Deadlines:
         if queue is None:
             queue = self._queues[timeout] = {}
         queue[key] = (deadline, scope)
-        if deadline < self._next_wake and self._nap is not None:
-            self._nap.cancel()  # the watcher sleeps past this deadline: wake it to re-arm
+        if deadline < self._next_wake:  # the watcher sleeps past this deadline: re-arm it
+            self._next_wake = deadline
+            if self._nap is not None:
+                self._nap.cancel()
         return key
 
     def remove(self, timeout: float, key: int) -> None:
