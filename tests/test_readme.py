@@ -44,3 +44,12 @@ def test_the_first_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"200 \{'key': 'a.jpg', 'left_ms': (9\d{3}|10000)\} \d+ True", printed[0])
     assert re.fullmatch(r"\{'key': 'b.jpg', 'left_ms': (9\d{3}|10000)\}", printed[1])
+
+
+# Complete programs: they import what they use. Fragments (a handler shown alone) are not.
+PROGRAMS = [snippet for snippet in SNIPPETS if snippet.startswith(("import ", "from "))]
+
+
+@pytest.mark.parametrize("snippet", PROGRAMS, ids=[f"snippet{i}" for i in range(len(PROGRAMS))])
+def test_every_complete_example_runs(snippet: str) -> None:
+    namespace_of(snippet)  # its own asserts check what it shows
