@@ -394,25 +394,34 @@ class App:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> bool | None:
-        assert self._task_group is not None
-        if self._accepting_events:  # stop intake, then let what can run now finish
-            self._accepting_events = False
-            with self.clock.timeout_scope(self.config.shutdown_timeout):
-                await self._events.wait_settled()
-        task_group, self._task_group = self._task_group, None
-        task_group.cancel_scope.cancel()
+        task_group = self._task_group
+        assert task_group is not None
         try:
-            return await task_group.__aexit__(exc_type, exc, traceback)
-        finally:
-            self._bill_provisioned_concurrency(started=False)
-            self._restore_environment()
-            if len(self._events):
-                logger.warning(
-                    "App %r stopped with %d Event invocations still queued; "
-                    "app.pending_events() lists them, and they run when the app runs again",
-                    self.name,
-                    len(self._events),
-                )
+            if self._accepting_events:  # stop intake, then let what can run now finish
+                self._accepting_events = False
+                if exc_type is None:
+                    with self.clock.timeout_scope(self.config.shutdown_timeout):
+                        await self._events.wait_settled()
+        finally:  # even if the wait is cancelled, the app's tasks end here
+            self._task_group = None
+            task_group.cancel_scope.cancel()
+            try:
+                # The body's own exception passes through as it is, not in an exception group.
+                await task_group.__aexit__(None, None, None)
+            finally:
+                self._stopped()
+        return None
+
+    def _stopped(self) -> None:
+        self._bill_provisioned_concurrency(started=False)
+        self._restore_environment()
+        if len(self._events):
+            logger.warning(
+                "App %r stopped with %d Event invocations still queued; "
+                "app.pending_events() lists them, and they run when the app runs again",
+                self.name,
+                len(self._events),
+            )
 
     def _bill_provisioned_concurrency(self, started: bool) -> None:
         """Provisioned concurrency is configured (and billed) while the app runs."""

@@ -345,3 +345,46 @@ async def test_a_destination_must_name_a_function_of_the_app(clock: FakeClock) -
     with pytest.raises(ConfigurationError, match="on_success='missing' names no function"):
         async with app:
             pass
+
+
+async def test_an_app_cancelled_while_draining_still_stops_cleanly(clock: FakeClock) -> None:
+    app = App(clock=clock, shutdown_timeout=600)
+
+    @app.function(timeout=60)
+    async def slow(event: Any, context: Context) -> None:
+        await clock.sleep(30)
+
+    async with anyio.create_task_group() as tasks:
+        with anyio.CancelScope() as scope:
+
+            async def cancel_the_drain() -> None:
+                await anyio.wait_all_tasks_blocked()
+                scope.cancel()
+
+            async with app:
+                await app.invoke("slow", invocation_type="Event")
+                await anyio.wait_all_tasks_blocked()
+                tasks.start_soon(cancel_the_drain)
+    assert len(app.pending_events()) == 1  # its attempt was cut short: back in the queue
+    async with app:  # and the app starts again
+        await clock.advance(30)
+        await app.wait_idle()
+    assert app.metrics("slow")["AsyncEventOutcomes"]["Success"] == 1
+
+
+async def test_an_error_in_the_app_body_skips_the_drain(clock: FakeClock) -> None:
+    app = App(clock=clock, shutdown_timeout=600)
+
+    @app.function(timeout=60)
+    async def slow(event: Any, context: Context) -> None:
+        await clock.sleep(30)
+
+    async def run_with_a_bug() -> None:
+        async with app:
+            await app.invoke("slow", invocation_type="Event")
+            await anyio.wait_all_tasks_blocked()
+            raise KeyError("bug in the caller")
+
+    with pytest.raises(KeyError, match="bug in the caller"):  # as raised, not in a group
+        await run_with_a_bug()
+    assert len(app.pending_events()) == 1
