@@ -175,8 +175,6 @@ class EventQueue:
                     workers.start_soon(self._work, event)
                 if self._wakeup.is_set():
                     self._wakeup = anyio.Event()
-                if self._ready and len(self._running) < self._limit:
-                    continue
                 if not self._waiting:
                     await self._wakeup.wait()
                     continue
