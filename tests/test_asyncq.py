@@ -270,7 +270,7 @@ async def test_leaving_the_app_hands_back_what_is_still_queued(
             await app.invoke("flaky", {"id": 1}, invocation_type="Event")
             await app.invoke("flaky", {"id": 2}, invocation_type="Event")
     assert "stopped with 2 Event invocations still queued" in caplog.text
-    pending = app.pending_events()
+    pending = sorted(app.pending_events(), key=lambda event: event.payload["id"])
     assert [(event.payload, event.attempts) for event in pending] == [
         ({"id": 1}, 1),
         ({"id": 2}, 1),
