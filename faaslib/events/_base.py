@@ -1,0 +1,49 @@
+"""What every typed AWS event shares: exact round trips, strict types, lenient keys.
+
+An event Struct names its fields the Python way and maps each to AWS's JSON key. A key AWS left
+out stays out (`UNSET`), and a key AWS sent as null stays null, so `dump(parse(raw)) == raw` for
+every key the Struct knows. Keys it does not know are ignored, as AWS adds fields over time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+__all__ = ["UNSET", "AWSEvent", "EventValidationError", "Unset", "decode", "dump"]
+
+Unset = UnsetType
+T = TypeVar("T")
+
+
+class EventValidationError(ValueError):
+    """An event is not of the shape its type says: names the type, the field path and the
+    problem, e.g. `SQSEvent: Expected `str`, got `int` - at `$.Records[0].body``."""
+
+    def __init__(self, type_name: str, problem: str) -> None:
+        super().__init__(f"{type_name}: {problem}")
+        self.type_name = type_name
+        self.problem = problem
+
+
+class AWSEvent(msgspec.Struct, omit_defaults=True, kw_only=True):
+    """Base of every typed event: fields default to UNSET (left out when dumped)."""
+
+
+def decode(raw: Any, type: type[T]) -> T:
+    """`raw` (JSON bytes or text, or the decoded dict) as a `type`, or `EventValidationError`."""
+    try:
+        if isinstance(raw, (bytes, bytearray, memoryview, str)):
+            return msgspec.json.decode(raw, type=type)
+        return msgspec.convert(raw, type=type)
+    except msgspec.ValidationError as error:
+        raise EventValidationError(type.__name__, str(error)) from None
+    except msgspec.DecodeError as error:
+        raise EventValidationError(type.__name__, f"not JSON: {error}") from None
+
+
+def dump(event: msgspec.Struct) -> Any:
+    """The event as AWS shapes it: JSON-compatible dicts and lists with AWS's keys."""
+    return msgspec.to_builtins(event)
