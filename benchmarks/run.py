@@ -27,11 +27,13 @@ import threading
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
+import pydantic
 
 from faaslib import App
 
@@ -230,6 +232,98 @@ def queued_event_cost(count: int) -> tuple[float, int]:
     return (after - before) / count, sys.getsizeof(payload)
 
 
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "events"
+
+
+class _SQSRecordModel(pydantic.BaseModel):
+    messageId: str
+    receiptHandle: str
+    body: str
+    attributes: dict[str, str]
+    messageAttributes: dict[str, dict[str, Any]]
+    md5OfBody: str
+    eventSource: str
+    eventSourceARN: str
+    awsRegion: str
+
+
+class _SQSEventModel(pydantic.BaseModel):
+    Records: list[_SQSRecordModel]
+
+
+class _HTTPModel(pydantic.BaseModel):
+    method: str
+    path: str
+    protocol: str
+    sourceIp: str
+    userAgent: str
+
+
+class _RequestContextV2Model(pydantic.BaseModel):
+    accountId: str
+    apiId: str
+    domainName: str
+    domainPrefix: str
+    http: _HTTPModel
+    requestId: str
+    routeKey: str
+    stage: str
+    time: str
+    timeEpoch: int
+    authorizer: dict[str, Any] | None = None
+    authentication: dict[str, Any] | None = None
+
+
+class _HTTPEventV2Model(pydantic.BaseModel):
+    version: str
+    routeKey: str
+    rawPath: str
+    rawQueryString: str
+    cookies: list[str] | None = None
+    headers: dict[str, str]
+    queryStringParameters: dict[str, str] | None = None
+    requestContext: _RequestContextV2Model
+    body: str | None = None
+    pathParameters: dict[str, str] | None = None
+    isBase64Encoded: bool
+    stageVariables: dict[str, str] | None = None
+
+
+def decode_rows(iterations: int, rounds: int) -> list[tuple[str, float, float, float]] | None:
+    """µs to decode a typical HTTP API v2 event and an SQS batch of 10: faaslib.events beside
+    json.loads and a pydantic model of the same shape."""
+    from faaslib import events
+
+    try:
+        http = (CORPUS / "powertools" / "apiGatewayProxyV2Event.json").read_bytes()
+        sqs_sample = json.loads((CORPUS / "powertools" / "sqsEvent.json").read_bytes())
+    except OSError:
+        return None
+    record = sqs_sample["Records"][0]
+    sqs = json.dumps({"Records": [record] * 10}).encode()
+    cases = [
+        ("HTTP API v2 event", http, events.APIGatewayProxyEventV2, _HTTPEventV2Model),
+        ("SQS batch of 10", sqs, events.SQSEvent, _SQSEventModel),
+    ]
+    rows = []
+    for name, raw, struct, model in cases:
+
+        def best(operation: Callable[[], object], raw: bytes = raw) -> float:
+            timings = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                for _ in range(iterations):
+                    operation()
+                timings.append((time.perf_counter() - start) / iterations * 1e6)
+            return min(timings)
+
+        typed = best(lambda raw=raw, struct=struct: events.parse(raw, type=struct))
+        plain = best(lambda raw=raw: json.loads(raw))
+        pydantic_figure = best(lambda raw=raw, model=model: model.model_validate_json(raw))
+        rows.append((name, typed, plain, pydantic_figure))
+    return rows
+
+
 def table(rows: list[Row]) -> str:
     figures = {name: value for name, value, _ in rows}
     width = max(len(name) for name, _, _ in rows)
@@ -288,6 +382,19 @@ def main() -> None:
         f"  queued: {per_event:,.0f} bytes per event, of which {payload_bytes} are its payload "
         "(100,000 measured with tracemalloc)"
     )
+
+    decoded = decode_rows(arguments.iterations // 4, arguments.rounds)
+    if decoded is None:
+        print("\nevent decoding: skipped (the corpus in ../shared is not here)")
+    else:
+        print("\nDecoding typed events (µs each)")
+        print(f"  {'event':<20} {'faaslib.events':>15} {'json.loads':>11} {'pydantic':>9}")
+        for name, typed, plain, pydantic_figure in decoded:
+            print(
+                f"  {name:<20} {typed:>15.2f} {plain:>11.2f} {pydantic_figure:>9.2f}"
+                f"   (pydantic takes {pydantic_figure / typed:.1f}x as long, "
+                f"json.loads {plain / typed:.1f}x)"
+            )
 
     figures = {name: value for name, value, _ in rows}
     scope = figures["baseline: CancelScope(deadline) + await"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from faaslib import events
+from tests.events.corpus import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "events"
+pytestmark = needs_corpus
 
 
 def sample(path: str) -> Any:
