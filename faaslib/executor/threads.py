@@ -39,7 +39,8 @@ class _Worker(threading.Thread):
     def __init__(self, pool: _Workers) -> None:
         super().__init__(name="faaslib-worker", daemon=True)
         self.pool = pool
-        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        # a job runs its function and returns what hands the outcome back to the caller
+        self.jobs: queue.SimpleQueue[Callable[[], Callable[[], None]]] = queue.SimpleQueue()
 
     def run(self) -> None:
         pool = self.pool
@@ -52,10 +53,13 @@ class _Worker(threading.Thread):
                         pool.idle.remove(self)
                         return
                 continue  # taken just now: its job is on the way
-            job()
+            deliver = job()
             del job
+            # Idle again before the caller hears back, so its next call finds this worker.
             with pool.lock:
                 pool.idle.append(self)
+            deliver()
+            del deliver
 
 
 class _Workers:
@@ -65,7 +69,7 @@ class _Workers:
         self.lock = threading.Lock()
         self.idle: list[_Worker] = []
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], Callable[[], None]]) -> None:
         with self.lock:
             worker = self.idle.pop() if self.idle else None
         if worker is None:
@@ -98,15 +102,19 @@ async def run_in_worker(function: Callable[..., T], *args: Any) -> T:
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
-    def job() -> None:
+    def job() -> Callable[[], None]:
         try:
             result = run(function, *args)
         except BaseException as error:  # handed to the waiting task, to raise there
             outcome: tuple[bool, Any] = (False, error)
         else:
             outcome = (True, result)
-        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
-            loop.call_soon_threadsafe(_settle_future, future, outcome)
+
+        def deliver() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(_settle_future, future, outcome)
+
+        return deliver
 
     _workers.submit(job)
     return await future
@@ -135,10 +143,14 @@ async def _run_on_trio(
             waiting[0] = False
             lowlevel.reschedule(task, outcome)
 
-    def job() -> None:
+    def job() -> Callable[[], None]:
         outcome = run(_capture, function, args)
-        with contextlib.suppress(trio.RunFinishedError):  # the run has ended: nobody waits
-            token.run_sync_soon(wake, outcome)
+
+        def deliver() -> None:
+            with contextlib.suppress(trio.RunFinishedError):  # the run has ended: nobody waits
+                token.run_sync_soon(wake, outcome)
+
+        return deliver
 
     def abort(raise_cancel: Any) -> Any:
         waiting[0] = False
