@@ -244,13 +244,7 @@ class Runner:
     ) -> tuple[Outcome, bool]:
         outcome: Outcome | None = None
         timeout = function.timeout
-        deadlines = self.deadlines
-        timer: AbstractContextManager[anyio.CancelScope]
-        if deadlines.running:  # the app's shared timer (see `_timer`), inline: the hot path
-            timer = deadlines.scope_class()
-            key: int | None = deadlines.add(timeout, start + timeout, timer)
-        else:
-            timer, key = self.clock.timeout_scope(timeout - (self.clock.monotonic() - start)), None
+        timer, key = self._timer(timeout, start)
         try:
             with timer as scope:
                 try:
@@ -266,7 +260,7 @@ class Runner:
                     outcome = (_exit_error(error, context.aws_request_id), None, False)
         finally:
             if key is not None:
-                deadlines.remove(timeout, key)
+                self.deadlines.remove(timeout, key)
         # Lambda's deadline is hard: a handler that swallowed its cancellation, or computed
         # past its deadline without ever yielding to the timer, has still timed out.
         if outcome is None or scope.cancel_called or self.clock.monotonic() - start >= timeout:
@@ -317,7 +311,7 @@ class Runner:
         request_id = new_request_id()
         instance, init_ms, error = await self._create(function, request_id, None)
         if init_ms > 0:  # billed whether or not the instance ever serves a request
-            function.ledger.record_provisioned_init(math.ceil(round(init_ms, 6)))
+            function.ledger.record_provisioned_init(_billed_ms(init_ms))
         if error is not None:
             function.logger.error(
                 "provisioned instance of function %r failed to initialize: %s: %s",
@@ -404,12 +398,12 @@ class Runner:
                     )
         if error is not None:
             body = encode_json(error)
-        billed = math.ceil(round(duration_ms + (init_duration_ms or 0.0), 6)) or 1
+        billed = _billed_ms(duration_ms + (init_duration_ms or 0.0))
         ledger = function.ledger
         if init_duration_ms is None:
             ledger.record(billed, on_provisioned)
         else:  # with the part of the billed duration that init added
-            init_billed = billed - (math.ceil(round(duration_ms, 6)) or 1)
+            init_billed = billed - _billed_ms(duration_ms)
             ledger.record(billed, on_provisioned, init_billed)
         if ledger.rows is not None:
             ledger.keep_row(
@@ -510,6 +504,12 @@ class Runner:
     def _thread_returned(self) -> None:
         with self._lock:
             self.abandoned_threads -= 1
+
+
+def _billed_ms(duration_ms: float) -> int:
+    """Lambda bills whole milliseconds, rounded up (at least 1); rounding to the nanosecond
+    first keeps float noise (100.00000000001) from costing a millisecond."""
+    return math.ceil(round(duration_ms, 6)) or 1
 
 
 def _scaling_throttle(function: Function) -> TooManyRequests:
