@@ -64,7 +64,6 @@ class QueuedEvent:
 
     __slots__ = (
         "attempts",
-        "due",
         "function",
         "last",
         "payload",
@@ -82,7 +81,6 @@ class QueuedEvent:
         self.received_at = now  # wall time, for records
         self.attempts = 0  # invocations that ran (throttles do not count)
         self.throttles = 0
-        self.due = received
         self.last: InvocationResult | None = None
 
 
@@ -169,9 +167,7 @@ class EventQueue:
             task_status.started()
             while True:
                 self._promote_due()
-                while self._ready and len(self._running) < self._limit:
-                    event = self._ready.popleft()
-                    self._running.add(event)
+                while (event := self._next_ready()) is not None:
                     workers.start_soon(self._work, event)
                 if self._wakeup.is_set():
                     self._wakeup = anyio.Event()
@@ -188,16 +184,22 @@ class EventQueue:
             self._ready.append(heapq.heappop(waiting)[2])
 
     def _retry_later(self, event: QueuedEvent, delay: float) -> None:
-        event.due = self.clock.monotonic() + delay
-        heapq.heappush(self._waiting, (event.due, next(self._sequence), event))
+        due = self.clock.monotonic() + delay
+        heapq.heappush(self._waiting, (due, next(self._sequence), event))
 
-    async def _work(self, event: QueuedEvent) -> None:
+    def _next_ready(self) -> QueuedEvent | None:
+        """The next ready event, now running, if the limit leaves room for one."""
+        if not self._ready or len(self._running) >= self._limit:
+            return None
+        event = self._ready.popleft()
+        self._running.add(event)
+        return event
+
+    async def _work(self, event: QueuedEvent | None) -> None:
         """Attempt `event`, then whatever else is ready: a backlog costs no task per event."""
-        await self._attempt(event)
-        while self._ready and len(self._running) < self._limit:
-            event = self._ready.popleft()
-            self._running.add(event)
+        while event is not None:
             await self._attempt(event)
+            event = self._next_ready()
 
     async def _attempt(self, event: QueuedEvent) -> None:
         function = event.function
