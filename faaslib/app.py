@@ -362,15 +362,10 @@ class App:
     async def __aenter__(self) -> App:
         if self._task_group is not None:
             raise RuntimeError(f"App {self.name!r} is already running")
+        self._check_destinations()
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
-        try:
-            self._check_destinations()
-        except BaseException:
-            self._task_group = None
-            await task_group.__aexit__(None, None, None)
-            raise
         self._apply_environment()
         self._bill_provisioned_concurrency(started=True)
         try:
