@@ -110,7 +110,7 @@ class Costs:
 
     def provisioned_concurrency_cost(self) -> Decimal:
         """What the provisioned concurrency configured so far costs."""
-        return sum_bills(self.by_function().values()).provisioned_concurrency_cost
+        return self.total().provisioned_concurrency_cost
 
     @property
     def rows(self) -> list[LedgerRow]:

@@ -121,10 +121,7 @@ class FunctionLedger:
         on_provisioned: bool,
     ) -> None:
         assert self.rows is not None
-        on_demand, provisioned, storage = self._per_ms
-        compute = EXACT.multiply(provisioned if on_provisioned else on_demand, billed_ms)
-        storage_cost = EXACT.multiply(storage, billed_ms)
-        request = self._catalog.request
+        request, compute, storage_cost = self._cost_parts(billed_ms, on_provisioned)
         self.rows.append(
             LedgerRow(
                 function_name=self.name,
@@ -143,9 +140,14 @@ class FunctionLedger:
 
     def charge(self, billed_ms: int, on_provisioned: bool) -> Decimal:
         """What one invocation costs at first-tier prices, without the free tier."""
+        request, compute, storage = self._cost_parts(billed_ms, on_provisioned)
+        return EXACT.add(EXACT.add(request, compute), storage)
+
+    def _cost_parts(self, billed_ms: int, on_provisioned: bool) -> tuple[Decimal, Decimal, Decimal]:
+        """Request, duration and storage cost of one invocation, at first-tier prices."""
         on_demand, provisioned, storage = self._per_ms
-        per_ms = EXACT.add(provisioned if on_provisioned else on_demand, storage)
-        return EXACT.add(EXACT.multiply(per_ms, billed_ms), self._catalog.request)
+        compute = EXACT.multiply(provisioned if on_provisioned else on_demand, billed_ms)
+        return self._catalog.request, compute, EXACT.multiply(storage, billed_ms)
 
     # -- provisioned concurrency over time --------------------------------------------------
 
