@@ -11,20 +11,98 @@ path) and lenient about unknown keys, which AWS adds over time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 import msgspec
 
+from faaslib.events import (
+    appsync,
+    authorizers,
+    bedrock,
+    build,
+    clientvpn,
+    cloudformation,
+    cloudwatch,
+    codecommit,
+    codedeploy,
+    codepipeline,
+    cognito,
+    config_rules,
+    connect,
+    eventbridge,
+    firehose,
+    http,
+    iot,
+    lattice,
+    lex,
+    mq,
+    s3,
+    s3_batch,
+    s3_object_lambda,
+    secretsmanager,
+    ses,
+    sns,
+    sqs,
+    streams,
+    websocket,
+)
 from faaslib.events._base import UNSET, AWSEvent, EventValidationError, Unset, decode, dump
+from faaslib.events.appsync import AppSyncIdentity, AppSyncResolverEvent
+from faaslib.events.authorizers import (
+    APIGatewayAuthorizerEventV2,
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerTokenEvent,
+    AppSyncAuthorizerEvent,
+)
+from faaslib.events.bedrock import BedrockAgentEvent
+from faaslib.events.clientvpn import ClientVPNConnectionHandlerEvent
+from faaslib.events.cloudformation import CloudFormationCustomResourceEvent
+from faaslib.events.cloudwatch import CloudWatchAlarmEvent, CloudWatchDashboardEvent
+from faaslib.events.codecommit import CodeCommitEvent
+from faaslib.events.codedeploy import CodeDeployLifecycleHookEvent
+from faaslib.events.codepipeline import CodePipelineJobEvent
+from faaslib.events.cognito import CognitoSyncEvent, CognitoUserPoolEvent
+from faaslib.events.config_rules import ConfigEvent
+from faaslib.events.connect import ConnectContactFlowEvent
 from faaslib.events.eventbridge import EventBridgeEvent, ScheduledEvent
+from faaslib.events.firehose import KinesisAnalyticsOutputDeliveryEvent, KinesisFirehoseEvent
 from faaslib.events.http import (
     ALBEvent,
     APIGatewayProxyEvent,
     APIGatewayProxyEventV2,
     LambdaFunctionUrlEvent,
 )
+from faaslib.events.iot import (
+    IoTButtonEvent,
+    IoTCustomAuthorizerEvent,
+    IoTOneClickEvent,
+    IoTPreProvisionHookEvent,
+)
+from faaslib.events.lattice import VPCLatticeEvent, VPCLatticeEventV2
+from faaslib.events.lex import LexEvent
+from faaslib.events.mq import ActiveMQEvent, RabbitMQEvent
+from faaslib.events.responses import (
+    ALBResponse,
+    APIGatewayAuthorizerResponse,
+    APIGatewayAuthorizerSimpleResponse,
+    APIGatewayProxyResponse,
+    APIGatewayProxyResponseV2,
+    AppSyncAuthorizerResponse,
+    IoTCustomAuthorizerResponse,
+    IoTPreProvisionHookResponse,
+    KinesisAnalyticsOutputDeliveryResponse,
+    KinesisFirehoseResponse,
+    LambdaFunctionUrlResponse,
+    LexResponse,
+    S3BatchResponse,
+    SQSBatchResponse,
+)
 from faaslib.events.s3 import S3Event
+from faaslib.events.s3_batch import S3BatchEvent
+from faaslib.events.s3_object_lambda import S3ObjectLambdaEvent
+from faaslib.events.secretsmanager import SecretsManagerRotationEvent
+from faaslib.events.ses import SESEvent
 from faaslib.events.sns import SNSEvent
 from faaslib.events.sqs import SQSEvent
 from faaslib.events.streams import (
@@ -33,47 +111,147 @@ from faaslib.events.streams import (
     KafkaEvent,
     KinesisStreamEvent,
 )
+from faaslib.events.websocket import APIGatewayWebSocketEvent
 
 __all__ = [
+    "BUILDERS",
     "FAMILIES",
     "UNSET",
     "ALBEvent",
+    "ALBResponse",
+    "APIGatewayAuthorizerEventV2",
+    "APIGatewayAuthorizerRequestEvent",
+    "APIGatewayAuthorizerResponse",
+    "APIGatewayAuthorizerSimpleResponse",
+    "APIGatewayAuthorizerTokenEvent",
     "APIGatewayProxyEvent",
     "APIGatewayProxyEventV2",
+    "APIGatewayProxyResponse",
+    "APIGatewayProxyResponseV2",
+    "APIGatewayWebSocketEvent",
     "AWSEvent",
+    "ActiveMQEvent",
+    "AppSyncAuthorizerEvent",
+    "AppSyncAuthorizerResponse",
+    "AppSyncIdentity",
+    "AppSyncResolverEvent",
+    "BedrockAgentEvent",
+    "ClientVPNConnectionHandlerEvent",
+    "CloudFormationCustomResourceEvent",
+    "CloudWatchAlarmEvent",
+    "CloudWatchDashboardEvent",
     "CloudWatchLogsEvent",
+    "CodeCommitEvent",
+    "CodeDeployLifecycleHookEvent",
+    "CodePipelineJobEvent",
+    "CognitoSyncEvent",
+    "CognitoUserPoolEvent",
+    "ConfigEvent",
+    "ConnectContactFlowEvent",
     "DynamoDBStreamEvent",
     "EventBridgeEvent",
     "EventValidationError",
+    "IoTButtonEvent",
+    "IoTCustomAuthorizerEvent",
+    "IoTCustomAuthorizerResponse",
+    "IoTOneClickEvent",
+    "IoTPreProvisionHookEvent",
+    "IoTPreProvisionHookResponse",
     "KafkaEvent",
+    "KinesisAnalyticsOutputDeliveryEvent",
+    "KinesisAnalyticsOutputDeliveryResponse",
+    "KinesisFirehoseEvent",
+    "KinesisFirehoseResponse",
     "KinesisStreamEvent",
     "LambdaFunctionUrlEvent",
+    "LambdaFunctionUrlResponse",
+    "LexEvent",
+    "LexResponse",
+    "RabbitMQEvent",
+    "S3BatchEvent",
+    "S3BatchResponse",
     "S3Event",
+    "S3ObjectLambdaEvent",
+    "SESEvent",
     "SNSEvent",
+    "SQSBatchResponse",
     "SQSEvent",
     "ScheduledEvent",
+    "SecretsManagerRotationEvent",
     "Unset",
+    "VPCLatticeEvent",
+    "VPCLatticeEventV2",
+    "build",
+    "detect",
     "dump",
     "parse",
 ]
 
 E = TypeVar("E", bound=msgspec.Struct)
 
-# The corpus's family names (../shared/corpus/events/INDEX.tsv) and the Struct of each.
-FAMILIES: dict[str, type[AWSEvent]] = {
-    "alb": ALBEvent,
-    "apigw-http-v2": APIGatewayProxyEventV2,
-    "apigw-rest": APIGatewayProxyEvent,
-    "cloudwatch-logs": CloudWatchLogsEvent,
-    "dynamodb-stream": DynamoDBStreamEvent,
-    "eventbridge": EventBridgeEvent,
-    "function-url": LambdaFunctionUrlEvent,
-    "kafka": KafkaEvent,
-    "kinesis": KinesisStreamEvent,
-    "s3": S3Event,
-    "sns": SNSEvent,
-    "sqs": SQSEvent,
-}
+_MODULES = (
+    appsync,
+    authorizers,
+    bedrock,
+    clientvpn,
+    cloudformation,
+    cloudwatch,
+    codecommit,
+    codedeploy,
+    codepipeline,
+    cognito,
+    config_rules,
+    connect,
+    eventbridge,
+    firehose,
+    http,
+    iot,
+    lattice,
+    lex,
+    mq,
+    s3,
+    s3_batch,
+    s3_object_lambda,
+    secretsmanager,
+    ses,
+    sns,
+    sqs,
+    streams,
+    websocket,
+)
+# Tried before the shapes of the core families below: their keys are specific, and some (an
+# authorizer's request, a WebSocket event) also carry the keys of a proxy event.
+_DETECTORS: tuple[Callable[[Mapping[str, Any]], type[AWSEvent] | None], ...] = (
+    appsync.detect,
+    authorizers.detect,
+    bedrock.detect,
+    clientvpn.detect,
+    cloudformation.detect,
+    cloudwatch.detect,
+    codecommit.detect,
+    codedeploy.detect,
+    codepipeline.detect,
+    cognito.detect,
+    config_rules.detect,
+    connect.detect,
+    firehose.detect,
+    iot.detect,
+    lattice.detect,
+    lex.detect,
+    mq.detect,
+    s3_batch.detect,
+    s3_object_lambda.detect,
+    secretsmanager.detect,
+    ses.detect,
+    websocket.detect,
+)
+
+# The corpus's family names (../shared/corpus/events/INDEX.tsv) and the Structs of each, the
+# family's main one first.
+FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = dict(
+    sorted(item for module in _MODULES for item in module.FAMILIES.items())
+)
+BUILDERS = build.BUILDERS
 
 _RECORD_SOURCES: dict[str, type[AWSEvent]] = {
     "aws:s3": S3Event,
@@ -109,6 +287,10 @@ def parse(raw: Any, type: type[Any] | None = None) -> Any:
 def detect(data: Any) -> type[AWSEvent]:
     """The event family of decoded JSON `data`, from the keys AWS always sends."""
     if isinstance(data, Mapping):
+        for detector in _DETECTORS:  # the specific shapes first (an authorizer's request...)
+            found = detector(data)
+            if found is not None:
+                return found
         records = data.get("Records")
         if isinstance(records, list) and records and isinstance(records[0], Mapping):
             first = records[0]

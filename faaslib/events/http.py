@@ -300,3 +300,11 @@ class ALBEvent(AWSEvent, rename="camel"):
     def json(self) -> Any:
         """The body decoded from JSON, or None if there is no body."""
         return _json(self.body, self.is_base64_encoded)
+
+
+FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {
+    "alb": (ALBEvent,),
+    "apigw-http-v2": (APIGatewayProxyEventV2,),
+    "apigw-rest": (APIGatewayProxyEvent,),
+    "function-url": (LambdaFunctionUrlEvent,),
+}

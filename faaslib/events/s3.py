@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import urllib.parse
+from collections.abc import Callable
 
 import msgspec
 
+from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
 
 __all__ = [
@@ -15,6 +18,7 @@ __all__ = [
     "S3EventRecord",
     "S3Identity",
     "S3Object",
+    "build_s3",
 ]
 
 
@@ -109,3 +113,66 @@ class S3Event(AWSEvent):
     """S3 event notifications: one record per object created, deleted, restored, ..."""
 
     records: list[S3EventRecord] = msgspec.field(default_factory=list, name="Records")
+
+
+# Builders
+
+
+def build_s3(
+    bucket: str = "my-bucket",
+    key: str = "photos/cat.jpg",
+    *,
+    event_name: str = "ObjectCreated:Put",
+    content: bytes | None = None,
+    size: int = 1024,
+    version_id: str | None = None,
+    configuration_id: str = "faaslib-notification",
+    now: float | None = None,
+    region: str = _fake.REGION,
+) -> S3Event:
+    """The notification S3 sends for one object: the key URL-encoded as S3 encodes it, the
+    `eTag` the MD5 of `content` when given (the ETag of a single-part upload), `size` its length.
+    `ObjectRemoved:*` events carry no size or ETag, as S3's do not.
+
+    >>> build_s3("uploads", "a b.txt", content=b"hi").records[0].s3.object.key
+    'a+b.txt'
+    """
+    removed = event_name.startswith("ObjectRemoved")
+    s3_object = S3Object(
+        key=urllib.parse.quote_plus(key, safe="/~"), sequencer=_fake.hex_id(18).upper()
+    )
+    if not removed:
+        s3_object.size = len(content) if content is not None else size
+        s3_object.e_tag = _fake.md5_hex(content) if content is not None else _fake.hex_id(32)
+    if version_id is not None:
+        s3_object.version_id = version_id
+    principal = S3Identity(principal_id=_PRINCIPAL)
+    record = S3EventRecord(
+        event_version="2.1",
+        event_source="aws:s3",
+        aws_region=region,
+        event_time=_fake.iso_time(now),
+        event_name=event_name,
+        user_identity=principal,
+        request_parameters=S3RequestParameters(source_ip_address="127.0.0.1"),
+        response_elements=S3ResponseElements(
+            request_id=_fake.hex_id(16).upper(), id_2=_fake.b64(secrets.token_bytes(42))
+        ),
+        s3=S3Entity(
+            s3_schema_version="1.0",
+            configuration_id=configuration_id,
+            bucket=S3Bucket(
+                name=bucket,
+                owner_identity=principal,
+                arn=_fake.arn("s3", bucket, region="", account=""),
+            ),
+            object=s3_object,
+        ),
+    )
+    return S3Event(records=[record])
+
+
+_PRINCIPAL = "AWS:AIDAIENQZJOLO23YVJ4VO"  # who made the request, as S3 names an IAM user
+
+FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {"s3": (S3Event,)}
+BUILDERS: dict[str, Callable[..., AWSEvent]] = {"s3": build_s3}

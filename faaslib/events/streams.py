@@ -8,8 +8,9 @@ DynamoDB and Kinesis batches from a mapping with a tumbling window also carry th
 from __future__ import annotations
 
 import base64
+import math
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "KinesisStreamEvent",
     "KinesisStreamRecord",
     "TimeWindow",
+    "attribute_values",
     "decode_cloudwatch_logs",
 ]
 
@@ -72,6 +74,42 @@ class AttributeValue(AWSEvent):
     null: bool | Unset = msgspec.field(default=UNSET, name="NULL")
     bool_: bool | Unset = msgspec.field(default=UNSET, name="BOOL")
 
+    @classmethod
+    def of(cls, value: Any) -> AttributeValue:
+        """The typed form of a plain Python value, as boto3's TypeSerializer makes it: str → S,
+        int/float/Decimal → N, bytes → B, bool → BOOL, None → NULL, set → SS/NS/BS, list/tuple
+        → L, dict → M.
+
+        >>> AttributeValue.of({"id": 1}).map_["id"].number
+        '1'
+        """
+        if isinstance(value, str):
+            return cls(string=value)
+        if isinstance(value, bool):
+            return cls(bool_=value)
+        if isinstance(value, (int, float, Decimal)):
+            return cls(number=_number_text(value))
+        if isinstance(value, (bytes, bytearray)):
+            return cls(binary=base64.b64encode(value).decode())
+        if value is None:
+            return cls(null=True)
+        if isinstance(value, (set, frozenset)) and value:
+            items = sorted(value, key=repr)
+            if all(isinstance(item, str) for item in items):
+                return cls(string_set=items)
+            if all(isinstance(item, (bytes, bytearray)) for item in items):
+                return cls(binary_set=[base64.b64encode(item).decode() for item in items])
+            if all(isinstance(item, (int, float, Decimal)) for item in items):
+                return cls(number_set=[_number_text(item) for item in items])
+        if isinstance(value, (list, tuple)):
+            return cls(list_=[cls.of(item) for item in value])
+        if isinstance(value, dict):
+            return cls(map_=attribute_values(value))
+        raise TypeError(
+            f"a DynamoDB attribute cannot hold {type(value).__name__} {value!r} "
+            "(sets must be non-empty and of one type: str, number or bytes)"
+        )
+
     def value(self) -> Any:
         """The plain Python value, as boto3's TypeDeserializer gives it: S → str,
         N → Decimal, B → bytes, BOOL → bool, NULL → None, SS/NS/BS → set, L → list, M → dict."""
@@ -96,6 +134,17 @@ class AttributeValue(AWSEvent):
         if not isinstance(self.map_, Unset):
             return _values(self.map_)
         raise ValueError("a DynamoDB AttributeValue with none of S, N, B, SS, NS, BS, M, L, ...")
+
+
+def attribute_values(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """A whole item (or key) in DynamoDB's typed form: each value through `AttributeValue.of`."""
+    return {name: AttributeValue.of(value) for name, value in item.items()}
+
+
+def _number_text(number: int | float | Decimal) -> str:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise TypeError(f"a DynamoDB number cannot be {number!r}")
+    return str(number)
 
 
 def _values(image: dict[str, AttributeValue]) -> dict[str, Any]:
@@ -300,3 +349,11 @@ class CloudWatchLogsEvent(AWSEvent):
         if isinstance(self.awslogs, Unset):
             raise EventValidationError(CloudWatchLogsData.__name__, "the event has no awslogs")
         return self.awslogs.decode()
+
+
+FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {
+    "cloudwatch-logs": (CloudWatchLogsEvent,),
+    "dynamodb-stream": (DynamoDBStreamEvent,),
+    "kafka": (KafkaEvent,),
+    "kinesis": (KinesisStreamEvent,),
+}

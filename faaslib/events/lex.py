@@ -1,0 +1,188 @@
+"""Amazon Lex V1: a bot's dialog or fulfillment code hook.
+
+Lex calls the function while it elicits an intent's slots (`DialogCodeHook`) and once they are
+filled (`FulfillmentCodeHook`), with the intent it recognised, the slot values, and the
+session's attributes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from faaslib.events._base import UNSET, AWSEvent, Unset
+
+__all__ = [
+    "LexActiveContext",
+    "LexActiveContextTimeToLive",
+    "LexBot",
+    "LexEvent",
+    "LexIntent",
+    "LexIntentSummary",
+    "LexSentimentResponse",
+    "LexSlotDetail",
+    "build_lex",
+    "detect",
+]
+
+
+class LexSlotDetail(AWSEvent, rename="camel"):
+    """What the user said for a slot (`original_value`) and the values Lex resolved it to."""
+
+    resolutions: list[dict[str, str]] | Unset = UNSET
+    original_value: str | Unset | None = UNSET
+
+
+class LexIntent(AWSEvent, rename="camel"):
+    """An intent Lex recognised, with its slots (unfilled ones are null) and whether the user
+    confirmed it (`None`, `Confirmed` or `Denied`)."""
+
+    name: str | Unset | None = UNSET
+    nlu_intent_confidence_score: int | float | Unset | None = UNSET
+    slots: dict[str, str | None] | Unset | None = UNSET
+    slot_details: dict[str, LexSlotDetail | None] | Unset | None = UNSET
+    confirmation_status: str | Unset = UNSET
+
+
+class LexBot(AWSEvent, rename="camel"):
+    """The bot that handles the conversation."""
+
+    name: str | Unset = UNSET
+    alias: str | Unset = UNSET
+    version: str | Unset = UNSET
+
+
+class LexIntentSummary(AWSEvent, rename="camel"):
+    """An earlier intent of the session, as `recentIntentSummaryView` lists them."""
+
+    intent_name: str | Unset | None = UNSET
+    checkpoint_label: str | Unset | None = UNSET
+    slots: dict[str, str | None] | Unset | None = UNSET
+    confirmation_status: str | Unset | None = UNSET
+    dialog_action_type: str | Unset | None = UNSET
+    fulfillment_state: str | Unset | None = UNSET
+    slot_to_elicit: str | Unset | None = UNSET
+
+
+class LexSentimentResponse(AWSEvent, rename="camel"):
+    """The sentiment Amazon Comprehend found in the utterance, when the bot asks for it."""
+
+    sentiment_label: str | Unset = UNSET
+    sentiment_score: str | Unset = UNSET
+
+
+class LexActiveContextTimeToLive(AWSEvent, rename="camel"):
+    """How long a context stays active: in seconds and in conversation turns."""
+
+    time_to_live_in_seconds: int | Unset = UNSET
+    turns_to_live: int | Unset = UNSET
+
+
+class LexActiveContext(AWSEvent, rename="camel"):
+    """A context set by an earlier intent, with its parameters."""
+
+    name: str | Unset = UNSET
+    time_to_live: LexActiveContextTimeToLive | Unset = UNSET
+    parameters: dict[str, str] | Unset = UNSET
+
+
+class LexEvent(AWSEvent, rename="camel"):
+    """A Lex V1 code hook invocation: the current intent, the bot, the user's text, and the
+    session and request attributes (request attributes are null when the client sent none)."""
+
+    message_version: str | Unset = UNSET
+    invocation_source: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    input_transcript: str | Unset = UNSET
+    session_attributes: dict[str, str] | Unset | None = UNSET
+    request_attributes: dict[str, str] | Unset | None = UNSET
+    bot: LexBot | Unset = UNSET
+    output_dialog_mode: str | Unset = UNSET
+    current_intent: LexIntent | Unset = UNSET
+    alternative_intents: list[LexIntent] | Unset = UNSET
+    recent_intent_summary_view: list[LexIntentSummary] | Unset | None = UNSET
+    sentiment_response: LexSentimentResponse | Unset | None = UNSET
+    kendra_response: dict[str, Any] | Unset | None = UNSET
+    active_contexts: list[LexActiveContext] | Unset | None = UNSET
+
+
+# Detection
+
+
+def detect(data: Mapping[str, Any]) -> type[AWSEvent] | None:
+    """`LexEvent` for an event with a `currentIntent` and a `bot` object and an
+    `invocationSource` (Lex V2 sends `sessionState` instead), else None."""
+    if not isinstance(data, Mapping):
+        return None
+    if (
+        isinstance(data.get("currentIntent"), Mapping)
+        and isinstance(data.get("bot"), Mapping)
+        and "invocationSource" in data
+    ):
+        return LexEvent
+    return None
+
+
+# Builders
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+# The OrderFlowers blueprint of the Lex documentation: the intent and one filled slot.
+_ORDER_FLOWERS_SLOTS: Mapping[str, str | None] = MappingProxyType({"FlowerType": "roses"})
+
+
+def build_lex(
+    intent_name: str = "OrderFlowers",
+    slots: Mapping[str, str | None] = _ORDER_FLOWERS_SLOTS,
+    *,
+    input_transcript: str = "I would like to order roses",
+    invocation_source: str = "FulfillmentCodeHook",
+    confirmation_status: str = "None",
+    bot_name: str = "OrderFlowers",
+    bot_alias: str = "$LATEST",
+    bot_version: str = "$LATEST",
+    user_id: str | None = None,
+    output_dialog_mode: str = "Text",
+    session_attributes: Mapping[str, str] = _EMPTY,
+    request_attributes: Mapping[str, str] | None = _EMPTY,
+    now: float | None = None,
+) -> LexEvent:
+    """A Lex V1 code hook event for `intent_name` with `slots` (None for a slot not yet
+    filled); each filled slot's details give the user's words as the resolved value. Pass
+    `request_attributes=None` for the null Lex sends when the client sent none. The event
+    carries no timestamp: `now` is accepted so every builder takes it.
+
+    >>> build_lex("BookHotel", {"Nights": "3"}).current_intent.slots
+    {'Nights': '3'}
+    """
+    del now
+    details = {
+        name: LexSlotDetail(resolutions=[{"value": value}], original_value=value)
+        if value is not None
+        else LexSlotDetail(resolutions=[], original_value=None)
+        for name, value in slots.items()
+    }
+    return LexEvent(
+        current_intent=LexIntent(
+            name=intent_name,
+            slots=dict(slots),
+            slot_details=dict(details),
+            confirmation_status=confirmation_status,
+        ),
+        bot=LexBot(name=bot_name, alias=bot_alias, version=bot_version),
+        user_id=user_id or "".join(secrets.choice(_USER_ID) for _ in range(32)),
+        input_transcript=input_transcript,
+        invocation_source=invocation_source,
+        output_dialog_mode=output_dialog_mode,
+        message_version="1.0",
+        session_attributes=dict(session_attributes),
+        request_attributes=dict(request_attributes) if request_attributes is not None else None,
+    )
+
+
+_USER_ID = string.ascii_lowercase + string.digits  # as the Lex console names its test user
+
+FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {"lex": (LexEvent,)}
+BUILDERS: dict[str, Callable[..., AWSEvent]] = {"lex": build_lex}
