@@ -10,6 +10,7 @@ import asyncio
 import base64
 import os
 import random
+import sys
 import traceback
 from typing import Any, Literal
 
@@ -37,12 +38,16 @@ MAX_CLIENT_CONTEXT_BYTES = 3583
 MAX_LOG_RESULT_BYTES = 4096
 
 
-def _refuse(value: Any) -> Any:
-    # The Python runtime serialises with json.dumps; name the type the way it does.
+def _encode_other(value: Any) -> Any:
+    # A pydantic model a handler returned is sent as its JSON data, by its aliases.
+    pydantic = sys.modules.get("pydantic")  # imported already if the value is a model
+    if pydantic is not None and isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    # Anything else is refused, named as the Python runtime's json.dumps names it.
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-_encoder = msgspec.json.Encoder(enc_hook=_refuse, decimal_format="number")
+_encoder = msgspec.json.Encoder(enc_hook=_encode_other, decimal_format="number")
 _decoder = msgspec.json.Decoder()
 encode_json = _encoder.encode
 decode_json = _decoder.decode

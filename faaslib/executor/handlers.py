@@ -7,7 +7,9 @@ sync or async, handles each event. Deciding here keeps the invoke path free of i
 
 from __future__ import annotations
 
+import builtins
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -20,15 +22,42 @@ class HandlerSpec:
     """How to create an instance's handler and how to call it.
 
     `is_class` says whether creating an instance runs user code (the class's `__init__`);
-    `is_async` whether the handler is awaited on the loop or run in a worker thread.
+    `is_async` whether the handler is awaited on the loop or run in a worker thread;
+    `convert` turns the decoded event into the type the handler's annotation asks for.
     """
 
-    __slots__ = ("is_async", "is_class", "target")
+    __slots__ = ("convert", "is_async", "is_class", "target")
 
-    def __init__(self, target: Callable[..., Any], is_class: bool, is_async: bool) -> None:
+    def __init__(
+        self,
+        target: Callable[..., Any],
+        is_class: bool,
+        is_async: bool,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.target = target
         self.is_class = is_class
         self.is_async = is_async
+        self.convert = convert
+
+    def bind(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """The callable an instance runs per event: `handler` itself, or, for a typed event,
+        `handler` behind its conversion (inside the invocation, so a bad event is the
+        function's error, billed and logged as Lambda would)."""
+        convert = self.convert
+        if convert is None:
+            return handler
+        if self.is_async:
+
+            async def typed_async(event: Any, context: Any) -> Any:
+                return await handler(convert(event), context)
+
+            return typed_async
+
+        def typed(event: Any, context: Any) -> Any:
+            return handler(convert(event), context)
+
+        return typed
 
 
 def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
@@ -44,7 +73,8 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
                 f"function {function_name!r}: class {target.__name__} has no "
                 "__call__(self, event, context) method to handle events"
             )
-        _check_takes_event_and_context(call, function_name, f"{target.__name__}.__call__", 1)
+        shown = f"{target.__name__}.__call__"
+        _check_takes_event_and_context(call, function_name, shown, 1)
         try:
             inspect.signature(target).bind()
         except TypeError:
@@ -54,13 +84,16 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
             ) from None
         except ValueError:  # no signature to inspect (a builtin): let the call decide
             pass
-        return HandlerSpec(target, is_class=True, is_async=_is_async(call))
+        convert = _event_converter(call, function_name, shown, 1)
+        return HandlerSpec(target, is_class=True, is_async=_is_async(call), convert=convert)
     if not callable(target):
         raise ConfigurationError(
             f"function {function_name!r}: the handler must be callable, not {type(target).__name__}"
         )
-    _check_takes_event_and_context(target, function_name, _describe(target), 0)
-    return HandlerSpec(target, is_class=False, is_async=_is_async(target))
+    shown = _describe(target)
+    _check_takes_event_and_context(target, function_name, shown, 0)
+    convert = _event_converter(target, function_name, shown, 0)
+    return HandlerSpec(target, is_class=False, is_async=_is_async(target), convert=convert)
 
 
 def _is_async(target: Any) -> bool:
@@ -83,6 +116,38 @@ def _check_takes_event_and_context(target: Any, function_name: str, shown: str, 
             f"function {function_name!r}: {shown}{signature} must take (event, context), "
             "the signature Lambda calls handlers with"
         ) from None
+
+
+def _event_converter(
+    target: Any, function_name: str, shown: str, bound: int
+) -> Callable[[Any], Any] | None:
+    """The conversion the event parameter's annotation asks for (see faaslib.events.convert)."""
+    try:
+        parameters = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if len(parameters) <= bound:
+        return None
+    event = parameters[bound]
+    annotation = event.annotation
+    if annotation is inspect.Parameter.empty:
+        return None
+    if isinstance(annotation, str):  # `from __future__ import annotations`
+        function = inspect.unwrap(getattr(target, "__func__", target))
+        namespace = getattr(function, "__globals__", None)
+        if namespace is None:
+            namespace = vars(sys.modules.get(type(target).__module__, builtins))
+        try:
+            annotation = eval(annotation, dict(namespace))
+        except Exception as error:
+            raise ConfigurationError(
+                f"function {function_name!r}: cannot resolve the annotation {annotation!r} of "
+                f"{shown}'s {event.name!r} parameter ({type(error).__name__}: {error}); "
+                "import the type at module level so faaslib can convert the event to it"
+            ) from None
+    from faaslib.events.convert import event_converter
+
+    return event_converter(annotation)
 
 
 def _describe(target: Any) -> str:

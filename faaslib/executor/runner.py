@@ -341,7 +341,7 @@ class Runner:
         function.instances.add(is_provisioned)
         start = clock.monotonic()
         if not spec.is_class:
-            instance = Instance(spec.target, log_stream, is_provisioned)
+            instance = Instance(spec.bind(spec.target), log_stream, is_provisioned)
             return instance, (clock.monotonic() - start) * 1000.0, None
         if slot is None:
             limit = max(PROVISIONED_INIT_TIMEOUT_SECONDS, function.timeout)
@@ -368,7 +368,7 @@ class Runner:
         succeeded, value = result
         if not succeeded:
             return None, init_ms, _thread_error(value, request_id)[0]
-        return Instance(value, log_stream, is_provisioned), init_ms, None
+        return Instance(spec.bind(value), log_stream, is_provisioned), init_ms, None
 
     def _finish(
         self,
