@@ -12,8 +12,10 @@ from typing import Any
 
 import msgspec
 
+from faaslib import events
 from faaslib.events import UNSET
 from faaslib.events.streams import AttributeValue
+from tests.events import corpus
 
 
 def shape(value: Any, path: str = "$") -> frozenset[str]:
@@ -38,7 +40,27 @@ def shape(value: Any, path: str = "$") -> frozenset[str]:
     return frozenset(paths)
 
 
+def typed_samples(family: str) -> list[msgspec.Struct]:
+    """Every sample of `family` as the Struct `parse` recognises; an AppSync batch (a list) gives
+    each of its events."""
+    typed: list[msgspec.Struct] = []
+    for _, raw in corpus.samples(family):
+        typed.extend(events.parse(item) for item in (raw if isinstance(raw, list) else [raw]))
+    return typed
+
+
 def matching_sample(built: msgspec.Struct, samples: list[msgspec.Struct]) -> bool:
     """Whether some sample of the same type has the structure of `built`."""
     wanted = shape(built)
     return any(type(sample) is type(built) and shape(sample) == wanted for sample in samples)
+
+
+def assert_shaped_like(built: events.AWSEvent, path: str) -> None:
+    """That `built` comes back whole through JSON and `parse`, which recognises it as its own
+    Struct, and that it has the structure of the corpus sample at `path`, of the same Struct."""
+    again = events.parse(msgspec.json.encode(built))
+    assert type(again) is type(built)
+    assert again == built
+    sample = events.parse(corpus.load(path))
+    assert type(sample) is type(built)
+    assert shape(built) == shape(sample), sorted(shape(built) ^ shape(sample))

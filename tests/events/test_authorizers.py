@@ -1,9 +1,8 @@
-"""API Gateway and AppSync Lambda authorizer inputs: every real sample round-trips, `detect`
-tells them from the proxy requests they resemble, and the builders shape them as AWS does."""
+"""API Gateway and AppSync Lambda authorizer inputs: the builders shape them as AWS does, and
+headers read whatever their case."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,133 +11,25 @@ import pytest
 
 from faaslib.events._base import AWSEvent, decode, dump
 from faaslib.events.authorizers import (
-    BUILDERS,
-    FAMILIES,
     APIGatewayAuthorizerEventV2,
     APIGatewayAuthorizerRequestEvent,
     APIGatewayAuthorizerTokenEvent,
     AppSyncAuthorizerEvent,
     build_apigw_authorizer,
     build_appsync_authorizer,
-    detect,
 )
-from tests.events.corpus import CORPUS, HAS_CORPUS, needs_corpus
-from tests.events.structure import matching_sample
+from tests.events.corpus import load, needs_corpus
+from tests.events.structure import assert_shaped_like
 
-pytestmark = needs_corpus
-
-INDEX = (CORPUS / "INDEX.tsv").read_text() if HAS_CORPUS else "header\n"
-ROWS = [line.split("\t") for line in INDEX.splitlines()[1:]]
-OUR_FAMILIES = ("apigw-authorizer", "appsync-authorizer")
-EXPECTED: dict[str, type[AWSEvent]] = {
-    "aws-lambda-go/apigw-custom-auth-request-type-request.json": APIGatewayAuthorizerRequestEvent,
-    "aws-lambda-go/apigw-custom-auth-request.json": APIGatewayAuthorizerTokenEvent,
-    "aws-lambda-go/apigw-v2-custom-authorizer-v1-request.json": APIGatewayAuthorizerRequestEvent,
-    "aws-lambda-go/apigw-v2-custom-authorizer-v2-request.json": APIGatewayAuthorizerEventV2,
-    "powertools/apiGatewayAuthorizerRequestEvent.json": APIGatewayAuthorizerRequestEvent,
-    "powertools/apiGatewayAuthorizerTokenEvent.json": APIGatewayAuthorizerTokenEvent,
-    "powertools/apiGatewayAuthorizerV2Event.json": APIGatewayAuthorizerEventV2,
-    "aws-lambda-go/appsync-lambda-auth-request.json": AppSyncAuthorizerEvent,
-    "powertools/appSyncAuthorizerEvent.json": AppSyncAuthorizerEvent,
-}
-OTHERS = [row[0] for row in ROWS if row[4] not in OUR_FAMILIES]
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def load(path: str) -> Any:
-    return json.loads((CORPUS / path).read_text())
-
-
-def samples(family: str) -> list[msgspec.Struct]:
-    return [
-        decode(load(path), EXPECTED[path]) for path, *_, row_family in ROWS if row_family == family
-    ]
-
-
-def test_every_sample_of_the_families_has_an_expected_struct() -> None:
-    assert sorted(row[0] for row in ROWS if row[4] in OUR_FAMILIES) == sorted(EXPECTED)
-
-
-@pytest.mark.parametrize(("path", "type"), EXPECTED.items(), ids=list(EXPECTED))
-def test_a_sample_round_trips_through_its_struct(path: str, type: type[AWSEvent]) -> None:
-    raw = load(path)
-    event = decode(raw, type)
-    assert msgspec.to_builtins(event) == raw
-    assert dump(event) == raw
-
-
-@pytest.mark.parametrize(("path", "type"), EXPECTED.items(), ids=list(EXPECTED))
-def test_detect_names_the_struct_of_a_sample(path: str, type: type[AWSEvent]) -> None:
-    assert detect(load(path)) is type
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "powertools/apiGatewayProxyEvent.json",
-        "powertools/apiGatewayProxyV2Event.json",
-        "aws-lambda-go/apigw-request.json",
-        "powertools/sqsEvent.json",
-        "powertools/eventBridgeEvent.json",
-        "aws-lambda-go/apigw-websocket-request.json",
-        "powertools/vpcLatticeV2Event.json",
-    ],
-)
-def test_detect_leaves_proxy_requests_and_other_families_alone(path: str) -> None:
-    assert detect(load(path)) is None
-
-
-def test_detect_claims_no_sample_of_another_family() -> None:
-    claimed = [path for path in OTHERS if detect(load(path)) is not None]
-    assert claimed == []
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        [],
-        "x",
-        5,
-        None,
-        {},
-        {"Records": 5},
-        {"type": "TOKEN"},
-        {"type": "REQUEST", "httpMethod": "GET", "resource": "/"},
-        {"type": ["TOKEN"], "methodArn": "arn"},
-        {"authorizationToken": "t", "requestContext": []},
-        {"authorizationToken": 5, "requestContext": {"apiId": "a", "queryString": "q"}},
-    ],
-)
-def test_detect_returns_none_for_odd_input(data: Any) -> None:
-    assert detect(data) is None
-
-
-def test_the_registries_name_the_families_and_their_builders() -> None:
-    assert FAMILIES["apigw-authorizer"][0] is APIGatewayAuthorizerTokenEvent
-    assert set(FAMILIES["apigw-authorizer"]) == {
-        APIGatewayAuthorizerTokenEvent,
-        APIGatewayAuthorizerRequestEvent,
-        APIGatewayAuthorizerEventV2,
-    }
-    assert FAMILIES["appsync-authorizer"] == (AppSyncAuthorizerEvent,)
-    assert {
-        "apigw-authorizer": build_apigw_authorizer,
-        "appsync-authorizer": build_appsync_authorizer,
-    } == BUILDERS
 
 
 # Builders
 
 
-def reencoded(event: msgspec.Struct) -> msgspec.Struct:
-    return msgspec.json.decode(msgspec.json.encode(event), type=type(event))
-
-
-def test_the_default_apigw_authorizer_input_is_a_token_event_like_a_real_one() -> None:
+def test_the_default_apigw_authorizer_input_is_a_bearer_token_for_a_method() -> None:
     built = build_apigw_authorizer()
     assert isinstance(built, APIGatewayAuthorizerTokenEvent)
-    assert reencoded(built) == built
-    assert matching_sample(built, samples("apigw-authorizer"))
     assert built.type == "TOKEN"
     assert isinstance(built.authorization_token, str)
     assert built.authorization_token.startswith("Bearer ")
@@ -147,20 +38,26 @@ def test_the_default_apigw_authorizer_input_is_a_token_event_like_a_real_one() -
     )
 
 
+@needs_corpus
 @pytest.mark.parametrize(
-    ("options", "type"),
+    ("options", "type", "path"),
     [
-        ({}, APIGatewayAuthorizerRequestEvent),
-        ({"version": "1.0"}, APIGatewayAuthorizerRequestEvent),
+        ({}, APIGatewayAuthorizerRequestEvent, "apigw-custom-auth-request-type-request.json"),
+        (
+            {"version": "1.0"},
+            APIGatewayAuthorizerRequestEvent,
+            "apigw-v2-custom-authorizer-v1-request.json",
+        ),
         (
             {"version": "2.0", "cookies": ["session=1"], "query": {"q": "1"}},
             APIGatewayAuthorizerEventV2,
+            "apigw-v2-custom-authorizer-v2-request.json",
         ),
     ],
     ids=["rest", "http-1.0", "http-2.0"],
 )
 def test_request_authorizer_inputs_have_the_structure_of_real_ones(
-    options: dict[str, Any], type: type[AWSEvent]
+    options: dict[str, Any], type: type[AWSEvent], path: str
 ) -> None:
     built = build_apigw_authorizer(
         type="REQUEST",
@@ -171,8 +68,7 @@ def test_request_authorizer_inputs_have_the_structure_of_real_ones(
         **options,
     )
     assert isinstance(built, type)
-    assert reencoded(built) == built
-    assert matching_sample(built, samples("apigw-authorizer"))
+    assert_shaped_like(built, f"aws-lambda-go/{path}")
 
 
 def test_a_rest_request_authorizer_input_carries_the_request() -> None:
@@ -285,10 +181,8 @@ def test_an_explicit_method_arn_is_kept() -> None:
     assert build_apigw_authorizer(method_arn=arn).method_arn == arn  # type: ignore[union-attr]
 
 
-def test_the_default_appsync_authorizer_input_is_like_a_real_one() -> None:
+def test_the_default_appsync_authorizer_input_names_an_operation_of_an_api() -> None:
     built = build_appsync_authorizer()
-    assert reencoded(built) == built
-    assert matching_sample(built, samples("appsync-authorizer"))
     context = built.request_context
     assert not isinstance(context, msgspec.UnsetType)
     assert context.operation_name == "GetOrder"
@@ -324,6 +218,7 @@ def test_an_anonymous_graphql_operation_has_no_operation_name() -> None:
 # Helpers
 
 
+@needs_corpus
 def test_request_authorizer_headers_are_case_insensitive_and_fall_back_to_multi_value() -> None:
     event = decode(
         load("powertools/apiGatewayAuthorizerRequestEvent.json"), APIGatewayAuthorizerRequestEvent
@@ -333,6 +228,7 @@ def test_request_authorizer_headers_are_case_insensitive_and_fall_back_to_multi_
     assert event.header("missing") is None
 
 
+@needs_corpus
 def test_v2_authorizer_headers_are_case_insensitive() -> None:
     event = decode(load("powertools/apiGatewayAuthorizerV2Event.json"), APIGatewayAuthorizerEventV2)
     assert event.header("authorization") == "value"
@@ -340,6 +236,7 @@ def test_v2_authorizer_headers_are_case_insensitive() -> None:
     assert event.header("missing") is None
 
 
+@needs_corpus
 def test_appsync_request_headers_are_case_insensitive() -> None:
     raw = {**load("powertools/appSyncAuthorizerEvent.json"), "requestHeaders": {"Host": "x.io"}}
     event = decode(raw, AppSyncAuthorizerEvent)

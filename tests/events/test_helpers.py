@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import base64
-import json
 from decimal import Decimal
 from typing import Any
 
 from faaslib import events
-from tests.events.corpus import CORPUS, needs_corpus
+from tests.events.corpus import load, needs_corpus
 
 pytestmark = needs_corpus
 
 
 def sample(path: str) -> Any:
-    return events.parse(json.loads((CORPUS / path).read_text()))
+    return events.parse(load(path))
 
 
 def test_http_headers_are_case_insensitive_and_bodies_decode() -> None:

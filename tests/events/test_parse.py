@@ -1,8 +1,10 @@
 """`parse` and `dump`: strict about types, lenient about unknown keys, and nothing but
-`EventValidationError` for input of the wrong shape."""
+`EventValidationError` for input of the wrong shape; a family's `detect` says None, without
+raising, to anything that is not its event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faaslib import events
-from faaslib.events import EventValidationError, SQSEvent
+from faaslib.events import _DETECTORS, AWSEvent, EventValidationError, SQSEvent
 from faaslib.events.responses import RESPONSES
 
 JSON = st.recursive(
@@ -87,3 +89,53 @@ def test_an_unknown_shape_says_so() -> None:
         events.parse({"hello": "world"})
     with pytest.raises(EventValidationError, match="not JSON"):
         events.parse(b"{nope")
+
+
+# Not events, and near misses of each family's keys: every `detect` says None and raises nothing.
+ODD_INPUTS: list[Any] = [
+    [], "x", 5, None, {}, {"Records": 5}, {"Records": []}, {"Records": ["x"]}, {"Records": [{}]},
+    {"Records": ["aws:ses"]},
+    # AppSync resolvers and identities, Bedrock agents, Lex V1 (V2 sends sessionState), Connect
+    {"arguments": "x", "identity": None}, {"sourceIp": 1}, {"agent": "x", "actionGroup": "a"},
+    {"currentIntent": [], "bot": {}, "invocationSource": "x"},
+    {"bot": {"name": "b"}, "invocationSource": "DialogCodeHook", "sessionState": {}},
+    {"Name": "n", "Details": {"ContactData": 1}},
+    # API Gateway authorizers and WebSockets, VPC Lattice
+    {"type": "TOKEN"}, {"type": "REQUEST", "httpMethod": "GET", "resource": "/"},
+    {"type": ["TOKEN"], "methodArn": "arn"}, {"authorizationToken": "t", "requestContext": []},
+    {"authorizationToken": 5, "requestContext": {"apiId": "a", "queryString": "q"}},
+    {"requestContext": "x"}, {"requestContext": ["connectionId", "eventType"]},
+    {"requestContext": {"connectionId": "abc"}},
+    {"requestContext": {"routeKey": "$connect", "stage": "prod"}},
+    {"raw_path": "/"}, {"version": "2.0", "requestContext": "x"},
+    {"version": "2.0", "requestContext": {"serviceArn": "arn"}},
+    {"version": "1.0", "requestContext": {"serviceArn": "a", "targetGroupArn": "b"}},
+    # Cognito user pools and sync
+    {"triggerSource": 5, "userPoolId": "us-east-1_abc"}, {"triggerSource": "PreSignUp_SignUp"},
+    {"identityPoolId": "us-east-1:abc", "datasetRecords": []},
+    # S3 Object Lambda and Batch Operations, Firehose (a Kinesis Analytics input-preprocessing
+    # batch names its source stream), Amazon MQ
+    {"configuration": {}}, {"invocationSchemaVersion": "1.0", "tasks": 3},
+    {"deliveryStreamArn": "arn", "records": {}},
+    {"applicationArn": "arn", "streamArn": "arn", "records": []},
+    {"eventSource": "aws:amq", "messages": {}}, {"eventSource": ["aws:amq"], "messages": []},
+    {"eventSource": "aws:rmq", "rmqMessagesByQueue": []},
+    # IoT, Config, CodePipeline, CloudFormation, Secrets Manager
+    {"serialNumber": 5, "clickType": "SINGLE"}, {"deviceEvent": "x", "deviceInfo": {}},
+    {"protocolData": {}, "connectionMetadata": None}, {"claimCertificateId": "a"},
+    {"configRuleArn": "arn", "invokingEvent": {}}, {"CodePipeline.job": "job"}, {"job": {}},
+    {"RequestType": "Create", "ResponseURL": "u"},
+    {"SecretId": 1, "ClientRequestToken": "t", "Step": "s"},
+    # CloudWatch alarms and dashboards, CodeDeploy, Client VPN
+    {"alarmArn": 1, "alarmData": {}}, {"widgetContext": "x"}, {"DeploymentId": "d-ABCDEF"},
+    {"DeploymentId": 1, "LifecycleEventHookExecutionId": "x"},
+    {"connection-id": "cvpn-connection-04e7e1b2f0daf9460"}, {"connection-id": 1, "endpoint-id": 2},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("detect", _DETECTORS, ids=[detect.__module__ for detect in _DETECTORS])
+def test_a_family_detector_returns_none_for_odd_input(
+    detect: Callable[[Mapping[str, Any]], type[AWSEvent] | None],
+) -> None:
+    claimed = [data for data in ODD_INPUTS if detect(data) is not None]
+    assert claimed == []

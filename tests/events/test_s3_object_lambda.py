@@ -1,84 +1,21 @@
-"""S3 Object Lambda requests: real samples round-trip, are detected, and the builder makes
-events shaped like them."""
+"""S3 Object Lambda requests: the operation, input URL, headers and configuration read from the
+event, and the builder shapes requests as S3 does."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
 
 import msgspec
 import pytest
 
-from faaslib.events._base import decode, dump
-from faaslib.events.s3_object_lambda import (
-    BUILDERS,
-    FAMILIES,
-    S3ObjectLambdaEvent,
-    build_s3_object_lambda,
-    detect,
-)
-from tests.events.corpus import CORPUS, needs_corpus
-from tests.events.structure import matching_sample
-
-pytestmark = needs_corpus
-
-SAMPLES: dict[str, type[msgspec.Struct]] = {
-    "aws-lambda-go/s3-object-lambda-event-get-object-assumed-role.json": S3ObjectLambdaEvent,
-    "aws-lambda-go/s3-object-lambda-event-get-object-iam.json": S3ObjectLambdaEvent,
-    "aws-lambda-go/s3-object-lambda-event-head-object-iam.json": S3ObjectLambdaEvent,
-    "aws-lambda-go/s3-object-lambda-event-list-objects-iam.json": S3ObjectLambdaEvent,
-    "aws-lambda-go/s3-object-lambda-event-list-objects-v2-iam.json": S3ObjectLambdaEvent,
-    "powertools/s3ObjectEventIAMUser.json": S3ObjectLambdaEvent,
-    "powertools/s3ObjectEventTempCredentials.json": S3ObjectLambdaEvent,
-}
-OTHERS = [
-    "powertools/sqsEvent.json",
-    "powertools/apiGatewayProxyV2Event.json",
-    "powertools/eventBridgeEvent.json",
-    "powertools/s3Event.json",
-]
+from faaslib.events._base import decode
+from faaslib.events.s3_object_lambda import S3ObjectLambdaEvent, build_s3_object_lambda
+from tests.events.corpus import load, needs_corpus
+from tests.events.structure import assert_shaped_like
 
 
-def load(path: str) -> Any:
-    return json.loads((CORPUS / path).read_text())
-
-
-def family_paths(family: str) -> set[str]:
-    rows = [line.split("\t") for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]]
-    return {row[0] for row in rows if row[4] == family}
-
-
-def samples() -> list[msgspec.Struct]:
-    return [decode(load(path), struct) for path, struct in SAMPLES.items()]
-
-
-def test_the_table_names_every_sample_of_the_family() -> None:
-    assert family_paths("s3-object-lambda") == set(SAMPLES)
-    assert FAMILIES["s3-object-lambda"][0] is S3ObjectLambdaEvent
-
-
-@pytest.mark.parametrize(("path", "struct"), SAMPLES.items(), ids=list(SAMPLES))
-def test_a_sample_round_trips_through_its_struct(path: str, struct: type[msgspec.Struct]) -> None:
-    raw = load(path)
-    assert msgspec.to_builtins(decode(raw, struct)) == raw
-
-
-@pytest.mark.parametrize(("path", "struct"), SAMPLES.items(), ids=list(SAMPLES))
-def test_detect_recognises_a_sample(path: str, struct: type[msgspec.Struct]) -> None:
-    assert detect(load(path)) is struct
-
-
-@pytest.mark.parametrize("path", OTHERS)
-def test_detect_leaves_other_families_alone(path: str) -> None:
-    assert detect(load(path)) is None
-
-
-@pytest.mark.parametrize("value", [[], "x", {"Records": 5}, {}, None, {"configuration": {}}])
-def test_detect_returns_none_for_odd_input(value: Any) -> None:
-    assert detect(value) is None
-
-
+@needs_corpus
 @pytest.mark.parametrize(
     ("path", "operation"),
     [
@@ -103,6 +40,7 @@ def test_an_event_without_context_has_no_operation() -> None:
     assert event.input_s3_url is None
 
 
+@needs_corpus
 def test_user_request_headers_are_case_insensitive() -> None:
     event = decode(load("powertools/s3ObjectEventIAMUser.json"), S3ObjectLambdaEvent)
     assert isinstance(event.user_request, msgspec.Struct)
@@ -113,6 +51,7 @@ def test_user_request_headers_are_case_insensitive() -> None:
     assert event.user_request.header("Range") is None
 
 
+@needs_corpus
 def test_the_configuration_payload_decodes_from_json() -> None:
     event = decode(
         load("aws-lambda-go/s3-object-lambda-event-get-object-iam.json"), S3ObjectLambdaEvent
@@ -124,17 +63,10 @@ def test_the_configuration_payload_decodes_from_json() -> None:
     assert built.configuration.json() == {"redact": ["ssn"]}
 
 
-def test_the_default_build_is_shaped_like_a_real_sample() -> None:
-    built = build_s3_object_lambda()
-    assert BUILDERS["s3-object-lambda"] is build_s3_object_lambda
-    again = msgspec.json.decode(msgspec.json.encode(built), type=S3ObjectLambdaEvent)
-    assert dump(again) == dump(built)
-    assert matching_sample(built, samples())
-
-
+@needs_corpus
 def test_an_assumed_role_build_is_shaped_like_the_temporary_credentials_sample() -> None:
     built = build_s3_object_lambda(role="Admin", user="alice")
-    assert matching_sample(built, samples())
+    assert_shaped_like(built, "powertools/s3ObjectEventTempCredentials.json")
     identity = built.user_identity
     assert isinstance(identity, msgspec.Struct)
     assert identity.type == "AssumedRole"
