@@ -80,7 +80,7 @@ from faaslib.events.iot import (
     IoTPreProvisionHookEvent,
 )
 from faaslib.events.lattice import VPCLatticeEvent, VPCLatticeEventV2
-from faaslib.events.lex import LexEvent
+from faaslib.events.lex import LexEvent, LexResponse
 from faaslib.events.mq import ActiveMQEvent, RabbitMQEvent
 from faaslib.events.responses import (
     ALBResponse,
@@ -94,7 +94,6 @@ from faaslib.events.responses import (
     KinesisAnalyticsOutputDeliveryResponse,
     KinesisFirehoseResponse,
     LambdaFunctionUrlResponse,
-    LexResponse,
     S3BatchResponse,
     SQSBatchResponse,
 )

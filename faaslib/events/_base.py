@@ -7,6 +7,7 @@ every key the Struct knows. Keys it does not know are ignored, as AWS adds field
 
 from __future__ import annotations
 
+import base64
 from typing import Any, TypeVar
 
 import msgspec
@@ -30,6 +31,23 @@ class EventValidationError(ValueError):
 
 class AWSEvent(msgspec.Struct, omit_defaults=True, kw_only=True):
     """Base of every typed event: fields default to UNSET (left out when dumped)."""
+
+
+class _Base64Data:
+    """`decoded_data()` and `json()` for an event part whose payload travels base64-encoded in
+    its `data` field (Kinesis, Firehose and Amazon MQ records). A mixin with no fields of its
+    own, so each Struct keeps `data` where AWS puts it among its keys."""
+
+    __slots__ = ()
+    data: str | Unset
+
+    def decoded_data(self) -> bytes:
+        """The payload: `data` decoded from base64 (empty if absent)."""
+        return base64.b64decode(self.data) if isinstance(self.data, str) else b""
+
+    def json(self) -> Any:
+        """The payload decoded from JSON (None if absent)."""
+        return msgspec.json.decode(self.decoded_data() or b"null")
 
 
 def decode(raw: Any, type: type[T]) -> T:

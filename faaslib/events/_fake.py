@@ -19,16 +19,22 @@ __all__ = [
     "REGION",
     "arn",
     "b64",
+    "clf_time",
     "epoch_ms",
     "hex_id",
     "iso_time",
     "md5_hex",
+    "openssl_time",
+    "random_text",
     "request_id",
     "seconds",
+    "trace_id",
 ]
 
 ACCOUNT = "123456789012"  # the account id AWS's own documentation uses
 REGION = "us-east-1"
+# English month names whatever the locale, which `%b` would follow.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def seconds(now: float | None) -> float:
@@ -46,12 +52,35 @@ def hex_id(length: int) -> str:
     return secrets.token_hex((length + 1) // 2)[:length]
 
 
+def random_text(length: int, alphabet: str) -> str:
+    """`length` characters drawn at random from `alphabet`, for the ids a service spells in its
+    own alphabet (user pool ids, SES message ids, IAM key ids...)."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 def iso_time(now: float | None = None, *, millis: bool = True) -> str:
     """`2026-11-23T09:30:00.000Z`: ISO 8601 in UTC, with milliseconds unless told otherwise."""
     moment = datetime.fromtimestamp(seconds(now), tz=timezone.utc)
     if millis:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clf_time(now: float | None = None) -> str:
+    """`12/Mar/2020:19:03:58 +0000`: the access-log time API Gateway puts in request contexts."""
+    moment = datetime.fromtimestamp(seconds(now), tz=timezone.utc)
+    return f"{moment.day:02d}/{_MONTHS[moment.month - 1]}/{moment.year}:{moment:%H:%M:%S} +0000"
+
+
+def openssl_time(now: float | None = None) -> str:
+    """`Aug  5 09:36:04 2021 GMT`: a certificate's validity dates, as OpenSSL prints them."""
+    moment = datetime.fromtimestamp(seconds(now), tz=timezone.utc)
+    return f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S} {moment.year} GMT"
+
+
+def trace_id(now: float | None = None) -> str:
+    """`Root=1-5e6a8b7e-...`: an X-Ray trace header as AWS's proxies add it, stamped `now`."""
+    return f"Root=1-{int(seconds(now)):08x}-{hex_id(24)}"
 
 
 def epoch_ms(now: float | None = None) -> int:

@@ -6,7 +6,6 @@ JSON list of them: decode that with `decode(raw, list[AppSyncResolverEvent])`.
 
 from __future__ import annotations
 
-import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -133,10 +132,6 @@ _POOL_ID = string.ascii_letters + string.digits  # user pool ids: `us-east-1_AbC
 _SOURCE_IP = "203.0.113.24"  # a documentation address (RFC 5737)
 
 
-def _random_text(length: int, alphabet: str = _ALPHANUMERIC) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
 def _selection_graphql(selection: Sequence[str]) -> str:
     return "{\n" + "".join(f"  {name}\n" for name in selection) + "}"
 
@@ -164,12 +159,12 @@ def build_appsync(
     """
     issued = int(_fake.seconds(now))
     sub = _fake.request_id()
-    issuer = f"https://cognito-idp.{region}.amazonaws.com/{region}_{_random_text(9, _POOL_ID)}"
+    issuer = f"https://cognito-idp.{region}.amazonaws.com/{region}_{_fake.random_text(9, _POOL_ID)}"
     claims: dict[str, Any] = {
         "sub": sub,
         "iss": issuer,
         "cognito:username": username,
-        "aud": _random_text(26),
+        "aud": _fake.random_text(26, _ALPHANUMERIC),
         "event_id": _fake.request_id(),
         "token_use": "id",
         "auth_time": issued,
@@ -178,7 +173,7 @@ def build_appsync(
     }
     if groups is not None:
         claims["cognito:groups"] = list(groups)
-    api_host = f"{_random_text(26)}.appsync-api.{region}.amazonaws.com"
+    api_host = f"{_fake.random_text(26, _ALPHANUMERIC)}.appsync-api.{region}.amazonaws.com"
     query = f"{parent_type_name.lower()} {{ {field_name} {' '.join(selection)} }}"
     headers = {
         "host": api_host,
@@ -186,8 +181,8 @@ def build_appsync(
         "content-length": str(len(msgspec.json.encode({"query": query}))),
         "accept": "*/*",
         "user-agent": "aws-amplify/6.0.0 api/1 framework/0",
-        "authorization": "eyJraWQiOi" + _random_text(40, string.ascii_letters + string.digits),
-        "x-amzn-trace-id": f"Root=1-{issued:08x}-{_fake.hex_id(24)}",
+        "authorization": "eyJraWQiOi" + _fake.random_text(40, string.ascii_letters + string.digits),
+        "x-amzn-trace-id": _fake.trace_id(issued),
         "x-forwarded-for": _SOURCE_IP,
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",

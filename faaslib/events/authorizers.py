@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events._http_parts import USER_AGENT, client_certificate, grouped
 from faaslib.events.http import (
-    APIGatewayClientCert,
-    APIGatewayClientCertValidity,
     APIGatewayProxyRequestContext,
     APIGatewayRequestIdentity,
     APIGatewayV2Authentication,
     APIGatewayV2RequestContext,
     APIGatewayV2RequestHTTP,
     _header,
+    _Headers,
+    _MultiValueHeaders,
 )
 
 __all__ = [
@@ -66,7 +66,7 @@ class APIGatewayAuthorizerRequestContext(APIGatewayProxyRequestContext):
     identity: APIGatewayAuthorizerIdentity | Unset = UNSET
 
 
-class APIGatewayAuthorizerRequestEvent(AWSEvent, rename="camel"):
+class APIGatewayAuthorizerRequestEvent(AWSEvent, _MultiValueHeaders, rename="camel"):
     """What a REQUEST authorizer receives, `type` "REQUEST" with a `methodArn`: the request's
     headers, query, path and stage variables and context. HTTP APIs with payload format 1.0 add
     `version` "1.0", the identity source values and the token."""
@@ -87,12 +87,8 @@ class APIGatewayAuthorizerRequestEvent(AWSEvent, rename="camel"):
     stage_variables: dict[str, str] | Unset | None = UNSET
     request_context: APIGatewayAuthorizerRequestContext | Unset = UNSET
 
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (the last one, if sent more than once)."""
-        return _header(name, self.headers, self.multi_value_headers)
 
-
-class APIGatewayAuthorizerEventV2(AWSEvent, rename="camel"):
+class APIGatewayAuthorizerEventV2(AWSEvent, _Headers, rename="camel"):
     """What an HTTP API Lambda authorizer with payload format 2.0 receives: `type` "REQUEST",
     the `routeArn`, the identity source values, and the request as HTTP APIs shape it."""
 
@@ -109,10 +105,6 @@ class APIGatewayAuthorizerEventV2(AWSEvent, rename="camel"):
     request_context: APIGatewayV2RequestContext | Unset = UNSET
     path_parameters: dict[str, str] | Unset | None = UNSET
     stage_variables: dict[str, str] | Unset | None = UNSET
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (repeated headers come comma-joined)."""
-        return _header(name, self.headers)
 
 
 # AppSync
@@ -232,14 +224,14 @@ def build_apigw_authorizer(
         "Accept": "*/*",
         "Authorization": token,
         "Host": host,
-        "User-Agent": _USER_AGENT,
-        "X-Amzn-Trace-Id": f"Root=1-{int(_fake.seconds(now)):08x}-{_fake.hex_id(24)}",
+        "User-Agent": USER_AGENT,
+        "X-Amzn-Trace-Id": _fake.trace_id(now),
         "X-Forwarded-For": source_ip,
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
         **(headers or {}),
     }
-    cert = _client_cert(now) if client_cert else UNSET
+    cert = client_certificate(True, now) if client_cert else UNSET
     if version == "2.0":
         return APIGatewayAuthorizerEventV2(
             version="2.0",
@@ -263,12 +255,12 @@ def build_apigw_authorizer(
                     path=path,
                     protocol="HTTP/1.1",
                     source_ip=source_ip,
-                    user_agent=_USER_AGENT,
+                    user_agent=USER_AGENT,
                 ),
                 request_id=_fake.request_id(),
                 route_key=f"{method} {path}",
                 stage=stage,
-                time=_request_time(now),
+                time=_fake.clf_time(now),
                 time_epoch=_fake.epoch_ms(now),
             ),
             path_parameters=dict(path_parameters) if path_parameters is not None else UNSET,
@@ -285,13 +277,9 @@ def build_apigw_authorizer(
         path=path,
         http_method=method,
         headers=all_headers,
-        multi_value_headers={name: [value] for name, value in all_headers.items()}
-        if is_rest
-        else UNSET,
+        multi_value_headers=grouped(all_headers.items()) if is_rest else UNSET,
         query_string_parameters=dict(query or {}),
-        multi_value_query_string_parameters={name: [value] for name, value in (query or {}).items()}
-        if is_rest
-        else UNSET,
+        multi_value_query_string_parameters=grouped((query or {}).items()) if is_rest else UNSET,
         path_parameters=dict(path_parameters or {}),
         stage_variables=dict(stage_variables or {}),
         request_context=APIGatewayAuthorizerRequestContext(
@@ -341,39 +329,6 @@ def build_appsync_authorizer(
             variables=dict(variables or {}),
         ),
         request_headers=dict(headers) if headers is not None else UNSET,
-    )
-
-
-_USER_AGENT = "curl/8.5.0"
-
-
-def _request_time(now: float | None) -> str:
-    """`12/Mar/2020:19:03:58 +0000`: the access-log time API Gateway puts in request contexts."""
-    return datetime.fromtimestamp(_fake.seconds(now), tz=timezone.utc).strftime(
-        "%d/%b/%Y:%H:%M:%S +0000"
-    )
-
-
-def _certificate_time(moment: datetime) -> str:
-    """`Aug  5 09:36:04 2021 GMT`, as OpenSSL prints a certificate's validity."""
-    return f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S %Y} GMT"
-
-
-def _client_cert(now: float | None) -> APIGatewayClientCert:
-    """A mutual-TLS client certificate, valid from a month before `now` for a year."""
-    issued = datetime.fromtimestamp(_fake.seconds(now), tz=timezone.utc) - timedelta(days=30)
-    serial = _fake.hex_id(32)
-    return APIGatewayClientCert(
-        client_cert_pem="-----BEGIN CERTIFICATE-----\n"
-        + _fake.b64(bytes.fromhex(_fake.hex_id(96)))
-        + "\n-----END CERTIFICATE-----\n",
-        subject_dn="CN=client.example.com,O=Example Corp,C=US",
-        issuer_dn="CN=Example Corp Private CA,O=Example Corp,C=US",
-        serial_number=":".join(serial[i : i + 2] for i in range(0, len(serial), 2)),
-        validity=APIGatewayClientCertValidity(
-            not_before=_certificate_time(issued),
-            not_after=_certificate_time(issued + timedelta(days=365)),
-        ),
     )
 
 

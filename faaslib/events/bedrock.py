@@ -12,6 +12,7 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
 
 __all__ = [
@@ -175,7 +176,7 @@ def build_bedrock_agent(
             alias=agent_alias,
             name=agent_name,
             version=agent_version,
-            id=agent_id or "".join(secrets.choice(_AGENT_ID) for _ in range(10)),
+            id=agent_id or _fake.random_text(10, _AGENT_ID),
         ),
         http_method=http_method,
         api_path=api_path,

@@ -65,7 +65,7 @@ def build_codedeploy_hook(
     'd-ABCDEF123'
     """
     if deployment_id is None:
-        deployment_id = "d-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(9))
+        deployment_id = "d-" + _fake.random_text(9, _ID_ALPHABET)
     if hook_execution_id is None:
         token = {
             "encryptedData": _fake.b64(secrets.token_bytes(48)),

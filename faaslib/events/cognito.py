@@ -279,11 +279,11 @@ def build_cognito(
         version="1",
         trigger_source=trigger_source,
         region=region,
-        user_pool_id=user_pool_id or f"{region}_{_random(string.ascii_letters + string.digits, 9)}",
+        user_pool_id=user_pool_id or f"{region}_{_fake.random_text(9, _POOL_ID)}",
         user_name=user_name,
         caller_context=CognitoCallerContext(
             aws_sdk_version="aws-sdk-unknown-unknown",
-            client_id=client_id or _random(string.ascii_lowercase + string.digits, 26),
+            client_id=client_id or _fake.random_text(26, string.ascii_lowercase + string.digits),
         ),
         request=request,
         response=response,
@@ -323,6 +323,7 @@ def build_cognito_sync(
     )
 
 
+_POOL_ID = string.ascii_letters + string.digits  # user pool ids: `us-east-1_AbC123xYz`
 _SENDERS = {
     "CustomEmailSender": "customEmailSenderRequestV1",
     "CustomSMSSender": "customSMSSenderRequestV1",
@@ -376,10 +377,6 @@ def _request(
         # The code, encrypted with the pool's KMS key by the AWS Encryption SDK, in base64.
         request.code = _fake.b64(secrets.token_bytes(180))
     return request
-
-
-def _random(alphabet: str, length: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
 def _attributes(user_name: str, trigger: str, flow: str) -> dict[str, str]:

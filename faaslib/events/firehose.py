@@ -7,7 +7,6 @@ Kinesis metadata; one fed by Direct PUT (or an SQS-to-Firehose pipe) has neither
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import msgspec
 
 from faaslib.events import _fake
-from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events._base import UNSET, AWSEvent, Unset, _Base64Data
 
 __all__ = [
     "KinesisAnalyticsDeliveryRecordMetadata",
@@ -29,20 +28,6 @@ __all__ = [
 ]
 
 
-class _Base64Record(AWSEvent):
-    """A record whose payload travels base64-encoded in `data`."""
-
-    data: str | Unset = UNSET
-
-    def decoded_data(self) -> bytes:
-        """The record's payload: `data` decoded from base64 (empty if absent)."""
-        return base64.b64decode(self.data) if isinstance(self.data, str) else b""
-
-    def json(self) -> Any:
-        """The payload decoded from JSON (None if absent)."""
-        return msgspec.json.decode(self.decoded_data() or b"null")
-
-
 class KinesisFirehoseRecordMetadata(AWSEvent, rename="camel"):
     """Where a record of a Kinesis-fed Firehose stream came from in the source stream."""
 
@@ -53,10 +38,11 @@ class KinesisFirehoseRecordMetadata(AWSEvent, rename="camel"):
     subsequence_number: int | Unset = UNSET
 
 
-class KinesisFirehoseRecord(_Base64Record, rename="camel"):
+class KinesisFirehoseRecord(AWSEvent, _Base64Data, rename="camel"):
     """One record to transform: its id (to answer with), arrival time in epoch milliseconds,
     base64 data and, for a Kinesis source, the source record's metadata."""
 
+    data: str | Unset = UNSET
     record_id: str | Unset = UNSET
     approximate_arrival_timestamp: int | Unset = UNSET
     kinesis_record_metadata: KinesisFirehoseRecordMetadata | Unset = UNSET
@@ -78,9 +64,10 @@ class KinesisAnalyticsDeliveryRecordMetadata(AWSEvent, rename="camel"):
     retry_hint: int | Unset = UNSET
 
 
-class KinesisAnalyticsOutputDeliveryRecord(_Base64Record, rename="camel"):
+class KinesisAnalyticsOutputDeliveryRecord(AWSEvent, _Base64Data, rename="camel"):
     """One output record of a Kinesis Data Analytics (SQL) application."""
 
+    data: str | Unset = UNSET
     record_id: str | Unset = UNSET
     lambda_delivery_record_metadata: KinesisAnalyticsDeliveryRecordMetadata | Unset = UNSET
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -31,32 +32,73 @@ __all__ = [
 ]
 
 
-def _body_bytes(body: str | Unset | None, is_base64_encoded: bool | Unset) -> bytes:
-    if not isinstance(body, str):
-        return b""
-    return base64.b64decode(body) if is_base64_encoded is True else body.encode()
-
-
-def _json(body: str | Unset | None, is_base64_encoded: bool | Unset) -> Any:
-    data = _body_bytes(body, is_base64_encoded)
-    return msgspec.json.decode(data) if data else None
-
-
 def _header(
     name: str,
-    headers: dict[str, str] | Unset | None,
-    multi_value_headers: dict[str, list[str]] | Unset | None = UNSET,
+    headers: Mapping[str, str | list[str]] | Unset | None,
+    multi_value_headers: Mapping[str, list[str]] | Unset | None = UNSET,
 ) -> str | None:
+    """The value of header `name` in `headers` (values sent as a list come comma-joined), else
+    the last of its `multi_value_headers`, whatever the case of its name; None if it has none."""
     wanted = name.lower()
-    if isinstance(headers, dict):
+    if isinstance(headers, Mapping):
         for key, value in headers.items():
             if key.lower() == wanted:
-                return value
-    if isinstance(multi_value_headers, dict):
+                return value if isinstance(value, str) else ",".join(value)
+    if isinstance(multi_value_headers, Mapping):
         for key, values in multi_value_headers.items():
             if key.lower() == wanted and values:
                 return values[-1]  # as AWS fills `headers`: the last value sent
     return None
+
+
+# The methods the HTTP-shaped events share come in mixins, not Struct bases: a base's fields would
+# come first, and each event keeps its keys in the order AWS sends them (`version` first in a REST
+# API request, `type` and `methodArn` first in an authorizer's input).
+
+
+class _Body:
+    """`body_bytes()` and `json()` for a request whose body may travel base64-encoded."""
+
+    __slots__ = ()
+    body: str | Unset | None
+    is_base64_encoded: bool | Unset
+
+    def body_bytes(self) -> bytes:
+        """The body as sent, base64-decoded if the service encoded it (empty if there is none)."""
+        if not isinstance(self.body, str):
+            return b""
+        return base64.b64decode(self.body) if self.is_base64_encoded is True else self.body.encode()
+
+    def json(self) -> Any:
+        """The body decoded from JSON, or None if there is no body."""
+        data = self.body_bytes()
+        return msgspec.json.decode(data) if data else None
+
+
+class _Headers:
+    """`header()` for a request whose headers come in one map, a header sent more than once
+    comma-joined: HTTP APIs, function URLs, VPC Lattice, IoT and S3 Object Lambda requests."""
+
+    __slots__ = ()
+    headers: Mapping[str, str | list[str]] | Unset | None
+
+    def header(self, name: str) -> str | None:
+        """The value of header `name`, whatever its case (repeated headers come comma-joined);
+        None if the request has none."""
+        return _header(name, self.headers)
+
+
+class _MultiValueHeaders:
+    """`header()` for a request that may carry its headers in `multiValueHeaders` as well or
+    instead: REST and WebSocket APIs, load balancers."""
+
+    __slots__ = ()
+    headers: Mapping[str, str] | Unset | None
+    multi_value_headers: Mapping[str, list[str]] | Unset | None
+
+    def header(self, name: str) -> str | None:
+        """The value of header `name`, whatever its case (the last one, if sent more than once)."""
+        return _header(name, self.headers, self.multi_value_headers)
 
 
 # Shared by REST and HTTP APIs and function URLs
@@ -124,7 +166,7 @@ class APIGatewayProxyRequestContext(AWSEvent, rename="camel"):
     authorizer: dict[str, Any] | Unset | None = UNSET
 
 
-class APIGatewayProxyEvent(AWSEvent, rename="camel"):
+class APIGatewayProxyEvent(AWSEvent, _MultiValueHeaders, _Body, rename="camel"):
     """A request to an API Gateway REST API with Lambda proxy integration (payload 1.0)."""
 
     version: str | Unset = UNSET
@@ -140,18 +182,6 @@ class APIGatewayProxyEvent(AWSEvent, rename="camel"):
     request_context: APIGatewayProxyRequestContext | Unset = UNSET
     body: str | Unset | None = UNSET
     is_base64_encoded: bool | Unset = msgspec.field(default=UNSET, name="isBase64Encoded")
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (the last one, if sent more than once)."""
-        return _header(name, self.headers, self.multi_value_headers)
-
-    def body_bytes(self) -> bytes:
-        """The body as sent, base64-decoded if API Gateway encoded it (empty if there is none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The body decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
 
 # API Gateway HTTP API, payload format 2.0, and Lambda function URLs
@@ -225,7 +255,7 @@ class APIGatewayV2RequestContext(AWSEvent, rename="camel"):
     authorizer: APIGatewayV2Authorizer | Unset | None = UNSET
 
 
-class APIGatewayProxyEventV2(AWSEvent, rename="camel"):
+class APIGatewayProxyEventV2(AWSEvent, _Headers, _Body, rename="camel"):
     """A request to an API Gateway HTTP API with Lambda integration (payload 2.0)."""
 
     version: str | Unset = UNSET
@@ -240,18 +270,6 @@ class APIGatewayProxyEventV2(AWSEvent, rename="camel"):
     request_context: APIGatewayV2RequestContext | Unset = UNSET
     body: str | Unset = UNSET
     is_base64_encoded: bool | Unset = msgspec.field(default=UNSET, name="isBase64Encoded")
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (repeated headers come comma-joined)."""
-        return _header(name, self.headers)
-
-    def body_bytes(self) -> bytes:
-        """The body as sent, base64-decoded if Lambda encoded it (empty if there is none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The body decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
 
 class LambdaFunctionUrlEvent(APIGatewayProxyEventV2):
@@ -273,7 +291,7 @@ class ALBRequestContext(AWSEvent):
     elb: ALBTargetGroup | Unset = UNSET
 
 
-class ALBEvent(AWSEvent, rename="camel"):
+class ALBEvent(AWSEvent, _MultiValueHeaders, _Body, rename="camel"):
     """A request an Application Load Balancer forwarded to a Lambda target."""
 
     # Headers and query parameters come single-valued or, if the target group has multi-value
@@ -288,18 +306,6 @@ class ALBEvent(AWSEvent, rename="camel"):
     multi_value_headers: dict[str, list[str]] | Unset = UNSET
     body: str | Unset = UNSET
     is_base64_encoded: bool | Unset = msgspec.field(default=UNSET, name="isBase64Encoded")
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (the last one, if sent more than once)."""
-        return _header(name, self.headers, self.multi_value_headers)
-
-    def body_bytes(self) -> bytes:
-        """The body as sent, base64-decoded if the load balancer encoded it (empty if none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The body decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
 
 FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {

@@ -28,20 +28,27 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
-from typing import Any, Literal, TypeAlias, TypeVar
-from urllib.parse import quote, unquote_plus
-
-import msgspec
+from typing import Any, Literal, TypeVar
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent
+from faaslib.events._http_parts import (
+    USER_AGENT,
+    Body,
+    Headers,
+    Query,
+    Received,
+    client_certificate,
+    decoded,
+    grouped,
+    receive,
+    short_request_id,
+)
 from faaslib.events.http import (
     ALBEvent,
     ALBRequestContext,
     ALBTargetGroup,
     APIGatewayClientCert,
-    APIGatewayClientCertValidity,
     APIGatewayProxyEvent,
     APIGatewayProxyEventV2,
     APIGatewayProxyRequestContext,
@@ -66,13 +73,7 @@ __all__ = [
     "build_function_url",
 ]
 
-Headers: TypeAlias = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
-Query: TypeAlias = str | Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
-Body: TypeAlias = str | bytes | Mapping[str, Any] | list[Any] | None
 V2 = TypeVar("V2", bound=APIGatewayProxyEventV2)
-
-USER_AGENT = "curl/8.5.0"  # the caller's agent when no `user-agent` header is given
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def build_apigw_http_v2(
@@ -109,30 +110,20 @@ def build_apigw_http_v2(
     ({'tag': 'a,b'}, {'n': 1})
     """
     api_id = api_id or _fake.hex_id(10)
-    context: dict[str, Any] = {
-        "account_id": account,
-        "request_id": _short_request_id(),
-        "route_key": route_key or "$default",
-        "stage": stage,
-    }
-    if authorizer is not None:
-        context["authorizer"] = authorizer
-    if client_cert:
-        context["authentication"] = APIGatewayV2Authentication(client_cert=_cert(client_cert, now))
-    event = _v2_request(
-        APIGatewayProxyEventV2,
-        method,
-        path if stage == "$default" else f"/{stage}{path}",
-        body=body,
-        headers=headers,
-        query=query,
-        cookies=cookies,
-        domain=f"{api_id}.execute-api.{region}.amazonaws.com",
-        source_ip=source_ip,
-        user_agent=user_agent,
-        now=now,
-        context=context,
+    context = APIGatewayV2RequestContext(
+        account_id=account,
+        request_id=short_request_id(),
+        route_key=route_key or "$default",
+        stage=stage,
+        authentication=APIGatewayV2Authentication(client_cert=client_certificate(client_cert, now))
+        if client_cert
+        else UNSET,
+        authorizer=UNSET if authorizer is None else authorizer,
     )
+    host = f"{api_id}.execute-api.{region}.amazonaws.com"
+    sent = receive(body, headers, query, host, source_ip, user_agent, now)
+    path = path if stage == "$default" else f"/{stage}{path}"
+    event = _v2_request(APIGatewayProxyEventV2, method, path, sent, cookies, context)
     if path_parameters is not None:
         event.path_parameters = dict(path_parameters)
     if stage_variables is not None:
@@ -166,17 +157,17 @@ def build_function_url(
     True
     """
     url_id = url_id or _fake.hex_id(32)
-    context: dict[str, Any] = {
-        "account_id": "anonymous",
-        "request_id": _fake.request_id(),
-        "route_key": "$default",
-        "stage": "$default",
-    }
+    context = APIGatewayV2RequestContext(
+        account_id="anonymous",
+        request_id=_fake.request_id(),
+        route_key="$default",
+        stage="$default",
+    )
     if auth_type == "AWS_IAM":
         caller = "AIDA" + _fake.hex_id(17).upper()
-        context["account_id"] = account
-        context["authentication"] = None
-        context["authorizer"] = APIGatewayV2Authorizer(
+        context.account_id = account
+        context.authentication = None
+        context.authorizer = APIGatewayV2Authorizer(
             iam=APIGatewayV2IAMAuthorizer(
                 access_key="AKIA" + _fake.hex_id(16).upper(),
                 account_id=account,
@@ -187,20 +178,9 @@ def build_function_url(
                 user_id=caller,
             )
         )
-    event = _v2_request(
-        LambdaFunctionUrlEvent,
-        method,
-        path,
-        body=body,
-        headers=headers,
-        query=query,
-        cookies=cookies,
-        domain=f"{url_id}.lambda-url.{region}.on.aws",
-        source_ip=source_ip,
-        user_agent=user_agent,
-        now=now,
-        context=context,
-    )
+    host = f"{url_id}.lambda-url.{region}.on.aws"
+    sent = receive(body, headers, query, host, source_ip, user_agent, now)
+    event = _v2_request(LambdaFunctionUrlEvent, method, path, sent, cookies, context)
     if auth_type == "AWS_IAM":
         event.path_parameters = event.stage_variables = None
     return event
@@ -239,48 +219,45 @@ def build_apigw_rest(
     """
     api_id = api_id or _fake.hex_id(10)
     resource = resource or path
-    text, is_base64, extra = _body(body)
-    domain = f"{api_id}.execute-api.{region}.amazonaws.com"
-    user_agent, pairs = _headers(headers, extra, domain, source_ip, user_agent, now, keep_case=True)
-    decoded = _decoded(_raw_query(query))
-    epoch_ms = _fake.epoch_ms(now)
+    host = f"{api_id}.execute-api.{region}.amazonaws.com"
+    sent = receive(body, headers, query, host, source_ip, user_agent, now, keep_case=True)
+    parameters = decoded(sent.query)
     context = APIGatewayProxyRequestContext(
         account_id=account,
         api_id=api_id,
-        domain_name=domain,
+        domain_name=host,
         domain_prefix=api_id,
-        extended_request_id=_short_request_id(),
+        extended_request_id=short_request_id(),
         http_method=method.upper(),
         identity=APIGatewayRequestIdentity(
             **_ANONYMOUS,
             source_ip=source_ip,
-            user_agent=user_agent,
-            client_cert=_cert(client_cert, now) if client_cert else UNSET,
+            user_agent=sent.user_agent,
+            client_cert=client_certificate(client_cert, now) if client_cert else UNSET,
         ),
         path=f"/{stage}{path}",
         protocol="HTTP/1.1",
         request_id=_fake.request_id(),
-        request_time=_request_time(epoch_ms),
-        request_time_epoch=epoch_ms,
+        request_time=_fake.clf_time(sent.epoch_ms / 1000),
+        request_time_epoch=sent.epoch_ms,
         resource_id=_fake.hex_id(6),
         resource_path=resource,
         stage=stage,
+        authorizer=UNSET if authorizer is None else dict(authorizer),
     )
-    if authorizer is not None:
-        context.authorizer = dict(authorizer)
     return APIGatewayProxyEvent(
         resource=resource,
         path=path,
         http_method=method.upper(),
-        headers=dict(pairs),
-        multi_value_headers=_grouped(pairs),
-        query_string_parameters=dict(decoded) if decoded else None,
-        multi_value_query_string_parameters=_grouped(decoded) if decoded else None,
+        headers=dict(sent.headers),
+        multi_value_headers=grouped(sent.headers),
+        query_string_parameters=dict(parameters) if parameters else None,
+        multi_value_query_string_parameters=grouped(parameters) if parameters else None,
         path_parameters=None if path_parameters is None else dict(path_parameters),
         stage_variables=None if stage_variables is None else dict(stage_variables),
         request_context=context,
-        body=text,
-        is_base64_encoded=is_base64,
+        body=sent.body,
+        is_base64_encoded=sent.is_base64_encoded,
     )
 
 
@@ -308,10 +285,8 @@ def build_alb(
     >>> build_alb("GET", "/", query={"q": "a b"}).query_string_parameters
     {'q': 'a%20b'}
     """
-    text, is_base64, extra = _body(body)
     host = f"lambda-alb-{secrets.randbelow(10**9):09d}.{region}.elb.amazonaws.com"
-    _, pairs = _headers(headers, extra, host, source_ip, user_agent, now)
-    raw = _raw_query(query)
+    sent = receive(body, headers, query, host, source_ip, user_agent, now)
     arn = _fake.arn(
         "elasticloadbalancing",
         f"targetgroup/{target_group}/{_fake.hex_id(16)}",
@@ -322,15 +297,15 @@ def build_alb(
         request_context=ALBRequestContext(elb=ALBTargetGroup(target_group_arn=arn)),
         http_method=method.upper(),
         path=path,
-        body="" if text is None else text,
-        is_base64_encoded=is_base64,
+        body="" if sent.body is None else sent.body,
+        is_base64_encoded=sent.is_base64_encoded,
     )
     if multi_value_headers:
-        event.multi_value_query_string_parameters = _grouped(raw)
-        event.multi_value_headers = _grouped(pairs)
+        event.multi_value_query_string_parameters = grouped(sent.query)
+        event.multi_value_headers = grouped(sent.headers)
     else:
-        event.query_string_parameters = dict(raw)
-        event.headers = dict(pairs)
+        event.query_string_parameters = dict(sent.query)
+        event.headers = dict(sent.headers)
     return event
 
 
@@ -357,179 +332,49 @@ def _v2_request(
     event_type: type[V2],
     method: str,
     path: str,
-    *,
-    body: Body,
-    headers: Headers | None,
-    query: Query | None,
+    sent: Received,
     cookies: Mapping[str, str] | Sequence[str] | None,
-    domain: str,
-    source_ip: str,
-    user_agent: str | None,
-    now: float | None,
-    context: dict[str, Any],
+    context: APIGatewayV2RequestContext,
 ) -> V2:
-    """The payload 2.0 request HTTP APIs and function URLs share, with their `context` fields."""
-    text, is_base64, extra = _body(body)
-    user_agent, pairs = _headers(headers, extra, domain, source_ip, user_agent, now)
+    """The payload 2.0 request HTTP APIs and function URLs share, in the `context` each fills."""
     if isinstance(cookies, Mapping):
         jar = [f"{name}={value}" for name, value in cookies.items()]
     else:
         jar = [cookies] if isinstance(cookies, str) else list(cookies or ())
-    for name, value in pairs:
+    for name, value in sent.headers:
         if name == "cookie":
             jar += [cookie.strip() for cookie in value.split(";") if cookie.strip()]
-    pairs = [(name, value) for name, value in pairs if name != "cookie"]
-    raw = _raw_query(query)
-    epoch_ms = _fake.epoch_ms(now)
+    pairs = [(name, value) for name, value in sent.headers if name != "cookie"]
+    context.api_id = context.domain_prefix = sent.host.split(".", 1)[0]
+    context.domain_name = sent.host
+    context.http = APIGatewayV2RequestHTTP(
+        method=method.upper(),
+        path=path,
+        protocol="HTTP/1.1",
+        source_ip=sent.source_ip,
+        user_agent=sent.user_agent,
+    )
+    context.time = _fake.clf_time(sent.epoch_ms / 1000)
+    context.time_epoch = sent.epoch_ms
     event = event_type(
         version="2.0",
-        route_key=context["route_key"],
+        route_key=context.route_key,
         raw_path=path,
-        raw_query_string=_raw_query_string(query, raw),
-        headers={name: ",".join(values) for name, values in _grouped(pairs).items()},
-        request_context=APIGatewayV2RequestContext(
-            api_id=domain.split(".", 1)[0],
-            domain_name=domain,
-            domain_prefix=domain.split(".", 1)[0],
-            http=APIGatewayV2RequestHTTP(
-                method=method.upper(),
-                path=path,
-                protocol="HTTP/1.1",
-                source_ip=source_ip,
-                user_agent=user_agent,
-            ),
-            time=_request_time(epoch_ms),
-            time_epoch=epoch_ms,
-            **context,
-        ),
-        is_base64_encoded=is_base64,
+        raw_query_string=sent.query_string,
+        headers={name: ",".join(values) for name, values in grouped(pairs).items()},
+        request_context=context,
+        is_base64_encoded=sent.is_base64_encoded,
     )
     if jar:
         event.cookies = jar
-    if raw:
-        grouped = _grouped(_decoded(raw))
-        event.query_string_parameters = {name: ",".join(values) for name, values in grouped.items()}
-    if text is not None:
-        event.body = text
+    if sent.query:
+        parameters = grouped(decoded(sent.query))
+        event.query_string_parameters = {
+            name: ",".join(values) for name, values in parameters.items()
+        }
+    if sent.body is not None:
+        event.body = sent.body
     return event
-
-
-def _body(body: Body) -> tuple[str | None, bool, list[tuple[str, str]]]:
-    """The body as the event carries it, whether that is base64, and the headers it implies."""
-    if body is None or body == "" or body == b"":
-        return None, False, []
-    if isinstance(body, (bytes, bytearray, memoryview)):
-        data = bytes(body)
-        return _fake.b64(data), True, [("content-length", str(len(data)))]
-    extra = []
-    if not isinstance(body, str):
-        body = msgspec.json.encode(body).decode()
-        extra.append(("content-type", "application/json"))
-    return body, False, [*extra, ("content-length", str(len(body.encode())))]
-
-
-def _headers(
-    given: Headers | None,
-    extra: list[tuple[str, str]],
-    host: str,
-    source_ip: str,
-    user_agent: str | None,
-    now: float | None,
-    *,
-    keep_case: bool = False,
-) -> tuple[str, list[tuple[str, str]]]:
-    """The caller's user agent and the headers as sent, plus those the proxy or body adds;
-    names lower-cased, or with `keep_case` as the client spelt them (added ones capitalised)."""
-    spelling: dict[str, str] = {}  # header names are case-insensitive: keep the first spelling
-    pairs = [
-        (spelling.setdefault(name.lower(), name if keep_case else name.lower()), value)
-        for name, value in _pairs(given)
-    ]
-    sent = {name.lower(): value for name, value in pairs}
-    user_agent = user_agent or sent.get("user-agent") or USER_AGENT
-    trace = f"Root=1-{int(_fake.seconds(now)):08x}-{_fake.hex_id(24)}"
-    added = [
-        *extra,
-        ("host", host),
-        ("user-agent", user_agent),
-        ("x-amzn-trace-id", trace),
-        ("x-forwarded-for", source_ip),
-        ("x-forwarded-port", "443"),
-        ("x-forwarded-proto", "https"),
-    ]
-    added = [
-        (name.title() if keep_case else name, value) for name, value in added if name not in sent
-    ]
-    return user_agent, pairs + added
-
-
-def _pairs(items: Headers | None) -> list[tuple[str, str]]:
-    if items is None:
-        return []
-    if not isinstance(items, Mapping):
-        return [(name, value) for name, value in items]
-    return [
-        (name, item)
-        for name, value in items.items()
-        for item in ([value] if isinstance(value, str) else value)
-    ]
-
-
-def _raw_query(query: Query | None) -> list[tuple[str, str]]:
-    """The query's names and values URL-encoded, as they travel on the request line."""
-    if isinstance(query, str):
-        parts = [part.partition("=") for part in query.lstrip("?").split("&") if part]
-        return [(name, value) for name, _, value in parts]
-    return [(quote(name, safe=""), quote(value, safe="")) for name, value in _pairs(query)]
-
-
-def _raw_query_string(query: Query | None, raw: list[tuple[str, str]]) -> str:
-    """The query string as sent: a given one verbatim, else the encoded pairs in order."""
-    return query.lstrip("?") if isinstance(query, str) else "&".join(map("=".join, raw))
-
-
-def _decoded(raw: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(unquote_plus(name), unquote_plus(value)) for name, value in raw]
-
-
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for name, value in pairs:
-        grouped.setdefault(name, []).append(value)
-    return grouped
-
-
-def _cert(cert: APIGatewayClientCert | bool, now: float | None) -> APIGatewayClientCert:
-    """`cert`, or for True a client certificate from a private CA, valid from a month before
-    `now` for a year, its dates as OpenSSL prints them (`Aug  5 09:36:04 2021 GMT`)."""
-    if isinstance(cert, APIGatewayClientCert):
-        return cert
-
-    def openssl_time(offset_days: int) -> str:
-        moment = datetime.fromtimestamp(_fake.seconds(now) + offset_days * 86400, tz=timezone.utc)
-        return f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S} {moment.year} GMT"
-
-    body = _fake.b64(secrets.token_bytes(96))
-    return APIGatewayClientCert(
-        client_cert_pem=f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n",
-        subject_dn="C=US,O=Example Corp,CN=client.example.com",
-        issuer_dn="C=US,O=Example Corp,CN=Example Corp Private CA",
-        serial_number=":".join(f"{byte:02x}" for byte in secrets.token_bytes(16)),
-        validity=APIGatewayClientCertValidity(
-            not_before=openssl_time(-30), not_after=openssl_time(335)
-        ),
-    )
-
-
-def _request_time(epoch_ms: int) -> str:
-    """`12/Mar/2020:19:03:58 +0000`, API Gateway's request time (English months, any locale)."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
-    return f"{moment.day:02d}/{_MONTHS[moment.month - 1]}/{moment.year}:{moment:%H:%M:%S} +0000"
-
-
-def _short_request_id() -> str:
-    """`LV7fzho-PHcEJPw=`: the short id HTTP APIs give requests (and REST APIs as extended id)."""
-    return _fake.b64(secrets.token_bytes(11)).replace("+", "-").replace("/", "_")
 
 
 BUILDERS: dict[str, Callable[..., AWSEvent]] = {

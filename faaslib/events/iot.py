@@ -10,6 +10,7 @@ from typing import Any
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events.http import _Headers
 
 __all__ = [
     "IoTButtonEvent",
@@ -95,20 +96,11 @@ class IoTTLSContext(AWSEvent, rename="camel"):
     server_name: str | Unset = UNSET
 
 
-class IoTHTTPContext(AWSEvent, rename="camel"):
+class IoTHTTPContext(AWSEvent, _Headers, rename="camel"):
     """An HTTP request's headers and query string (with its leading "?")."""
 
     headers: dict[str, str] | Unset = UNSET
     query_string: str | Unset = UNSET
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case, or None."""
-        wanted = name.lower()
-        if isinstance(self.headers, dict):
-            for key, value in self.headers.items():
-                if key.lower() == wanted:
-                    return value
-        return None
 
 
 class IoTMQTTContext(AWSEvent, rename="camel"):

@@ -15,7 +15,8 @@ import msgspec
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
-from faaslib.events.http import _body_bytes, _json
+from faaslib.events._http_parts import USER_AGENT
+from faaslib.events.http import _Body, _Headers
 
 __all__ = [
     "VPCLatticeEvent",
@@ -27,17 +28,7 @@ __all__ = [
 ]
 
 
-def _header(name: str, headers: Mapping[str, str | list[str]] | Unset) -> str | None:
-    if isinstance(headers, Unset):
-        return None
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value if isinstance(value, str) else ",".join(value)
-    return None
-
-
-class VPCLatticeEvent(AWSEvent):
+class VPCLatticeEvent(AWSEvent, _Headers, _Body):
     """A request to a VPC Lattice service, in the target group's event structure version 1."""
 
     raw_path: str | Unset = UNSET
@@ -46,18 +37,6 @@ class VPCLatticeEvent(AWSEvent):
     query_string_parameters: dict[str, str] | Unset = UNSET
     body: str | Unset = UNSET
     is_base64_encoded: bool | Unset = UNSET
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case."""
-        return _header(name, self.headers)
-
-    def body_bytes(self) -> bytes:
-        """The body as sent, base64-decoded if Lattice encoded it (empty if there is none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The body decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
 
 class VPCLatticeV2Identity(AWSEvent, rename="camel"):
@@ -88,7 +67,7 @@ class VPCLatticeV2RequestContext(AWSEvent, rename="camel"):
     time_epoch: str | Unset = UNSET
 
 
-class VPCLatticeEventV2(AWSEvent, rename="camel"):
+class VPCLatticeEventV2(AWSEvent, _Headers, _Body, rename="camel"):
     """A request to a VPC Lattice service, in the target group's event structure version 2."""
 
     # Lattice sends each header's (and query parameter's) values as a list; some published
@@ -102,18 +81,6 @@ class VPCLatticeEventV2(AWSEvent, rename="camel"):
     body: str | Unset = UNSET
     is_base64_encoded: bool | Unset = msgspec.field(default=UNSET, name="isBase64Encoded")
     request_context: VPCLatticeV2RequestContext | Unset = UNSET
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (several values come comma-joined)."""
-        return _header(name, self.headers)
-
-    def body_bytes(self) -> bytes:
-        """The body as sent, base64-decoded if Lattice encoded it (empty if there is none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The body decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
 
 def detect(data: Mapping[str, Any]) -> type[AWSEvent] | None:
@@ -166,7 +133,7 @@ def build_vpc_lattice(
     sent = {
         "accept": "*/*",
         "host": host,
-        "user-agent": "curl/8.5.0",
+        "user-agent": USER_AGENT,
         "x-forwarded-for": source_ip,
         **(headers or {}),
     }

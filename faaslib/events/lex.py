@@ -1,27 +1,33 @@
-"""Amazon Lex V1: a bot's dialog or fulfillment code hook.
+"""Amazon Lex V1: a bot's dialog or fulfillment code hook, and what the hook answers.
 
 Lex calls the function while it elicits an intent's slots (`DialogCodeHook`) and once they are
 filled (`FulfillmentCodeHook`), with the intent it recognised, the slot values, and the
-session's attributes.
+session's attributes; the function returns a `LexResponse` naming the dialog's next step.
 """
 
 from __future__ import annotations
 
-import secrets
 import string
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
+from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
 
 __all__ = [
     "LexActiveContext",
     "LexActiveContextTimeToLive",
     "LexBot",
+    "LexDialogAction",
     "LexEvent",
+    "LexGenericAttachment",
     "LexIntent",
     "LexIntentSummary",
+    "LexMessage",
+    "LexResponse",
+    "LexResponseCard",
+    "LexResponseCardButton",
     "LexSentimentResponse",
     "LexSlotDetail",
     "build_lex",
@@ -109,6 +115,92 @@ class LexEvent(AWSEvent, rename="camel"):
     active_contexts: list[LexActiveContext] | Unset | None = UNSET
 
 
+# Responses: what the code hook returns
+
+
+class LexMessage(AWSEvent, rename="camel"):
+    """What the bot says: "PlainText", "SSML" or "CustomPayload" content."""
+
+    content_type: str | Unset = UNSET
+    content: str | Unset = UNSET
+
+
+class LexResponseCardButton(AWSEvent):
+    """A button on a response card: its label and the value sent when it is chosen."""
+
+    text: str | Unset = UNSET
+    value: str | Unset = UNSET
+
+
+class LexGenericAttachment(AWSEvent, rename="camel"):
+    """One card of a response card: title, subtitle, image, link and buttons."""
+
+    title: str | Unset = UNSET
+    sub_title: str | Unset = UNSET
+    image_url: str | Unset = UNSET
+    attachment_link_url: str | Unset = UNSET
+    buttons: list[LexResponseCardButton] | Unset = UNSET
+
+
+class LexResponseCard(AWSEvent, rename="camel"):
+    """Cards the client shows with the bot's message."""
+
+    version: int | Unset = UNSET
+    content_type: str | Unset = UNSET
+    generic_attachments: list[LexGenericAttachment] | Unset = UNSET
+
+
+class LexDialogAction(AWSEvent, rename="camel"):
+    """What the bot does next: "ElicitIntent", "ElicitSlot", "ConfirmIntent", "Delegate" or
+    "Close", with the slots and message that go with it."""
+
+    type: str | Unset = UNSET
+    fulfillment_state: str | Unset = UNSET
+    message: LexMessage | Unset = UNSET
+    intent_name: str | Unset = UNSET
+    slots: dict[str, str | None] | Unset = UNSET
+    slot_to_elicit: str | Unset = UNSET
+    response_card: LexResponseCard | Unset = UNSET
+
+
+class LexResponse(AWSEvent, rename="camel"):
+    """What an Amazon Lex (V1) code hook returns: session attributes and the next dialog step."""
+
+    session_attributes: dict[str, str] | Unset = UNSET
+    dialog_action: LexDialogAction | Unset = UNSET
+
+    @classmethod
+    def close(
+        cls,
+        message: str,
+        *,
+        fulfillment_state: Literal["Fulfilled", "Failed"] = "Fulfilled",
+        session_attributes: Mapping[str, str] | None = None,
+    ) -> LexResponse:
+        """End the conversation, telling the user `message` in plain text."""
+        return cls(
+            session_attributes=UNSET if session_attributes is None else dict(session_attributes),
+            dialog_action=LexDialogAction(
+                type="Close",
+                fulfillment_state=fulfillment_state,
+                message=LexMessage(content_type="PlainText", content=message),
+            ),
+        )
+
+    @classmethod
+    def delegate(
+        cls,
+        slots: Mapping[str, str | None],
+        *,
+        session_attributes: Mapping[str, str] | None = None,
+    ) -> LexResponse:
+        """Let Lex choose the next step, with the slot values the hook settled on."""
+        return cls(
+            session_attributes=UNSET if session_attributes is None else dict(session_attributes),
+            dialog_action=LexDialogAction(type="Delegate", slots=dict(slots)),
+        )
+
+
 # Detection
 
 
@@ -172,7 +264,7 @@ def build_lex(
             confirmation_status=confirmation_status,
         ),
         bot=LexBot(name=bot_name, alias=bot_alias, version=bot_version),
-        user_id=user_id or "".join(secrets.choice(_USER_ID) for _ in range(32)),
+        user_id=user_id or _fake.random_text(32, _USER_ID),
         input_transcript=input_transcript,
         invocation_source=invocation_source,
         output_dialog_mode=output_dialog_mode,

@@ -7,7 +7,6 @@ Message bodies travel base64-encoded in `data`.
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from faaslib.events import _fake
-from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events._base import UNSET, AWSEvent, Unset, _Base64Data
 
 __all__ = [
     "ActiveMQDestination",
@@ -31,20 +30,6 @@ __all__ = [
 ]
 
 
-class _Base64Message(AWSEvent):
-    """A message whose body travels base64-encoded in `data`."""
-
-    data: str | Unset = UNSET
-
-    def decoded_data(self) -> bytes:
-        """The message body: `data` decoded from base64 (empty if absent)."""
-        return base64.b64decode(self.data) if isinstance(self.data, str) else b""
-
-    def json(self) -> Any:
-        """The body decoded from JSON (None if absent)."""
-        return msgspec.json.decode(self.decoded_data() or b"null")
-
-
 # ActiveMQ
 
 
@@ -54,9 +39,10 @@ class ActiveMQDestination(AWSEvent, rename="camel"):
     physical_name: str | Unset = UNSET
 
 
-class ActiveMQMessage(_Base64Message, rename="camel"):
+class ActiveMQMessage(AWSEvent, _Base64Data, rename="camel"):
     """One JMS message: its JMS headers, properties and base64 body."""
 
+    data: str | Unset = UNSET
     message_id: str | Unset = msgspec.field(default=UNSET, name="messageID")
     message_type: str | Unset = UNSET
     timestamp: int | Unset = UNSET
@@ -120,9 +106,10 @@ class RabbitMQBasicProperties(AWSEvent, rename="camel"):
         return decoded
 
 
-class RabbitMQMessage(_Base64Message, rename="camel"):
+class RabbitMQMessage(AWSEvent, _Base64Data, rename="camel"):
     """One AMQP message: basic properties, redelivery flag and base64 body."""
 
+    data: str | Unset = UNSET
     basic_properties: RabbitMQBasicProperties | Unset = UNSET
     redelivered: bool | Unset = UNSET
 

@@ -1,6 +1,6 @@
 """What a handler returns to the service that invoked it: HTTP responses for API Gateway, function
-URLs and load balancers, authorizer decisions, transformed stream records, partial batch failures
-and bot replies.
+URLs and load balancers, authorizer decisions, transformed stream records and partial batch
+failures. A Lex bot's reply, `LexResponse`, stands beside `LexEvent` in `faaslib.events.lex`.
 
 Handlers build these and return them; Lambda serializes them with `dump`. The constructors spare
 the boilerplate AWS asks for, e.g.
@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events.lex import LexResponse
 
 __all__ = [
     "RESPONSES",
@@ -41,12 +42,6 @@ __all__ = [
     "KinesisFirehoseResponseOTFMetadata",
     "KinesisFirehoseResponseRecord",
     "LambdaFunctionUrlResponse",
-    "LexDialogAction",
-    "LexGenericAttachment",
-    "LexMessage",
-    "LexResponse",
-    "LexResponseCard",
-    "LexResponseCardButton",
     "S3BatchResponse",
     "S3BatchResult",
     "SQSBatchResponse",
@@ -386,92 +381,6 @@ class S3BatchResponse(AWSEvent, rename="camel"):
     treat_missing_keys_as: str | Unset = UNSET
     invocation_id: str | Unset = UNSET
     results: list[S3BatchResult] | Unset = UNSET
-
-
-# Amazon Lex (V1)
-
-
-class LexMessage(AWSEvent, rename="camel"):
-    """What the bot says: "PlainText", "SSML" or "CustomPayload" content."""
-
-    content_type: str | Unset = UNSET
-    content: str | Unset = UNSET
-
-
-class LexResponseCardButton(AWSEvent):
-    """A button on a response card: its label and the value sent when it is chosen."""
-
-    text: str | Unset = UNSET
-    value: str | Unset = UNSET
-
-
-class LexGenericAttachment(AWSEvent, rename="camel"):
-    """One card of a response card: title, subtitle, image, link and buttons."""
-
-    title: str | Unset = UNSET
-    sub_title: str | Unset = UNSET
-    image_url: str | Unset = UNSET
-    attachment_link_url: str | Unset = UNSET
-    buttons: list[LexResponseCardButton] | Unset = UNSET
-
-
-class LexResponseCard(AWSEvent, rename="camel"):
-    """Cards the client shows with the bot's message."""
-
-    version: int | Unset = UNSET
-    content_type: str | Unset = UNSET
-    generic_attachments: list[LexGenericAttachment] | Unset = UNSET
-
-
-class LexDialogAction(AWSEvent, rename="camel"):
-    """What the bot does next: "ElicitIntent", "ElicitSlot", "ConfirmIntent", "Delegate" or
-    "Close", with the slots and message that go with it."""
-
-    type: str | Unset = UNSET
-    fulfillment_state: str | Unset = UNSET
-    message: LexMessage | Unset = UNSET
-    intent_name: str | Unset = UNSET
-    slots: dict[str, str | None] | Unset = UNSET
-    slot_to_elicit: str | Unset = UNSET
-    response_card: LexResponseCard | Unset = UNSET
-
-
-class LexResponse(AWSEvent, rename="camel"):
-    """What an Amazon Lex (V1) code hook returns: session attributes and the next dialog step."""
-
-    session_attributes: dict[str, str] | Unset = UNSET
-    dialog_action: LexDialogAction | Unset = UNSET
-
-    @classmethod
-    def close(
-        cls,
-        message: str,
-        *,
-        fulfillment_state: Literal["Fulfilled", "Failed"] = "Fulfilled",
-        session_attributes: Mapping[str, str] | None = None,
-    ) -> LexResponse:
-        """End the conversation, telling the user `message` in plain text."""
-        return cls(
-            session_attributes=UNSET if session_attributes is None else dict(session_attributes),
-            dialog_action=LexDialogAction(
-                type="Close",
-                fulfillment_state=fulfillment_state,
-                message=LexMessage(content_type="PlainText", content=message),
-            ),
-        )
-
-    @classmethod
-    def delegate(
-        cls,
-        slots: Mapping[str, str | None],
-        *,
-        session_attributes: Mapping[str, str] | None = None,
-    ) -> LexResponse:
-        """Let Lex choose the next step, with the slot values the hook settled on."""
-        return cls(
-            session_attributes=UNSET if session_attributes is None else dict(session_attributes),
-            dialog_action=LexDialogAction(type="Delegate", slots=dict(slots)),
-        )
 
 
 # The corpus samples (../shared/corpus/events/INDEX.tsv, family "response") and their Structs.

@@ -19,6 +19,7 @@ import msgspec
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.events.http import _Headers
 
 __all__ = [
     "S3ObjectLambdaConfiguration",
@@ -64,21 +65,11 @@ class S3ObjectLambdaConfiguration(AWSEvent, rename="camel"):
         return msgspec.json.decode(self.payload if isinstance(self.payload, str) else "null")
 
 
-class S3ObjectLambdaUserRequest(AWSEvent):
+class S3ObjectLambdaUserRequest(AWSEvent, _Headers):
     """The caller's original request to the Object Lambda Access Point: URL and headers."""
 
     url: str | Unset = UNSET
     headers: dict[str, str] | Unset = UNSET
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case, or None if the request has none."""
-        if isinstance(self.headers, Unset):
-            return None
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return None
 
 
 class S3ObjectLambdaSessionAttributes(AWSEvent, rename="camel"):
@@ -306,12 +297,12 @@ _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 def _unique_id(prefix: str) -> str:
     """An IAM unique id (`AIDA...` for a user, `AROA...` for a role): 21 characters."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
+    return prefix + _fake.random_text(17, _ID_ALPHABET)
 
 
 def _access_key(prefix: str) -> str:
     """An access key id: `AKIA...` long-term, `ASIA...` temporary; 20 characters."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+    return prefix + _fake.random_text(16, _ID_ALPHABET)
 
 
 def _region_code(region: str) -> str:

@@ -239,7 +239,7 @@ _MESSAGE_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
 def _ses_message_id() -> str:
     """SES's id of a received message: 40 lowercase base-32 characters (also the S3 object
     key an S3 action stores the message under)."""
-    return "".join(secrets.choice(_MESSAGE_ID_ALPHABET) for _ in range(40))
+    return _fake.random_text(40, _MESSAGE_ID_ALPHABET)
 
 
 FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {"ses": (SESEvent,)}

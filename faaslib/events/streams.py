@@ -16,7 +16,14 @@ from typing import Any
 
 import msgspec
 
-from faaslib.events._base import UNSET, AWSEvent, EventValidationError, Unset, decode
+from faaslib.events._base import (
+    UNSET,
+    AWSEvent,
+    EventValidationError,
+    Unset,
+    _Base64Data,
+    decode,
+)
 
 __all__ = [
     "AttributeValue",
@@ -204,7 +211,7 @@ class DynamoDBStreamEvent(_WindowedBatch):
 # Kinesis Data Streams
 
 
-class KinesisData(AWSEvent, rename="camel"):
+class KinesisData(AWSEvent, _Base64Data, rename="camel"):
     """The Kinesis part of a stream record: partition key, sequence number, base64 data."""
 
     kinesis_schema_version: str | Unset = UNSET
@@ -213,14 +220,6 @@ class KinesisData(AWSEvent, rename="camel"):
     data: str | Unset = UNSET
     approximate_arrival_timestamp: float | Unset = UNSET
     encryption_type: str | Unset = UNSET
-
-    def decoded_data(self) -> bytes:
-        """The record's payload: `data` decoded from base64 (empty if absent)."""
-        return base64.b64decode(self.data) if isinstance(self.data, str) else b""
-
-    def json(self) -> Any:
-        """The payload decoded from JSON (None if absent)."""
-        return msgspec.json.decode(self.decoded_data() or b"null")
 
 
 class KinesisStreamRecord(AWSEvent, rename="camel"):

@@ -9,14 +9,14 @@ MESSAGE or DISCONNECT) and the route selected (`routeKey`: `$connect`, `$disconn
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
-from faaslib.events.http import APIGatewayRequestIdentity, _body_bytes, _header, _json
+from faaslib.events._http_parts import grouped
+from faaslib.events.http import APIGatewayRequestIdentity, _Body, _MultiValueHeaders
 
 __all__ = [
     "APIGatewayWebSocketEvent",
@@ -57,7 +57,7 @@ class APIGatewayWebSocketRequestContext(AWSEvent, rename="camel"):
     status: str | Unset = UNSET
 
 
-class APIGatewayWebSocketEvent(AWSEvent, rename="camel"):
+class APIGatewayWebSocketEvent(AWSEvent, _MultiValueHeaders, _Body, rename="camel"):
     """An event on a WebSocket API connection: the handshake's headers and query on `$connect`,
     the frame's body on a message, the close on `$disconnect`."""
 
@@ -73,18 +73,6 @@ class APIGatewayWebSocketEvent(AWSEvent, rename="camel"):
     request_context: APIGatewayWebSocketRequestContext | Unset = UNSET
     body: str | Unset | None = UNSET
     is_base64_encoded: bool | Unset = msgspec.field(default=UNSET, name="isBase64Encoded")
-
-    def header(self, name: str) -> str | None:
-        """The value of header `name`, whatever its case (the last one, if sent more than once)."""
-        return _header(name, self.headers, self.multi_value_headers)
-
-    def body_bytes(self) -> bytes:
-        """The message as sent, base64-decoded if it was a binary frame (empty if none)."""
-        return _body_bytes(self.body, self.is_base64_encoded)
-
-    def json(self) -> Any:
-        """The message decoded from JSON, or None if there is no body."""
-        return _json(self.body, self.is_base64_encoded)
 
     def management_endpoint(self) -> str | None:
         """The URL of the API Gateway Management API for this API and stage, where a function
@@ -142,7 +130,7 @@ def build_apigw_websocket(
         route_key=route_key,
         event_type=_EVENT_TYPES.get(route_key, "MESSAGE"),
         extended_request_id=request_id,
-        request_time=_request_time(now),
+        request_time=_fake.clf_time(now),
         message_direction="IN",
         stage=stage,
         connected_at=_fake.epoch_ms(connected_at if connected_at is not None else now),
@@ -179,7 +167,7 @@ def build_apigw_websocket(
             "Sec-WebSocket-Key": _fake.b64(bytes.fromhex(_fake.hex_id(32))),
             "Sec-WebSocket-Version": "13",
             "User-Agent": _USER_AGENT,
-            "X-Amzn-Trace-Id": f"Root=1-{int(_fake.seconds(now)):08x}-{_fake.hex_id(24)}",
+            "X-Amzn-Trace-Id": _fake.trace_id(now),
             "X-Forwarded-For": source_ip,
             "X-Forwarded-Port": "443",
             "X-Forwarded-Proto": "https",
@@ -187,11 +175,9 @@ def build_apigw_websocket(
     sent.update(headers or {})
     return APIGatewayWebSocketEvent(
         headers=sent,
-        multi_value_headers={name: [value] for name, value in sent.items()},
+        multi_value_headers=grouped(sent.items()),
         query_string_parameters=dict(query) if query is not None else UNSET,
-        multi_value_query_string_parameters={name: [value] for name, value in query.items()}
-        if query is not None
-        else UNSET,
+        multi_value_query_string_parameters=grouped(query.items()) if query is not None else UNSET,
         request_context=context,
         is_base64_encoded=False,
     )
@@ -205,13 +191,6 @@ def _websocket_id() -> str:
     """A connection, request or message id as API Gateway WebSockets make them: 11 random
     bytes in base64, e.g. `R1kmxc2VNjMCFIA=`."""
     return _fake.b64(bytes.fromhex(_fake.hex_id(22)))
-
-
-def _request_time(now: float | None) -> str:
-    """`20/Jan/2024:11:55:08 +0000`: the access-log time API Gateway puts in request contexts."""
-    return datetime.fromtimestamp(_fake.seconds(now), tz=timezone.utc).strftime(
-        "%d/%b/%Y:%H:%M:%S +0000"
-    )
 
 
 FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = {"apigw-websocket": (APIGatewayWebSocketEvent,)}

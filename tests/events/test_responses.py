@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from faaslib.events._base import UNSET, AWSEvent, EventValidationError, decode, dump
+from faaslib.events.lex import LexResponse
 from faaslib.events.responses import (
     RESPONSES,
     ALBResponse,
@@ -25,7 +26,6 @@ from faaslib.events.responses import (
     KinesisFirehoseResponse,
     KinesisFirehoseResponseRecord,
     LambdaFunctionUrlResponse,
-    LexResponse,
     S3BatchResponse,
     SQSBatchResponse,
 )
