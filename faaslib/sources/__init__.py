@@ -1,7 +1,8 @@
 """Event sources that live inside the app: an SQS-like queue (`Queue`), with SQS's delivery
 semantics, visibility timeouts, FIFO message groups, deduplication and dead-letter redrive."""
 
-from faaslib.sources.queue import (
+from faaslib.sources.queue import Queue
+from faaslib.sources.queue_messages import (
     BatchEntry,
     BatchFailure,
     BatchRejected,
@@ -9,7 +10,6 @@ from faaslib.sources.queue import (
     Message,
     MessageNotInflight,
     MessageRejected,
-    Queue,
     QueueCounters,
     QueuedMessage,
     QueueError,

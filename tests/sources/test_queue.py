@@ -1,38 +1,26 @@
 """The in-app SQS queue: SQS's semantics for sending, receiving, visibility, FIFO groups,
-deduplication, redrive and retention, on a fake clock; records shaped as Lambda sends them."""
+deduplication, redrive and retention, on a fake clock; records shaped as Lambda sends them; and
+its async API: each call one checkpoint, a wait for work, the synchronous cores.
+
+What it refuses is in test_queue_limits.py; random operations against a model in
+test_queue_machine.py."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 import anyio
 import pytest
-from anyio.from_thread import start_blocking_portal
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
 
-from faaslib import ConfigurationError, events
+from faaslib import events
 from faaslib.events import SQSEvent
 from faaslib.sources import (
-    BatchEntry,
     BatchRejected,
     Message,
     MessageNotInflight,
-    MessageRejected,
     Queue,
-    QueuedMessage,
     QueueError,
     ReceiptHandleIsInvalid,
 )
@@ -57,7 +45,7 @@ def bodies(messages: list[Message]) -> list[str]:
 
 async def test_a_sent_message_is_received_once_and_deleted(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    sent = queue.send({"order": 1}, attributes={"kind": "new"})
+    sent = await queue.send({"order": 1}, attributes={"kind": "new"})
     message = await receive_one(queue)
     assert message.json() == {"order": 1}
     assert message.message_id == sent.message_id
@@ -73,7 +61,7 @@ async def test_a_sent_message_is_received_once_and_deleted(clock: FakeClock) -> 
         "ApproximateFirstReceiveTimestamp": "1767225600000",
     }
     assert await queue.receive() == []  # in flight: hidden from other consumers
-    assert queue.delete(message.receipt_handle) is True
+    assert await queue.delete(message.receipt_handle) is True
     await clock.advance(60)
     assert await queue.receive() == []
     assert queue.counters.sent == queue.counters.received == queue.counters.deleted == 1
@@ -93,14 +81,14 @@ async def test_a_body_is_text_bytes_as_utf8_or_anything_else_as_json(
     clock: FakeClock, body: Any, text: str
 ) -> None:
     queue = Queue("bodies", clock)
-    queue.send(body)
+    await queue.send(body)
     assert (await receive_one(queue)).body == text
 
 
 async def test_receive_returns_at_most_max_messages(clock: FakeClock) -> None:
     queue = Queue("many", clock)
     for number in range(25):
-        queue.send(str(number))
+        await queue.send(str(number))
     assert len(await queue.receive(10)) == 10
     assert len(await queue.receive(10)) == 10
     assert len(await queue.receive(10)) == 5
@@ -109,7 +97,7 @@ async def test_receive_returns_at_most_max_messages(clock: FakeClock) -> None:
 
 async def test_every_receive_gets_a_new_receipt_handle(clock: FakeClock) -> None:
     queue = Queue("handles", clock, visibility_timeout=1)
-    queue.send("x")
+    await queue.send("x")
     handles = set()
     for _ in range(5):
         message = await receive_one(queue)
@@ -127,7 +115,7 @@ async def test_a_message_not_deleted_within_its_visibility_timeout_is_delivered_
     clock: FakeClock,
 ) -> None:
     queue = Queue("orders", clock, visibility_timeout=30)
-    queue.send("work")
+    await queue.send("work")
     first = await receive_one(queue)
     await clock.advance(29.9)
     assert await queue.receive() == []
@@ -144,7 +132,7 @@ async def test_a_message_not_deleted_within_its_visibility_timeout_is_delivered_
 
 async def test_receive_may_override_the_visibility_timeout(clock: FakeClock) -> None:
     queue = Queue("orders", clock, visibility_timeout=30)
-    queue.send("work")
+    await queue.send("work")
     await queue.receive(visibility_timeout=5)
     await clock.advance(5)
     assert (await receive_one(queue)).receive_count == 2
@@ -152,19 +140,19 @@ async def test_receive_may_override_the_visibility_timeout(clock: FakeClock) -> 
 
 async def test_change_visibility_zero_returns_a_message_at_once(clock: FakeClock) -> None:
     queue = Queue("orders", clock, visibility_timeout=300)
-    queue.send("work")
+    await queue.send("work")
     message = await receive_one(queue)
-    queue.change_visibility(message.receipt_handle, 0)
+    await queue.change_visibility(message.receipt_handle, 0)
     assert queue.approximate_number_of_messages == 1
     assert (await receive_one(queue)).receive_count == 2
 
 
 async def test_change_visibility_hides_a_message_for_longer_from_now(clock: FakeClock) -> None:
     queue = Queue("orders", clock, visibility_timeout=30)
-    queue.send("work")
+    await queue.send("work")
     message = await receive_one(queue)
     await clock.advance(20)
-    queue.change_visibility(message.receipt_handle, 60)
+    await queue.change_visibility(message.receipt_handle, 60)
     await clock.advance(59)
     assert await queue.receive() == []
     await clock.advance(1)
@@ -173,20 +161,20 @@ async def test_change_visibility_hides_a_message_for_longer_from_now(clock: Fake
 
 async def test_change_visibility_refuses_what_is_not_in_flight(clock: FakeClock) -> None:
     queue = Queue("orders", clock, visibility_timeout=30)
-    queue.send("work")
+    await queue.send("work")
     first = await receive_one(queue)
     await clock.advance(30)
     with pytest.raises(MessageNotInflight, match="is not in flight: its visibility timeout"):
-        queue.change_visibility(first.receipt_handle, 10)
+        await queue.change_visibility(first.receipt_handle, 10)
     second = await receive_one(queue)
     with pytest.raises(ReceiptHandleIsInvalid, match=r"not the latest .* received again since"):
-        queue.change_visibility(first.receipt_handle, 10)
+        await queue.change_visibility(first.receipt_handle, 10)
     await clock.advance(1)
     with pytest.raises(QueueError, match=r"in flight 43,201 s after it was received, over the max"):
-        queue.change_visibility(second.receipt_handle, 43_200)
-    queue.delete(second.receipt_handle)
+        await queue.change_visibility(second.receipt_handle, 43_200)
+    await queue.delete(second.receipt_handle)
     with pytest.raises(MessageNotInflight, match="is no longer in the queue"):
-        queue.change_visibility(second.receipt_handle, 10)
+        await queue.change_visibility(second.receipt_handle, 10)
 
 
 # -- delete --------------------------------------------------------------------------------------
@@ -194,14 +182,15 @@ async def test_change_visibility_refuses_what_is_not_in_flight(clock: FakeClock)
 
 async def test_an_older_receipt_handle_is_accepted_but_deletes_nothing(clock: FakeClock) -> None:
     queue = Queue("orders", clock, visibility_timeout=10)
-    queue.send("work")
+    await queue.send("work")
     first = await receive_one(queue)
     await clock.advance(10)
     second = await receive_one(queue)
-    assert queue.delete(first.receipt_handle) is False  # as SQS documents: succeeds, not deleted
+    # as SQS documents: the call succeeds, and deletes nothing
+    assert await queue.delete(first.receipt_handle) is False
     assert queue.approximate_number_of_messages_not_visible == 1
-    assert queue.delete(second.receipt_handle) is True
-    assert queue.delete(second.receipt_handle) is False  # already gone: accepted again
+    assert await queue.delete(second.receipt_handle) is True
+    assert await queue.delete(second.receipt_handle) is False  # already gone: accepted again
     assert queue.counters.deleted == 1
 
 
@@ -209,20 +198,20 @@ async def test_a_standard_queue_deletes_with_the_latest_handle_after_its_timeout
     clock: FakeClock,
 ) -> None:
     queue = Queue("orders", clock, visibility_timeout=10)
-    queue.send("work")
+    await queue.send("work")
     message = await receive_one(queue)
     await clock.advance(15)
-    assert queue.delete(message.receipt_handle) is True
+    assert await queue.delete(message.receipt_handle) is True
     assert await queue.receive() == []
 
 
 async def test_a_fifo_receipt_handle_expires_with_its_visibility_timeout(clock: FakeClock) -> None:
     queue = Queue("orders.fifo", clock, fifo=True, visibility_timeout=10)
-    queue.send("work", group_id="g", deduplication_id="1")
+    await queue.send("work", group_id="g", deduplication_id="1")
     message = await receive_one(queue)
     await clock.advance(10)
     with pytest.raises(ReceiptHandleIsInvalid, match="has expired: on a FIFO queue"):
-        queue.delete(message.receipt_handle)
+        await queue.delete(message.receipt_handle)
     assert queue.approximate_number_of_messages == 1
 
 
@@ -233,36 +222,36 @@ async def test_a_fifo_receipt_handle_expires_with_its_visibility_timeout(clock: 
 )
 async def test_a_handle_the_queue_never_issued_is_refused(clock: FakeClock, handle: str) -> None:
     queue = Queue("orders", clock)
-    queue.send("work")
+    await queue.send("work")
     await queue.receive()
     with pytest.raises(ReceiptHandleIsInvalid, match="was not issued by this queue") as raised:
-        queue.delete(handle)
+        await queue.delete(handle)
     assert raised.value.code == "ReceiptHandleIsInvalid"
 
 
 async def test_a_handle_of_another_queue_is_refused(clock: FakeClock) -> None:
     one, other = Queue("one", clock), Queue("other", clock)
-    one.send("a")
-    other.send("b")
+    await one.send("a")
+    await other.send("b")
     message = await receive_one(one)
     await other.receive()
     with pytest.raises(ReceiptHandleIsInvalid, match="queue 'other'"):
-        other.delete(message.receipt_handle)
+        await other.delete(message.receipt_handle)
 
 
 async def test_delete_batch_deletes_each_entry_and_reports_the_refused(clock: FakeClock) -> None:
     queue = Queue("orders.fifo", clock, fifo=True, content_based_deduplication=True)
-    queue.send("a", group_id="1")
-    queue.send("b", group_id="2")
+    await queue.send("a", group_id="1")
+    await queue.send("b", group_id="2")
     first, second = await queue.receive(10)
-    result = queue.delete_batch(
+    result = await queue.delete_batch(
         {"a": first.receipt_handle, "b": second.receipt_handle, "c": "garbage"}
     )
     assert result.successful == ["a", "b"]
     assert list(result.failed) == ["c"]
     assert result.failed["c"].code == "ReceiptHandleIsInvalid"
     with pytest.raises(BatchRejected, match="11 entries, over the maximum of 10"):
-        queue.delete_batch({str(number): "x" for number in range(11)})
+        await queue.delete_batch({str(number): "x" for number in range(11)})
 
 
 # -- delays, long polling, retention -------------------------------------------------------------
@@ -270,8 +259,8 @@ async def test_delete_batch_deletes_each_entry_and_reports_the_refused(clock: Fa
 
 async def test_a_delayed_message_is_invisible_until_its_delay_passes(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    queue.send("later", delay_seconds=10)
-    queue.send("now")
+    await queue.send("later", delay_seconds=10)
+    await queue.send("now")
     assert bodies(await queue.receive(10)) == ["now"]
     assert queue.approximate_number_of_messages_delayed == 1
     await clock.advance(9.9)
@@ -282,7 +271,7 @@ async def test_a_delayed_message_is_invisible_until_its_delay_passes(clock: Fake
 
 async def test_the_queue_delay_applies_to_every_message(clock: FakeClock) -> None:
     queue = Queue("orders.fifo", clock, fifo=True, delay_seconds=5)
-    queue.send("a", group_id="g", deduplication_id="a")
+    await queue.send("a", group_id="g", deduplication_id="a")
     assert queue.approximate_number_of_messages_delayed == 1
     await clock.advance(5)
     assert bodies(await queue.receive()) == ["a"]
@@ -299,7 +288,7 @@ async def test_a_long_poll_returns_as_soon_as_a_message_arrives(clock: FakeClock
         tasks.start_soon(poll)
         await clock.advance(5)
         assert received == []
-        queue.send("hello")
+        await queue.send("hello")
         await clock.advance(0)
         assert [bodies(batch) for batch in received] == [["hello"]]
     assert clock.monotonic() == 5
@@ -325,9 +314,9 @@ async def test_a_long_poll_returns_nothing_after_its_wait(clock: FakeClock) -> N
 async def test_a_long_poll_wakes_when_a_message_becomes_visible(clock: FakeClock, how: str) -> None:
     queue = Queue("orders", clock, visibility_timeout=7)
     if how == "delay":
-        queue.send("x", delay_seconds=7)
+        await queue.send("x", delay_seconds=7)
     else:
-        queue.send("x")
+        await queue.send("x")
         await queue.receive()
     received: list[list[Message]] = []
 
@@ -346,8 +335,8 @@ async def test_a_long_poll_wakes_when_a_fifo_group_is_no_longer_blocked(
     clock: FakeClock,
 ) -> None:
     queue = fifo_queue(clock)
-    queue.send("first", group_id="g")
-    queue.send("second", group_id="g")
+    await queue.send("first", group_id="g")
+    await queue.send("second", group_id="g")
     first = await receive_one(queue)
     received: list[list[Message]] = []
 
@@ -358,7 +347,7 @@ async def test_a_long_poll_wakes_when_a_fifo_group_is_no_longer_blocked(
         tasks.start_soon(poll)
         await clock.advance(3)
         assert received == []
-        queue.delete(first.receipt_handle)
+        await queue.delete(first.receipt_handle)
         await clock.advance(0)
         assert [bodies(batch) for batch in received] == [["second"]]
 
@@ -375,17 +364,17 @@ async def test_several_long_polls_share_the_messages(clock: FakeClock) -> None:
             tasks.start_soon(poll)
         await clock.advance(1)
         for body in "abc":
-            queue.send(body)
+            await queue.send(body)
         await clock.advance(0)
     assert sorted(received) == ["a", "b", "c"]
 
 
 async def test_a_message_older_than_the_retention_period_is_dropped(clock: FakeClock) -> None:
     queue = Queue("orders", clock, message_retention_period=60, visibility_timeout=600)
-    queue.send("in flight")
+    await queue.send("in flight")
     await queue.receive()
     await clock.advance(30)
-    queue.send("visible")
+    await queue.send("visible")
     await clock.advance(30)  # the first one's time is up, in flight or not
     assert queue.approximate_number_of_messages_not_visible == 0
     assert queue.approximate_number_of_messages == 1
@@ -397,13 +386,13 @@ async def test_a_message_older_than_the_retention_period_is_dropped(clock: FakeC
 
 async def test_purge_removes_every_message(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    queue.send("a")
-    queue.send("b", delay_seconds=60)
-    queue.send("c")
+    await queue.send("a")
+    await queue.send("b", delay_seconds=60)
+    await queue.send("c")
     message = await receive_one(queue)
-    assert queue.purge() == 3
+    assert await queue.purge() == 3
     assert queue.snapshot() == []
-    assert queue.delete(message.receipt_handle) is False
+    assert await queue.delete(message.receipt_handle) is False
     await clock.advance(60)
     assert await queue.receive(10) == []
     assert queue.counters.purged == 3
@@ -415,10 +404,10 @@ async def test_purge_removes_every_message(clock: FakeClock) -> None:
 async def test_counts_and_the_age_of_the_oldest_message(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
     assert queue.approximate_age_of_oldest_message == 0.0
-    queue.send("first")
+    await queue.send("first")
     await clock.advance(10)
-    queue.send("second")
-    queue.send("third", delay_seconds=60)
+    await queue.send("second")
+    await queue.send("third", delay_seconds=60)
     await receive_one(queue)
     assert queue.approximate_number_of_messages == 1
     assert queue.approximate_number_of_messages_not_visible == 1
@@ -434,7 +423,7 @@ async def test_counts_and_the_age_of_the_oldest_message(clock: FakeClock) -> Non
 
 async def test_a_standard_queue_takes_a_group_id_as_a_fair_queue_does(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    queue.send("x", group_id="tenant-1")
+    await queue.send("x", group_id="tenant-1")
     message = await receive_one(queue)
     assert message.attributes["MessageGroupId"] == "tenant-1"
     assert "SequenceNumber" not in message.attributes
@@ -444,323 +433,6 @@ def test_the_arn_and_url_name_region_and_account(clock: FakeClock) -> None:
     queue = Queue("orders", clock, region="eu-west-1", account="111122223333")
     assert queue.arn == "arn:aws:sqs:eu-west-1:111122223333:orders"
     assert queue.url == "https://sqs.eu-west-1.amazonaws.com/111122223333/orders"
-
-
-# -- limits ---------------------------------------------------------------------------------------
-
-STANDARD: dict[str, Any] = {}
-FIFO: dict[str, Any] = {"fifo": True}
-LIMITS: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
-    # (id, queue options, send arguments, SQS's code, message)
-    (
-        "body-over-256KiB",
-        STANDARD,
-        {"body": "x" * 262_145},
-        "InvalidParameterValue",
-        r"the message is 262,145 bytes .* over the maximum_message_size of 262,144 bytes",
-    ),
-    (
-        "attributes-count-toward-the-size",
-        STANDARD,
-        {"body": "x" * 262_130, "attributes": {"name": "0123456789"}},
-        "InvalidParameterValue",
-        r"262,150 bytes \(body and message attributes\), over the maximum_message_size",
-    ),
-    (
-        "body-over-a-smaller-maximum",
-        {"maximum_message_size": 1024},
-        {"body": "x" * 1025},
-        "InvalidParameterValue",
-        r"1,025 bytes .* over the maximum_message_size of 1,024 bytes",
-    ),
-    ("empty-body", STANDARD, {"body": ""}, "MissingParameter", "body is empty"),
-    (
-        "forbidden-character",
-        STANDARD,
-        {"body": "a\x00b"},
-        "InvalidMessageContents",
-        "body has the character U\\+0000 at position 1, which SQS does not allow",
-    ),
-    (
-        "invalid-utf8",
-        STANDARD,
-        {"body": b"\xff"},
-        "InvalidMessageContents",
-        "body is not valid UTF-8",
-    ),
-    (
-        "body-not-json",
-        STANDARD,
-        {"body": object()},
-        "InvalidParameterValue",
-        "body of type object cannot be sent as JSON",
-    ),
-    (
-        "delay-over-900",
-        STANDARD,
-        {"body": "x", "delay_seconds": 901},
-        "InvalidParameterValue",
-        "delay_seconds=901 is above the maximum of 900 s",
-    ),
-    (
-        "negative-delay",
-        STANDARD,
-        {"body": "x", "delay_seconds": -1},
-        "InvalidParameterValue",
-        "delay_seconds=-1 is below the minimum of 0 s",
-    ),
-    (
-        "eleven-attributes",
-        STANDARD,
-        {"body": "x", "attributes": {f"a{number}": "v" for number in range(11)}},
-        "InvalidParameterValue",
-        "attributes has 11 message attributes, over the maximum of 10",
-    ),
-    (
-        "attribute-name",
-        STANDARD,
-        {"body": "x", "attributes": {"bad name": "v"}},
-        "InvalidParameterValue",
-        "the name 'bad name' is not 1 to 256 letters",
-    ),
-    (
-        "reserved-attribute-name",
-        STANDARD,
-        {"body": "x", "attributes": {"AWS.trace": "v"}},
-        "InvalidParameterValue",
-        "the name 'AWS.trace' uses a prefix reserved for AWS",
-    ),
-    (
-        "empty-attribute",
-        STANDARD,
-        {"body": "x", "attributes": {"note": ""}},
-        "InvalidParameterValue",
-        r"attributes\['note'\] is empty; a String attribute needs a value",
-    ),
-    (
-        "bool-attribute",
-        STANDARD,
-        {"body": "x", "attributes": {"flag": True}},
-        "InvalidParameterValue",
-        r"attributes\['flag'\]=True is a bool; a message attribute is a str",
-    ),
-    (
-        "infinite-attribute",
-        STANDARD,
-        {"body": "x", "attributes": {"n": float("inf")}},
-        "InvalidParameterValue",
-        r"attributes\['n'\]=inf is not a number SQS can hold",
-    ),
-    (
-        "deduplication-id-on-standard",
-        STANDARD,
-        {"body": "x", "deduplication_id": "1"},
-        "InvalidParameterValue",
-        "deduplication_id is only for FIFO queues",
-    ),
-    (
-        "fifo-without-group",
-        FIFO,
-        {"body": "x", "deduplication_id": "1"},
-        "MissingParameter",
-        "group_id is required on a FIFO queue",
-    ),
-    (
-        "fifo-without-deduplication-id",
-        FIFO,
-        {"body": "x", "group_id": "g"},
-        "MissingParameter",
-        "deduplication_id is required: the queue has no content_based_deduplication",
-    ),
-    (
-        "fifo-per-message-delay",
-        FIFO,
-        {"body": "x", "group_id": "g", "deduplication_id": "1", "delay_seconds": 5},
-        "InvalidParameterValue",
-        "delay_seconds=5 per message is not allowed on a FIFO queue",
-    ),
-    (
-        "group-id-too-long",
-        FIFO,
-        {"body": "x", "group_id": "g" * 129, "deduplication_id": "1"},
-        "InvalidParameterValue",
-        "group_id='g{129}' is not 1 to 128 letters, digits or punctuation marks",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("options", "arguments", "code", "message"),
-    [case[1:] for case in LIMITS],
-    ids=[case[0] for case in LIMITS],
-)
-def test_send_refuses_what_sqs_refuses_naming_field_value_and_limit(
-    clock: FakeClock, options: dict[str, Any], arguments: dict[str, Any], code: str, message: str
-) -> None:
-    name = "orders.fifo" if options.get("fifo") else "orders"
-    queue = Queue(name, clock, **options)
-    with pytest.raises(MessageRejected, match=f"^queue '{name}': .*{message}") as raised:
-        queue.send(**arguments)
-    assert raised.value.code == code
-    assert queue.snapshot() == []
-
-
-@pytest.mark.parametrize(
-    ("size", "accepted"),
-    [(262_144, True), (262_145, False), (1_048_576, True), (1_048_577, False)],
-)
-def test_the_size_limit_is_inclusive(clock: FakeClock, size: int, accepted: bool) -> None:
-    maximum = 262_144 if size <= 262_145 else 1_048_576
-    queue = Queue("sizes", clock, maximum_message_size=maximum)
-    if accepted:
-        queue.send("x" * size)
-    else:
-        with pytest.raises(MessageRejected):
-            queue.send("x" * size)
-
-
-RECEIVE_LIMITS = [
-    ({"max_messages": 0}, "max_messages=0 is below the minimum of 1"),
-    ({"max_messages": 11}, "max_messages=11 is above the maximum of 10"),
-    ({"max_messages": 2.5}, "max_messages=2.5 is not a whole number"),
-    ({"wait": 21}, "wait=21 is above the maximum of 20 s"),
-    ({"visibility_timeout": 43_201}, "visibility_timeout=43201 is above the maximum of 43,200 s"),
-]
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"), RECEIVE_LIMITS, ids=[m.split()[0] for _, m in RECEIVE_LIMITS]
-)
-async def test_receive_refuses_arguments_out_of_range(
-    clock: FakeClock, arguments: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(QueueError, match=f"^queue 'orders': {message}$"):
-        await Queue("orders", clock).receive(**arguments)
-
-
-CONFIGURATION = [
-    ({"name": "bad name"}, "the name must have 1 to 80 characters"),
-    ({"name": "x" * 81}, "the name must have 1 to 80 characters"),
-    ({"name": "orders", "fifo": True}, "the name must end in '.fifo'"),
-    ({"name": "orders.fifo"}, "must not end in '.fifo' unless fifo=True"),
-    ({"visibility_timeout": 43_201}, "visibility_timeout=43201 is above the maximum of 43,200 s"),
-    ({"delay_seconds": 901}, "delay_seconds=901 is above the maximum of 900 s"),
-    ({"message_retention_period": 59}, "message_retention_period=59 is below the minimum of 60"),
-    ({"message_retention_period": 1_209_601}, "above the maximum of 1,209,600 s"),
-    ({"maximum_message_size": 1023}, "maximum_message_size=1023 is below the minimum of 1,024"),
-    ({"maximum_message_size": 1_048_577}, "is above the maximum of 1,048,576 bytes"),
-    ({"content_based_deduplication": True}, "content_based_deduplication is only for FIFO"),
-    ({"redrive": ("dlq", 3)}, "the redrive target 'dlq' is not another Queue"),
-    ({"redrive": "dlq"}, "is not \\(dead_letter_queue, max_receive_count\\)"),
-    ({"redrive": (None, 0)}, "the redrive target None is not another Queue"),
-]
-
-
-@pytest.mark.parametrize(
-    ("options", "message"), CONFIGURATION, ids=[str(options) for options, _ in CONFIGURATION]
-)
-def test_a_queue_configured_out_of_range_is_refused(
-    clock: FakeClock, options: dict[str, Any], message: str
-) -> None:
-    options = {"name": "orders", **options}
-    with pytest.raises(ConfigurationError, match=message):
-        Queue(clock=clock, **options)
-
-
-@pytest.mark.parametrize(
-    ("dead_letter", "max_receive_count", "message"),
-    [
-        ("standard", 0, "max_receive_count=0 is below the minimum of 1"),
-        ("standard", 1001, "max_receive_count=1001 is above the maximum of 1,000"),
-        ("fifo", 3, "the dead-letter queue 'dlq.fifo' must be standard like its source queue"),
-        ("elsewhere", 3, "must be in the same region and account"),
-    ],
-)
-def test_a_redrive_policy_sqs_would_refuse_is_refused(
-    clock: FakeClock, dead_letter: str, max_receive_count: int, message: str
-) -> None:
-    target = {
-        "standard": lambda: Queue("dlq", clock),
-        "fifo": lambda: Queue("dlq.fifo", clock, fifo=True),
-        "elsewhere": lambda: Queue("dlq", clock, region="eu-west-1"),
-    }[dead_letter]()
-    with pytest.raises(ConfigurationError, match=message):
-        Queue("orders", clock, redrive=(target, max_receive_count))
-
-
-# -- batches --------------------------------------------------------------------------------------
-
-
-async def test_one_bad_entry_does_not_stop_the_rest_of_a_batch(clock: FakeClock) -> None:
-    queue = Queue("orders", clock)
-    result = queue.send_batch(
-        [
-            BatchEntry(id="ok-1", body="one"),
-            {"id": "empty", "body": ""},
-            BatchEntry(id="slow", body="two", delay_seconds=901),
-            {"id": "ok-2", "body": {"n": 2}, "attributes": {"n": 2}},
-        ]
-    )
-    assert list(result.successful) == ["ok-1", "ok-2"]
-    assert result.failed["empty"].code == "MissingParameter"
-    assert "delay_seconds=901 is above the maximum of 900 s" in result.failed["slow"].message
-    assert result.failed["slow"].sender_fault is True
-    received = await queue.receive(10)
-    assert bodies(received) == ["one", '{"n":2}']
-    assert [message.message_id for message in received] == [
-        result.successful["ok-1"].message_id,
-        result.successful["ok-2"].message_id,
-    ]
-
-
-BATCH_LIMITS: list[tuple[str, Callable[[], list[Any]], str, str]] = [
-    ("empty", list, "EmptyBatchRequest", "the batch has no entries"),
-    (
-        "eleven-entries",
-        lambda: [BatchEntry(id=str(number), body="x") for number in range(11)],
-        "TooManyEntriesInBatchRequest",
-        "the batch has 11 entries, over the maximum of 10",
-    ),
-    (
-        "repeated-ids",
-        lambda: [BatchEntry(id="a", body="x"), BatchEntry(id="a", body="y")],
-        "BatchEntryIdsNotDistinct",
-        r"the entry ids \['a'\] appear more than once",
-    ),
-    (
-        "malformed-id",
-        lambda: [BatchEntry(id="a b", body="x")],
-        "InvalidBatchEntryId",
-        "the entry id 'a b' is not 1 to 80 letters",
-    ),
-    (
-        "over-256KiB-in-all",
-        lambda: [BatchEntry(id=str(number), body="x" * 100_000) for number in range(3)],
-        "BatchRequestTooLong",
-        "the batch carries 300,000 bytes in all, over the limit of 262,144 bytes",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("entries", "code", "message"),
-    [case[1:] for case in BATCH_LIMITS],
-    ids=[case[0] for case in BATCH_LIMITS],
-)
-def test_a_batch_sqs_would_refuse_is_refused_whole(
-    clock: FakeClock, entries: Callable[[], list[Any]], code: str, message: str
-) -> None:
-    queue = Queue("orders", clock)
-    with pytest.raises(BatchRejected, match=message) as raised:
-        queue.send_batch(entries())
-    assert raised.value.code == code
-    assert queue.snapshot() == []
-
-
-def test_a_queue_with_a_larger_maximum_takes_larger_batches(clock: FakeClock) -> None:
-    queue = Queue("orders", clock, maximum_message_size=1_048_576)
-    result = queue.send_batch([BatchEntry(id=str(n), body="x" * 300_000) for n in range(3)])
-    assert len(result.successful) == 3
 
 
 # -- FIFO -----------------------------------------------------------------------------------------
@@ -775,15 +447,15 @@ async def test_a_fifo_group_is_delivered_in_order_one_batch_in_flight_at_a_time(
 ) -> None:
     queue = fifo_queue(clock, visibility_timeout=30)
     for number in range(5):
-        queue.send(f"a{number}", group_id="a")
-    queue.send("b0", group_id="b")
+        await queue.send(f"a{number}", group_id="a")
+    await queue.send("b0", group_id="b")
     first = await queue.receive(3)
     assert bodies(first) == ["a0", "a1", "a2"]  # several of one group, in order
     assert bodies(await queue.receive(10)) == ["b0"]  # group a is blocked while in flight
-    queue.delete(first[0].receipt_handle)
-    queue.delete(first[1].receipt_handle)
+    await queue.delete(first[0].receipt_handle)
+    await queue.delete(first[1].receipt_handle)
     assert await queue.receive(10) == []  # a2 is still in flight
-    queue.delete(first[2].receipt_handle)
+    await queue.delete(first[2].receipt_handle)
     assert bodies(await queue.receive(10)) == ["a3", "a4"]
 
 
@@ -792,10 +464,10 @@ async def test_a_fifo_message_back_from_flight_is_delivered_before_the_rest_of_i
 ) -> None:
     queue = fifo_queue(clock, visibility_timeout=30)
     for number in range(3):
-        queue.send(f"m{number}", group_id="g")
+        await queue.send(f"m{number}", group_id="g")
     first, second = await queue.receive(2)
-    queue.delete(first.receipt_handle)
-    queue.change_visibility(second.receipt_handle, 0)
+    await queue.delete(first.receipt_handle)
+    await queue.change_visibility(second.receipt_handle, 0)
     again = await queue.receive(10)
     assert bodies(again) == ["m1", "m2"]
     assert [message.receive_count for message in again] == [2, 1]
@@ -805,7 +477,7 @@ async def test_fifo_messages_carry_group_deduplication_id_and_sequence_number(
     clock: FakeClock,
 ) -> None:
     queue = Queue("orders.fifo", clock, fifo=True)
-    sent = [queue.send("x", group_id="g", deduplication_id=f"d{n}") for n in range(2)]
+    sent = [await queue.send("x", group_id="g", deduplication_id=f"d{n}") for n in range(2)]
     messages = await queue.receive(2)
     numbers = [int(str(result.sequence_number)) for result in sent]
     assert numbers[0] < numbers[1]
@@ -818,27 +490,27 @@ async def test_a_fifo_resend_within_five_minutes_is_accepted_but_not_enqueued(
     clock: FakeClock,
 ) -> None:
     queue = Queue("orders.fifo", clock, fifo=True)
-    original = queue.send("pay", group_id="g", deduplication_id="payment-1")
+    original = await queue.send("pay", group_id="g", deduplication_id="payment-1")
     message = await receive_one(queue)
-    queue.delete(message.receipt_handle)
+    await queue.delete(message.receipt_handle)
     await clock.advance(299)
-    again = queue.send("pay", group_id="g", deduplication_id="payment-1")
+    again = await queue.send("pay", group_id="g", deduplication_id="payment-1")
     assert again.message_id == original.message_id
     assert again.sequence_number == original.sequence_number
     assert await queue.receive() == []
     assert queue.counters.deduplicated == 1
     await clock.advance(1)  # five minutes after the first send
-    later = queue.send("pay", group_id="g", deduplication_id="payment-1")
+    later = await queue.send("pay", group_id="g", deduplication_id="payment-1")
     assert later.message_id != original.message_id
     assert bodies(await queue.receive()) == ["pay"]
 
 
 async def test_content_based_deduplication_uses_the_sha256_of_the_body(clock: FakeClock) -> None:
     queue = fifo_queue(clock)
-    first = queue.send("same", group_id="a")
-    assert queue.send("same", group_id="b").message_id == first.message_id
-    assert queue.send("other", group_id="a").message_id != first.message_id
-    explicit = queue.send("same", group_id="a", deduplication_id="own")  # an id wins
+    first = await queue.send("same", group_id="a")
+    assert (await queue.send("same", group_id="b")).message_id == first.message_id
+    assert (await queue.send("other", group_id="a")).message_id != first.message_id
+    explicit = await queue.send("same", group_id="a", deduplication_id="own")  # an id wins
     assert explicit.message_id != first.message_id
     message = await receive_one(queue)
     expected = hashlib.sha256(b"same").hexdigest()
@@ -854,7 +526,7 @@ async def test_a_message_received_max_receive_count_times_moves_to_the_dead_lett
 ) -> None:
     dead_letters = Queue("orders-dlq", clock)
     queue = Queue("orders", clock, visibility_timeout=10, redrive=(dead_letters, 2))
-    sent = queue.send("poison", attributes={"trace": "t-1"})
+    sent = await queue.send("poison", attributes={"trace": "t-1"})
     for count in (1, 2):
         assert (await receive_one(queue)).receive_count == count
         await clock.advance(10)
@@ -875,7 +547,7 @@ async def test_a_fifo_redrive_lets_the_rest_of_the_group_go_on_in_order(clock: F
     dead_letters = Queue("orders-dlq.fifo", clock, fifo=True)
     queue = fifo_queue(clock, visibility_timeout=10, redrive=(dead_letters, 1))
     for body in ("m0", "m1", "m2"):
-        queue.send(body, group_id="g")
+        await queue.send(body, group_id="g")
     await queue.receive()  # m0, never deleted
     await clock.advance(10)
     assert bodies(await queue.receive(10)) == ["m1", "m2"]
@@ -897,7 +569,7 @@ async def test_retention_in_the_dead_letter_queue_counts_as_sqs_counts_it(
             visibility_timeout=60,
             redrive=(dead_letters, 1),
         )
-        queue.send("x", group_id="g" if fifo else None)
+        await queue.send("x", group_id="g" if fifo else None)
         await queue.receive()
         await clock.advance(60)
         await queue.receive()  # moved, 60 s after it was sent
@@ -915,7 +587,7 @@ def corpus_samples(*paths: str) -> list[Any]:
 
 async def test_a_record_decodes_as_an_sqs_event(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    queue.send({"id": 1}, attributes={"s": "v", "n": 1.5, "b": b"\x00\x01"})
+    await queue.send({"id": 1}, attributes={"s": "v", "n": 1.5, "b": b"\x00\x01"})
     record = (await receive_one(queue)).to_record()
     raw = json.dumps({"Records": [events.dump(record)]})
     decoded = events.parse(raw)
@@ -932,7 +604,7 @@ async def test_a_record_decodes_as_an_sqs_event(clock: FakeClock) -> None:
 @needs_corpus
 async def test_a_record_is_shaped_like_lambdas_sqs_event(clock: FakeClock) -> None:
     queue = Queue("orders", clock)
-    queue.send("Message Body", attributes={"Attribute1": "value", "Attribute3": b"1100"})
+    await queue.send("Message Body", attributes={"Attribute1": "value", "Attribute3": b"1100"})
     record = (await receive_one(queue)).to_record()
     built = SQSEvent(records=[record])
     samples = corpus_samples("aws-lambda-go/sqs-event.json")
@@ -943,7 +615,7 @@ async def test_a_record_is_shaped_like_lambdas_sqs_event(clock: FakeClock) -> No
 async def test_a_dead_letter_record_is_shaped_like_lambdas(clock: FakeClock) -> None:
     dead_letters = Queue("orders-dlq", clock)
     queue = Queue("orders", clock, visibility_timeout=1, redrive=(dead_letters, 1))
-    queue.send("hello world")
+    await queue.send("hello world")
     await queue.receive()
     await clock.advance(1)
     await queue.receive()
@@ -957,227 +629,158 @@ async def test_a_dead_letter_record_is_shaped_like_lambdas(clock: FakeClock) -> 
 @needs_corpus
 async def test_a_fifo_record_is_shaped_like_lambdas(clock: FakeClock) -> None:
     queue = fifo_queue(clock)
-    queue.send("hello", group_id="powertools-test")
+    await queue.send("hello", group_id="powertools-test")
     record = (await receive_one(queue)).to_record()
     samples = corpus_samples("powertools/snsSqsFifoEvent.json")
     assert matching_sample(SQSEvent(records=[record]), samples)
     assert sorted(record.attributes) == sorted(samples[0].records[0].attributes)  # type: ignore[arg-type]
 
 
-# -- conservation: a rule-based property test -----------------------------------------------------
+# -- the async API -------------------------------------------------------------------------------
 
 
-class QueueMachine(RuleBasedStateMachine):
-    """Random sends, receives, deletes, visibility changes, purges and clock moves against a
-    model: no message is lost or duplicated, each is in exactly one place, a message is never
-    delivered while in flight, and FIFO groups deliver in order."""
-
-    backend = "asyncio"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._portal_context = start_blocking_portal(self.backend)
-        self.portal = self._portal_context.__enter__()
-        self.clock = FakeClock()
-        self.sent: dict[str, float] = {}  # new message id -> when it was sent
-        self.group: dict[str, str | None] = {}
-        self.receives: dict[str, int] = {}  # id -> receive count the queue must report
-        self.hidden_until: dict[str, float] = {}  # id -> end of its latest visibility timeout
-        self.handles: list[tuple[str, str, bool]] = []  # (id, handle, from the dead letters)
-        self.deleted: set[str] = set()
-        self.purged: set[str] = set()
-        self.deduplication: dict[str, tuple[float, str]] = {}  # id -> (forgotten at, message)
-        self.serial = 0
-
-    def teardown(self) -> None:
-        self._portal_context.__exit__(None, None, None)
-
-    def call(self, function: Callable[..., Any], *arguments: Any) -> Any:
-        """Run an async operation on the portal's loop. The synchronous ones are called
-        directly: no long poll waits here, so they never touch the loop."""
-        return self.portal.call(function, *arguments)
-
-    @initialize(
-        fifo=st.booleans(),
-        max_receive_count=st.integers(1, 3),
-        retention=st.sampled_from([60, 300]),
-        delay=st.sampled_from([0, 5]),
-    )
-    def make_queues(self, fifo: bool, max_receive_count: int, retention: int, delay: int) -> None:
-        suffix = ".fifo" if fifo else ""
-        self.fifo = fifo
-        self.retention = retention
-        self.dead_letters = Queue(
-            f"dlq{suffix}", self.clock, fifo=fifo, message_retention_period=retention
-        )
-        self.queue = Queue(
-            f"source{suffix}",
-            self.clock,
-            fifo=fifo,
-            visibility_timeout=30,
-            delay_seconds=delay,
-            message_retention_period=retention,
-            redrive=(self.dead_letters, max_receive_count),
-        )
-
-    def now(self) -> float:
-        return self.clock.monotonic()
-
-    def states(self, queue: Queue) -> dict[str, QueuedMessage]:
-        return {item.message_id: item for item in queue.snapshot()}
-
-    @rule(
-        group=st.sampled_from(["a", "b", "c"]),
-        delay=st.sampled_from([None, 0, 10]),
-        repeat=st.integers(0, 4),
-    )
-    def send(self, group: str, delay: int | None, repeat: int) -> None:
-        self.serial += 1
-        body = f"body-{self.serial}"
-        if self.fifo:
-            key = f"d{repeat}" if repeat else f"new-{self.serial}"  # some ids repeat
-            result = self.queue.send(body, group_id=group, deduplication_id=key)
-            seen = self.deduplication.get(key)
-            if seen is not None and self.now() < seen[0]:
-                assert result.message_id == seen[1]
-                return
-            self.deduplication[key] = (self.now() + 300, result.message_id)
-        else:
-            result = self.queue.send(body, delay_seconds=delay)
-        assert result.message_id not in self.sent
-        self.sent[result.message_id] = self.now()
-        self.group[result.message_id] = group if self.fifo else None
-        self.receives[result.message_id] = 0
-
-    @rule(
-        count=st.integers(1, 10),
-        visibility=st.sampled_from([None, 0, 5]),
-        from_dead_letters=st.booleans(),
-    )
-    def receive(self, count: int, visibility: int | None, from_dead_letters: bool) -> None:
-        queue = self.dead_letters if from_dead_letters else self.queue
-        before = self.states(queue)
-        moved_before = set(self.states(self.dead_letters))
-        got = self.call(functools.partial(queue.receive, count, visibility_timeout=visibility))
-        now = self.now()
-        moved = set(self.states(self.dead_letters)) - moved_before
-        assert len(got) <= count
-        for message in got:
-            identity = message.message_id
-            assert before[identity].state == "visible"
-            assert self.hidden_until.get(identity, -1.0) <= now  # never while in flight
-            self.receives[identity] += 1
-            assert message.receive_count == self.receives[identity]
-            self.hidden_until[identity] = now + (30 if visibility is None else visibility)
-            self.handles.append((identity, message.receipt_handle, from_dead_letters))
-        for identity in moved:
-            assert before[identity].receive_count >= self.queue.max_receive_count  # type: ignore[operator]
-        if self.fifo:
-            for group in {self.group[message.message_id] for message in got}:
-                waiting = [item for item in before.values() if item.group_id == group]
-                assert all(item.state != "in_flight" for item in waiting)
-                expected = [item.message_id for item in waiting if item.message_id not in moved]
-                delivered = [m.message_id for m in got if self.group[m.message_id] == group]
-                assert delivered == expected[: len(delivered)]
-
-    def some_handle(self, data: st.DataObject) -> tuple[str, str, bool]:
-        """Mostly one of the latest handles, sometimes any (a stale one, or of a gone message)."""
-        return data.draw(st.sampled_from(self.handles[-3:]) | st.sampled_from(self.handles))
-
-    @precondition(lambda self: self.handles)
-    @rule(data=st.data())
-    def delete(self, data: st.DataObject) -> None:
-        identity, handle, from_dead_letters = self.some_handle(data)
-        queue = self.dead_letters if from_dead_letters else self.queue
-        item = self.states(queue).get(identity)
-        latest = item is not None and self.handles_of(identity, from_dead_letters)[-1] == handle
-        in_flight = item is not None and item.state == "in_flight"
-        if item is not None and self.fifo and not (latest and in_flight):
-            with pytest.raises(ReceiptHandleIsInvalid):
-                queue.delete(handle)
-            return
-        deleted = queue.delete(handle)
-        assert deleted == (item is not None and latest)
-        if deleted:
-            self.deleted.add(identity)
-
-    def handles_of(self, identity: str, from_dead_letters: bool) -> list[str]:
-        return [h for i, h, dead in self.handles if i == identity and dead == from_dead_letters]
-
-    @precondition(lambda self: self.handles)
-    @rule(data=st.data(), seconds=st.sampled_from([0, 5, 60]))
-    def change_visibility(self, data: st.DataObject, seconds: int) -> None:
-        identity, handle, from_dead_letters = self.some_handle(data)
-        queue = self.dead_letters if from_dead_letters else self.queue
-        item = self.states(queue).get(identity)
-        latest = self.handles_of(identity, from_dead_letters)[-1] == handle
-        if item is None:
-            expected: type[Exception] | None = MessageNotInflight
-        elif not latest:
-            expected = ReceiptHandleIsInvalid
-        elif item.state != "in_flight":
-            expected = ReceiptHandleIsInvalid if self.fifo else MessageNotInflight
-        else:
-            expected = None
-        if expected is not None:
-            with pytest.raises(expected):
-                queue.change_visibility(handle, seconds)
-            return
-        queue.change_visibility(handle, seconds)
-        self.hidden_until[identity] = self.now() + seconds
-
-    @rule(seconds=st.sampled_from([0.5, 1, 5, 29, 30, 31, 61, 301]))
-    def advance(self, seconds: float) -> None:
-        self.call(self.clock.advance, seconds)
-
-    @rule(rarely=st.integers(0, 5))
-    def purge(self, rarely: int) -> None:
-        if rarely != 5:
-            return
-        self.purged |= set(self.states(self.queue))
-        self.queue.purge()
-
-    @invariant()
-    def every_message_is_in_exactly_one_place(self) -> None:
-        if not hasattr(self, "queue"):
-            return
-        in_queue = self.queue.snapshot()
-        in_dead_letters = self.dead_letters.snapshot()
-        places = [
-            {item.message_id for item in in_queue},
-            {item.message_id for item in in_dead_letters},
-            self.deleted,
-            self.purged,
-        ]
-        assert len(places[0]) == len(in_queue)
-        assert len(places[1]) == len(in_dead_letters)
-        assert sum(map(len, places)) == len(set().union(*places))  # disjoint
-        accounted = set().union(*places)
-        assert accounted <= set(self.sent)
-        expired = set(self.sent) - accounted
-        for identity in expired:  # none lost: each one gone is past its retention period
-            assert self.now() >= self.sent[identity] + self.retention
-        counters = self.queue.counters, self.dead_letters.counters
-        assert counters[0].expired + counters[1].expired == len(expired)
-        assert counters[0].sent == len(self.sent)
-        assert counters[0].redriven == counters[1].dead_lettered
-        assert counters[0].deleted + counters[1].deleted == len(self.deleted)
-        for queue, items in ((self.queue, in_queue), (self.dead_letters, in_dead_letters)):
-            states = [item.state for item in items]
-            assert queue.approximate_number_of_messages == states.count("visible")
-            assert queue.approximate_number_of_messages_not_visible == states.count("in_flight")
-            assert queue.approximate_number_of_messages_delayed == states.count("delayed")
+async def operate(queue: Queue, operation: str, handle: str) -> object:
+    calls = {
+        "send": lambda: queue.send("new"),
+        "send_batch": lambda: queue.send_batch([{"id": "a", "body": "new"}]),
+        "receive": lambda: queue.receive(10),
+        "delete": lambda: queue.delete(handle),
+        "delete_batch": lambda: queue.delete_batch({"a": handle}),
+        "change_visibility": lambda: queue.change_visibility(handle, 0),
+        "purge": lambda: queue.purge(),
+    }
+    return await calls[operation]()
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_random_operations_never_lose_or_duplicate_a_message(backend: str) -> None:
-    machine = type("Machine", (QueueMachine,), {"backend": backend})
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=60,
-            stateful_step_count=40,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+OPERATIONS = ["send", "send_batch", "receive", "delete", "delete_batch", "change_visibility"]
+
+
+@pytest.mark.parametrize("operation", [*OPERATIONS, "purge"])
+async def test_a_call_cancelled_before_it_runs_changes_nothing(
+    clock: FakeClock, operation: str
+) -> None:
+    """Each call is one checkpoint that sees a cancellation before its work, never after: a
+    cancelled send did not send, so the caller may safely send again."""
+    queue = Queue("orders", clock)
+    await queue.send("old")
+    await queue.send("waiting")
+    [message] = await queue.receive()
+    before = (queue.snapshot(), queue.counters)
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        await operate(queue, operation, message.receipt_handle)
+    assert scope.cancelled_caught
+    assert (queue.snapshot(), queue.counters) == before
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # trio runs ready tasks in random order
+@pytest.mark.parametrize("operation", OPERATIONS)
+async def test_each_call_lets_other_tasks_run(clock: FakeClock, operation: str) -> None:
+    """Each call is a schedule point (anyio's convention for an async call), so a producer
+    sending in a loop does not starve the app's other tasks."""
+    queue = Queue("orders", clock)
+    await queue.send("old")
+    [message] = await queue.receive()
+    ran: list[str] = []
+
+    async def other() -> None:
+        ran.append("other")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(other)
+        await anyio.wait_all_tasks_blocked()  # `other` is done: nothing else is runnable
+        ran.clear()
+        tasks.start_soon(other)
+        await operate(queue, operation, message.receipt_handle)
+        assert ran == ["other"]
+
+
+async def test_a_cancelled_long_poll_takes_nothing(clock: FakeClock) -> None:
+    queue = Queue("orders", clock, delay_seconds=5)
+    await queue.send("later")
+
+    async def poll() -> None:
+        await queue.receive(10, wait=20)
+        pytest.fail("the long poll was not cancelled")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(poll)
+        await clock.advance(1)
+        tasks.cancel_scope.cancel()
+    await clock.advance(4)
+    assert bodies(await queue.receive()) == ["later"]
+    assert queue.counters.received == 1
+
+
+async def test_the_synchronous_cores_do_the_same_without_awaiting(clock: FakeClock) -> None:
+    """What faaslib's own modules call (the event source mapping) where no checkpoint is due."""
+    queue = Queue("orders", clock, visibility_timeout=30)
+    sent = queue._send_now({"id": 1}, attributes={"kind": "new"})
+    assert queue._receive_now(visibility_timeout=5)[0].message_id == sent.message_id
+    assert queue._receive_now() == []
+    assert queue.counters.empty_receives == 1
+    await clock.advance(5)
+    [again] = queue._receive_now(10)
+    assert again.receive_count == 2
+    queue._change_visibility_now(again.receipt_handle, 0)
+    [third] = queue._receive_now()
+    assert queue._delete_now(again.receipt_handle) is False  # an older handle
+    assert queue._delete_now(third.receipt_handle) is True
+    assert queue.snapshot() == []
+    with pytest.raises(QueueError, match="max_messages=11 is above the maximum of 10"):
+        queue._receive_now(11)
+
+
+async def waiter(queue: Queue, woke: list[float], clock: FakeClock) -> None:
+    await queue.wait_for_messages()
+    woke.append(clock.monotonic())
+
+
+async def test_wait_for_messages_returns_at_once_when_a_message_is_visible(
+    clock: FakeClock,
+) -> None:
+    queue = Queue("orders", clock)
+    await queue.send("x")
+    await queue.wait_for_messages()
+    assert queue.approximate_number_of_messages == 1  # nothing received
+    assert (await receive_one(queue)).receive_count == 1
+
+
+@pytest.mark.parametrize("how", ["send", "delay", "visibility", "fifo-group"])
+async def test_wait_for_messages_wakes_when_a_receive_would_find_a_message(
+    clock: FakeClock, how: str
+) -> None:
+    queue = fifo_queue(clock) if how == "fifo-group" else Queue("orders", clock)
+    if how == "delay":
+        await queue.send("x", delay_seconds=7)
+    elif how == "visibility":
+        await queue.send("x")
+        await queue.receive(visibility_timeout=7)
+    elif how == "fifo-group":  # visible, but behind one in flight in its group
+        await queue.send("first", group_id="g")
+        await queue.send("second", group_id="g")
+        first = await receive_one(queue)
+        assert queue.approximate_number_of_messages == 1
+    woke: list[float] = []
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(waiter, queue, woke, clock)
+        await clock.advance(6.9)
+        assert woke == []
+        if how == "send":
+            await queue.send("x")
+        elif how == "fifo-group":
+            await queue.delete(first.receipt_handle)
+        await clock.advance(0.1)
+        assert woke == [6.9 if how in ("send", "fifo-group") else 7.0]
+    assert queue.approximate_number_of_messages == 1
+
+
+async def test_wait_for_messages_waits_as_long_as_there_is_no_work(clock: FakeClock) -> None:
+    queue = Queue("orders", clock)
+    woke: list[float] = []
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(waiter, queue, woke, clock)
+        await clock.advance(3_600)
+        assert woke == []
+        tasks.cancel_scope.cancel()
+    assert woke == []
