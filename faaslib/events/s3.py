@@ -19,6 +19,7 @@ __all__ = [
     "S3Identity",
     "S3Object",
     "build_s3",
+    "encode_key",
 ]
 
 
@@ -129,21 +130,34 @@ def build_s3(
     configuration_id: str = "faaslib-notification",
     now: float | None = None,
     region: str = _fake.REGION,
+    e_tag: str | None = None,
+    sequencer: str | None = None,
+    request_id: str | None = None,
+    host_id: str | None = None,
 ) -> S3Event:
     """The notification S3 sends for one object: the key URL-encoded as S3 encodes it, the
     `eTag` the MD5 of `content` when given (the ETag of a single-part upload), `size` its length.
     `ObjectRemoved:*` events carry no size or ETag, as S3's do not.
+
+    A store that sends real notifications passes what it knows: the object's `e_tag` (unquoted)
+    and `size`, the `sequencer` that orders the events of one key, and the `request_id`
+    (`x-amz-request-id`) and `host_id` (`x-amz-id-2`) of the request, which every notification
+    of one request shares. Left out, they are made up.
 
     >>> build_s3("uploads", "a b.txt", content=b"hi").records[0].s3.object.key
     'a+b.txt'
     """
     removed = event_name.startswith("ObjectRemoved")
     s3_object = S3Object(
-        key=urllib.parse.quote_plus(key, safe="/~"), sequencer=_fake.hex_id(18).upper()
+        key=encode_key(key),
+        sequencer=sequencer if sequencer is not None else _fake.hex_id(18).upper(),
     )
     if not removed:
         s3_object.size = len(content) if content is not None else size
-        s3_object.e_tag = _fake.md5_hex(content) if content is not None else _fake.hex_id(32)
+        if e_tag is not None:
+            s3_object.e_tag = e_tag
+        else:
+            s3_object.e_tag = _fake.md5_hex(content) if content is not None else _fake.hex_id(32)
     if version_id is not None:
         s3_object.version_id = version_id
     principal = S3Identity(principal_id=_PRINCIPAL)
@@ -156,7 +170,8 @@ def build_s3(
         user_identity=principal,
         request_parameters=S3RequestParameters(source_ip_address="127.0.0.1"),
         response_elements=S3ResponseElements(
-            request_id=_fake.hex_id(16).upper(), id_2=_fake.b64(secrets.token_bytes(42))
+            request_id=request_id if request_id is not None else _fake.hex_id(16).upper(),
+            id_2=host_id if host_id is not None else _fake.b64(secrets.token_bytes(42)),
         ),
         s3=S3Entity(
             s3_schema_version="1.0",
@@ -170,6 +185,16 @@ def build_s3(
         ),
     )
     return S3Event(records=[record])
+
+
+def encode_key(key: str) -> str:
+    """`key` as an S3 notification carries it: URL-encoded, a space as '+', '/' kept. S3 matches
+    a notification's prefix and suffix filters against this form of the key.
+
+    >>> encode_key("photos/a b=1.jpg")
+    'photos/a+b%3D1.jpg'
+    """
+    return urllib.parse.quote_plus(key, safe="/~")
 
 
 _PRINCIPAL = "AWS:AIDAIENQZJOLO23YVJ4VO"  # who made the request, as S3 names an IAM user
