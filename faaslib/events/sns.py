@@ -62,16 +62,23 @@ def build_sns(
     now: float | None = None,
     region: str = _fake.REGION,
     account: str = _fake.ACCOUNT,
+    message_id: str | None = None,
+    subscription_arn: str | None = None,
 ) -> SNSEvent:
     """The record SNS delivers to a subscribed function for one published message (text, or any
     other value as JSON). Attribute types follow SNS: str is String, a number Number, bytes
     Binary (base64), a list String.Array (JSON).
 
+    `message_id` and `subscription_arn` (`TOPICARN:UUID`) are fresh unless given, so that a
+    topic delivering one message to several subscriptions stamps each record with the message's
+    one id and the subscription's own ARN.
+
     >>> build_sns({"id": 7}, topic="orders").records[0].sns.json()
     {'id': 7}
     """
     topic_arn = _fake.arn("sns", topic, region=region, account=account)
-    subscription_arn = f"{topic_arn}:{_fake.request_id()}"
+    if subscription_arn is None:
+        subscription_arn = f"{topic_arn}:{_fake.request_id()}"
     endpoint = f"https://sns.{region}.amazonaws.com"
     text = message if isinstance(message, str) else msgspec.json.encode(message).decode()
     notification = SNSMessage(
@@ -79,7 +86,7 @@ def build_sns(
         timestamp=_fake.iso_time(now),
         signature=_fake.b64(secrets.token_bytes(256)),
         signing_cert_url=f"{endpoint}/SimpleNotificationService-{_fake.hex_id(32)}.pem",
-        message_id=_fake.request_id(),
+        message_id=_fake.request_id() if message_id is None else message_id,
         message=text,
         message_attributes={
             name: _attribute(value) for name, value in (message_attributes or {}).items()
