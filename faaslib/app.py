@@ -31,12 +31,14 @@ from faaslib.errors import (
     FunctionError,
     InvalidParameterValue,
     InvalidRequestContent,
+    RequestTooLarge,
     ResourceConflict,
     ResourceNotFound,
 )
 from faaslib.executor import Admission, Function, Runner, resolve_handler
 from faaslib.invoke import (
     MAX_CLIENT_CONTEXT_BYTES,
+    MAX_SYNC_REQUEST_BYTES,
     InvocationResult,
     InvocationType,
     LogType,
@@ -46,6 +48,11 @@ from faaslib.invoke import (
     new_request_id,
 )
 from faaslib.metrics import FunctionMetrics
+from faaslib.sources.base import Trigger
+from faaslib.sources.decorators import EventSources
+from faaslib.sources.queue import Queue
+from faaslib.sources.registry import Resources
+from faaslib.sources.topic import Topic
 
 logger = logging.getLogger("faaslib")
 
@@ -62,7 +69,7 @@ class InstanceCounts(msgspec.Struct, frozen=True):
     busy: int
 
 
-class App:
+class App(EventSources):
     """A set of Lambda functions running in this process, under one account's limits.
 
     >>> app = App(name="shop")
@@ -130,7 +137,10 @@ class App:
         self._runner = Runner(self.clock, self._admission)
         self._task_group: anyio.abc.TaskGroup | None = None
         self._accepting_events = False
-        self._events = EventQueue(self.clock, self._runner, self._functions.get, concurrency)
+        self._events = EventQueue(self.clock, self._runner, self._send_to, concurrency)
+        self._resources = Resources(name, self.clock, self.config.region, self.config.account_id)
+        self._invoker = _SourceInvoker(self)
+        self._trigger_tasks: anyio.abc.TaskGroup | None = None
         self._prices = prices if prices is not None else PriceCatalog()
         if self.config.budget is not None:
             self._runner.budget = Budget(
@@ -175,13 +185,22 @@ class App:
 
         return register if handler is None else register(handler)
 
-    def _register(self, target: Any, options: Mapping[str, Any]) -> Function:
+    def _register(
+        self,
+        target: Any,
+        options: Mapping[str, Any],
+        check: Callable[[FunctionConfig], None] | None = None,
+    ) -> Function:
+        """Register `target`; `check` (a trigger's own rules) may refuse the configuration
+        before anything is registered."""
         values = dict(options)
         values.setdefault("name", getattr(target, "__name__", None))
         values.setdefault("architecture", self.config.architecture)
         name = values["name"]
         owner = f"function {name!r}"
         config: FunctionConfig = validate(FunctionConfig, owner, values)
+        if check is not None:
+            check(config)
         if name in self._functions:
             raise ConfigurationError(
                 f"{owner}: a function named {name!r} is already registered in App {self.name!r}; "
@@ -378,6 +397,7 @@ class App:
                 await task_group.start(self._runner.deadlines.watch)
             await task_group.start(self._events.dispatch)
             self._accepting_events = True
+            self._trigger_tasks = await task_group.start(self._run_triggers)
         except BaseException as error:
             await self.__aexit__(type(error), error, error.__traceback__)
             raise
@@ -396,9 +416,12 @@ class App:
                 self._accepting_events = False
                 if exc_type is None:
                     with self.clock.timeout_scope(self.config.shutdown_timeout):
+                        for trigger in self._resources.triggers:
+                            await trigger.stop()
                         await self._events.wait_settled()
         finally:  # even if the wait is cancelled, the app's tasks end here
             self._task_group = None
+            self._trigger_tasks = None
             task_group.cancel_scope.cancel()
             try:
                 # The body's own exception passes through as it is, not in an exception group.
@@ -406,6 +429,20 @@ class App:
             finally:
                 self._stopped()
         return None
+
+    async def _run_triggers(
+        self, *, task_status: anyio.abc.TaskStatus[anyio.abc.TaskGroup] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        async with anyio.create_task_group() as tasks:
+            for trigger in self._resources.triggers:
+                await tasks.start(trigger.run, self._invoker)
+            task_status.started(tasks)
+            await anyio.sleep_forever()
+
+    def _add_trigger(self, trigger: Trigger) -> None:
+        self._resources.triggers.append(trigger)
+        if self._trigger_tasks is not None:  # registered while running: it starts now
+            self._trigger_tasks.start_soon(trigger.run, self._invoker)
 
     def _stopped(self) -> None:
         self._bill_provisioned_concurrency(started=False)
@@ -479,12 +516,39 @@ class App:
         for function in self._functions.values():
             for field in ("on_success", "on_failure", "dead_letter"):
                 target = getattr(function.config, field)
-                if isinstance(target, str) and target not in self._functions:
+                if isinstance(target, str) and self._destination(target) is None:
                     known = ", ".join(sorted(self._functions))
+                    queues = ", ".join(sorted(self._resources.queues)) or "none"
+                    topics = ", ".join(sorted(self._resources.topics)) or "none"
                     raise ConfigurationError(
-                        f"function {function.name!r}: {field}={target!r} names no function of "
-                        f"App {self.name!r} (its functions: {known})"
+                        f"function {function.name!r}: {field}={target!r} names no function, "
+                        f"queue or topic of App {self.name!r} (its functions: {known}; queues: "
+                        f"{queues}; topics: {topics})"
                     )
+
+    def _destination(self, target: str) -> Function | Queue | Topic | None:
+        """What a destination string names: a function (by name or ARN), a queue or a topic."""
+        if not target.startswith("arn:"):
+            return self._functions.get(target)
+        prefix = f"arn:aws:lambda:{self.config.region}:{self.config.account_id}:function:"
+        if target.startswith(prefix):
+            return self._functions.get(target.removeprefix(prefix).removesuffix(":$LATEST"))
+        return self._resources.by_arn(target)
+
+    async def _send_to(
+        self, target: str, message: Any, attributes: dict[str, str | int] | None
+    ) -> None:
+        """Deliver an invocation record (or, for a dead-letter target, the event with Lambda's
+        attributes) to a function, queue or topic; raises if it is refused."""
+        destination = self._destination(target)
+        if destination is None:
+            raise LookupError(f"{target!r} names no function, queue or topic of the app")
+        if isinstance(destination, Function):
+            self._events.put(destination, encode_json(message))
+        elif isinstance(destination, Queue):
+            await destination.send(message, attributes=attributes)
+        else:
+            await destination.publish(message, attributes=attributes)
 
     def pending_events(self) -> list[PendingEvent]:
         """The Event invocations not yet ended: running, queued or waiting to retry."""
@@ -495,20 +559,29 @@ class App:
         return list(self._events.undelivered)
 
     async def wait_idle(self) -> None:
-        """Wait until every Event invocation has ended: none queued, waiting or running.
+        """Wait until nothing is left to run: no Event invocation queued, waiting or running,
+        and no trigger with work in hand or messages left in its queue.
 
-        Under a fake clock, events waiting to retry need the clock advanced.
+        Under a fake clock, what waits for time (a retry, a visibility timeout) needs the clock
+        advanced.
         """
-        await self._events.wait_idle()
+        while True:
+            await self._events.wait_idle()
+            busy = next((t for t in self._resources.triggers if not t.idle()), None)
+            if busy is None:
+                if not len(self._events):
+                    return
+                continue
+            await busy.wait_changed()
 
     async def drain(self, seconds: float | None = None) -> int:
-        """Wait, up to `seconds` of the app's clock (for ever if None), for every Event
-        invocation to end; return how many are still pending."""
+        """Wait, up to `seconds` of the app's clock (for ever if None), for the app to be idle
+        (see `wait_idle`); return how many Event invocations are still pending."""
         if seconds is None:
-            await self._events.wait_idle()
+            await self.wait_idle()
         else:
             with self.clock.timeout_scope(seconds):
-                await self._events.wait_idle()
+                await self.wait_idle()
         return len(self._events)
 
     # -- metrics ------------------------------------------------------------------------------
@@ -572,6 +645,33 @@ class App:
 
     def __repr__(self) -> str:
         return f"App(name={self.name!r}, functions={list(self._functions)})"
+
+
+class _SourceInvoker:
+    """The invoker as sources see it: a source's event goes through the same checks and queue
+    as any caller's, without the Invoke API's options."""
+
+    __slots__ = ("_app",)
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def invoke(self, function: str, event: Any) -> InvocationResult:
+        target = self._app._function(function)
+        if isinstance(event, bytes):  # built by the source itself: trusted to be JSON
+            if len(event) > MAX_SYNC_REQUEST_BYTES:
+                raise RequestTooLarge(
+                    f"Request must be smaller than {MAX_SYNC_REQUEST_BYTES} bytes for the "
+                    f"InvokeFunction operation (function {function!r}: {len(event):,} bytes)",
+                    function_name=function,
+                )
+            request = event
+        else:
+            request = encode_request(event, function)
+        return await self._app._runner.run(target, request, target.arn, None, False)
+
+    def invoke_event(self, function: str, event: Any) -> None:
+        self._app._events.put(self._app._function(function), encode_request(event, function))
 
 
 def _client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:

@@ -25,7 +25,7 @@ import itertools
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -111,12 +111,12 @@ class EventQueue:
         self,
         clock: Clock,
         runner: Runner,
-        functions: Callable[[str], Function | None],
+        send: Callable[[str, Any, dict[str, str | int] | None], Awaitable[None]],
         limit: int,
     ) -> None:
         self.clock = clock
         self.runner = runner
-        self._functions = functions
+        self._send = send  # to a destination named by a string: a function, queue or topic
         self._limit = limit  # at most this many events running at once: the account's limit
         self._ready: deque[QueuedEvent] = deque()
         self._waiting: list[tuple[float, int, QueuedEvent]] = []  # (due, sequence, event)
@@ -266,22 +266,27 @@ class EventQueue:
             kind = "on_failure"
             if config.dead_letter is not None:
                 original = decode_json(event.payload)
-                if not await self._deliver(event, "dead_letter", config.dead_letter, original):
+                attributes = _dead_letter_attributes(event)
+                if not await self._deliver(
+                    event, "dead_letter", config.dead_letter, original, attributes
+                ):
                     metrics.dead_letter_errors += 1
         record = invocation_record(event, condition, self.clock.now())
         if target is not None and not await self._deliver(event, kind, target, record):
             metrics.destination_delivery_failures += 1
 
     async def _deliver(
-        self, event: QueuedEvent, kind: str, target: Destination, message: Any
+        self,
+        event: QueuedEvent,
+        kind: str,
+        target: Destination,
+        message: Any,
+        attributes: dict[str, str | int] | None = None,
     ) -> bool:
         """Hand `message` to `target`; on failure keep it in `undelivered`."""
         try:
             if isinstance(target, str):
-                destination = self._functions(target)
-                if destination is None:
-                    raise LookupError(f"no function named {target!r} in the app")
-                self.put(destination, encode_json(message))
+                await self._send(target, message, attributes)
             else:
                 answer = target(message)
                 if inspect.isawaitable(answer):
@@ -356,6 +361,20 @@ def invocation_record(event: QueuedEvent, condition: str, now: float) -> dict[st
         record["responseContext"] = response
         record["responsePayload"] = result.payload
     return record
+
+
+def _dead_letter_attributes(event: QueuedEvent) -> dict[str, str | int]:
+    """What Lambda adds to an event it sends to a dead-letter queue or topic: the request id,
+    the invocation's HTTP status and the first kilobyte of the error message."""
+    attributes: dict[str, str | int] = {"RequestID": request_id_text(event.request_number)}
+    result = event.last
+    if result is not None:
+        attributes["ErrorCode"] = result.status_code  # a Number attribute
+        error = result.payload
+        message = error.get("errorMessage") if isinstance(error, dict) else None
+        if isinstance(message, str):
+            attributes["ErrorMessage"] = message.encode()[:1024].decode(errors="ignore")
+    return attributes
 
 
 def _throttle_result(function: Function, event: QueuedEvent, throttle: TooManyRequests) -> Any:

@@ -29,8 +29,10 @@ __all__ = [
 
 Architecture = Literal["x86_64", "arm64"]
 # Where an Event invocation's outcome goes: a function's name (invoked with the record as its
-# event) or a callable taking the record (sync or async).
+# event), the ARN of a function, queue or topic of the app, or a callable taking the record
+# (sync or async).
 Destination = str | Callable[[Any], Any]
+DESTINATION_ARN_PATTERN = r"^arn:aws:(lambda|sqs|sns):[a-z]{2}(-[a-z]+)+-\d+:\d{12}:.+$"
 
 MAX_TIMEOUT_SECONDS = 900
 MAX_ENVIRONMENT_BYTES = 4096
@@ -82,9 +84,9 @@ ALLOWED = {
     "ledger_rows": "a whole number of at least 0, per function",
     "maximum_retry_attempts": "0, 1 or 2",
     "maximum_event_age": "60 to 21,600 seconds",
-    "on_success": "a function name or a callable",
-    "on_failure": "a function name or a callable",
-    "dead_letter": "a function name or a callable",
+    "on_success": "a function name, a function's, queue's or topic's ARN, or a callable",
+    "on_failure": "a function name, a function's, queue's or topic's ARN, or a callable",
+    "dead_letter": "a function name, a function's, queue's or topic's ARN, or a callable",
     "shutdown_timeout": "seconds, 0 or more",
     "budget": "None, or dollars more than 0 (a Decimal, int, str or float)",
 }
@@ -115,8 +117,10 @@ class FunctionConfig(_Strict):
     @field_validator("on_success", "on_failure", "dead_letter")
     @classmethod
     def _destination_is_a_name_or_callable(cls, value: Destination | None) -> Destination | None:
-        if isinstance(value, str) and not re.match(FUNCTION_NAME_PATTERN, value):
-            raise ValueError(f"{value!r} is not a function name")
+        if isinstance(value, str) and not (
+            re.match(FUNCTION_NAME_PATTERN, value) or re.match(DESTINATION_ARN_PATTERN, value)
+        ):
+            raise ValueError(f"{value!r} is neither a function name nor an ARN")
         return value
 
     @model_validator(mode="after")

@@ -335,7 +335,9 @@ def test_event_options_are_checked() -> None:
         app.function(name="a", maximum_retry_attempts=3)(lambda event, context: None)
     with pytest.raises(ConfigurationError, match="maximum_event_age=59 is below the minimum of 60"):
         app.function(name="b", maximum_event_age=59)(lambda event, context: None)
-    with pytest.raises(ConfigurationError, match=r"on_failure='no such' .*is not a function name"):
+    with pytest.raises(
+        ConfigurationError, match=r"on_failure='no such' .*is neither a function name nor an ARN"
+    ):
         app.function(name="c", on_failure="no such")(lambda event, context: None)
 
 

@@ -1,7 +1,28 @@
-"""Event sources that live inside the app: an SQS-like queue (`Queue`), with SQS's delivery
-semantics, visibility timeouts, FIFO message groups, deduplication and dead-letter redrive."""
+"""Event sources that live inside the app, each with its AWS service's semantics: an SQS-like
+`Queue`, an S3-like `Bucket`, an SNS-like `Topic`, a Kinesis-like `Stream` and a DynamoDB-like
+`Table`; and the protocol (`Invoker`, `Trigger`) by which the app runs the triggers bound to them.
 
+Each store works alone (give it a clock) or as the app's (`app.queue(name)`, ...).
+"""
+
+from faaslib.sources.base import Invoker, PushTrigger, Trigger
+from faaslib.sources.bucket import (
+    Bucket,
+    BucketCounters,
+    BucketError,
+    EntityTooLarge,
+    InvalidBucketName,
+    InvalidNotificationConfiguration,
+    KeyTooLong,
+    ListResult,
+    MetadataTooLarge,
+    NoSuchKey,
+    NotificationConfiguration,
+    ObjectInfo,
+    StoredObject,
+)
 from faaslib.sources.queue import Queue
+from faaslib.sources.queue_mapping import QueueMapping
 from faaslib.sources.queue_messages import (
     BatchEntry,
     BatchFailure,
@@ -17,20 +38,92 @@ from faaslib.sources.queue_messages import (
     SendBatchResult,
     SendResult,
 )
+from faaslib.sources.stream import Stream
+from faaslib.sources.stream_records import (
+    ExpiredIterator,
+    GetRecordsResult,
+    PutRecordResult,
+    PutRecordsEntry,
+    PutRecordsResult,
+    Record,
+    RecordRejected,
+    Shard,
+    ShardIterator,
+    ShardNotFound,
+    StreamCounters,
+    StreamError,
+)
+from faaslib.sources.table import Table, TableError
+from faaslib.sources.topic import Topic
+from faaslib.sources.topic_messages import (
+    Notification,
+    PublishBatchEntry,
+    PublishBatchRejected,
+    PublishBatchResult,
+    PublishFailure,
+    PublishRejected,
+    PublishResult,
+    Subscription,
+    TopicCounters,
+    TopicError,
+)
 
 __all__ = [
     "BatchEntry",
     "BatchFailure",
     "BatchRejected",
+    "Bucket",
+    "BucketCounters",
+    "BucketError",
     "DeleteBatchResult",
+    "EntityTooLarge",
+    "ExpiredIterator",
+    "GetRecordsResult",
+    "InvalidBucketName",
+    "InvalidNotificationConfiguration",
+    "Invoker",
+    "KeyTooLong",
+    "ListResult",
     "Message",
     "MessageNotInflight",
     "MessageRejected",
+    "MetadataTooLarge",
+    "NoSuchKey",
+    "Notification",
+    "NotificationConfiguration",
+    "ObjectInfo",
+    "PublishBatchEntry",
+    "PublishBatchRejected",
+    "PublishBatchResult",
+    "PublishFailure",
+    "PublishRejected",
+    "PublishResult",
+    "PushTrigger",
+    "PutRecordResult",
+    "PutRecordsEntry",
+    "PutRecordsResult",
     "Queue",
     "QueueCounters",
     "QueueError",
+    "QueueMapping",
     "QueuedMessage",
     "ReceiptHandleIsInvalid",
+    "Record",
+    "RecordRejected",
     "SendBatchResult",
     "SendResult",
+    "Shard",
+    "ShardIterator",
+    "ShardNotFound",
+    "StoredObject",
+    "Stream",
+    "StreamCounters",
+    "StreamError",
+    "Subscription",
+    "Table",
+    "TableError",
+    "Topic",
+    "TopicCounters",
+    "TopicError",
+    "Trigger",
 ]

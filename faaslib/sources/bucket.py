@@ -128,8 +128,20 @@ class Bucket:
         return isinstance(key, str) and key in self._objects
 
     def metrics(self) -> dict[str, Any]:
-        """The counters as a dict, for the app's metrics."""
-        return msgspec.structs.asdict(self.counters)
+        """CloudWatch's `AWS/S3` storage and request metrics of the bucket (a copy is a PUT
+        request, as S3 counts it), and its notifications delivered and failed."""
+        counters = self.counters
+        return {
+            "NumberOfObjects": len(self._objects),
+            "BucketSizeBytes": sum(info.size for info, _ in self._objects.values()),
+            "PutRequests": counters.puts + counters.copies,
+            "GetRequests": counters.gets,
+            "HeadRequests": counters.heads,
+            "DeleteRequests": counters.deletes + counters.deletes_of_missing_keys,
+            "ListRequests": counters.lists,
+            "NotificationsDelivered": counters.notifications_delivered,
+            "NotificationsFailed": counters.notifications_failed,
+        }
 
     def keys(self) -> list[str]:
         """Every key, in UTF-8 binary order (the order `list` returns them in)."""

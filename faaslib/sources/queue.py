@@ -283,6 +283,28 @@ class Queue(QueueCore):
         self._tick()
         return self._store.oldest_age()
 
+    def metrics(self) -> dict[str, Any]:
+        """CloudWatch's `AWS/SQS` metrics of the queue, now (counts run from its creation), and
+        the ways out CloudWatch does not count (`redriven`, `expired`, ...) by their own names."""
+        counters = self.counters
+        in_flight = self.approximate_number_of_messages_not_visible
+        return {
+            "ApproximateNumberOfMessagesVisible": self.approximate_number_of_messages,
+            "ApproximateNumberOfMessagesNotVisible": in_flight,
+            "ApproximateNumberOfMessagesDelayed": self.approximate_number_of_messages_delayed,
+            "ApproximateAgeOfOldestMessage": self.approximate_age_of_oldest_message,
+            # A message redriven here is not "sent", as CloudWatch counts it: see dead_lettered.
+            "NumberOfMessagesSent": counters.sent,
+            "NumberOfMessagesReceived": counters.received,
+            "NumberOfMessagesDeleted": counters.deleted,
+            "NumberOfEmptyReceives": counters.empty_receives,
+            "deduplicated": counters.deduplicated,
+            "redriven": counters.redriven,
+            "dead_lettered": counters.dead_lettered,
+            "expired": counters.expired,
+            "purged": counters.purged,
+        }
+
     def snapshot(self) -> list[QueuedMessage]:
         """Every message still in the queue, in the order it entered, with its state. For tests
         and debugging: it walks the whole queue."""

@@ -163,17 +163,20 @@ async def test_the_counters_count_each_operation(clock: FakeClock) -> None:
     await bucket.head("a")
     await bucket.list()
     await bucket.delete("a")
+    await bucket.delete("missing")
     assert bucket.metrics() == {
-        "puts": 1,
-        "copies": 1,
-        "deletes": 1,
-        "deletes_of_missing_keys": 0,
-        "gets": 1,
-        "heads": 1,
-        "lists": 1,
-        "notifications_delivered": 0,
-        "notifications_failed": 0,
+        "NumberOfObjects": 1,
+        "BucketSizeBytes": 1,
+        "PutRequests": 2,  # a copy is a PUT request
+        "GetRequests": 1,
+        "HeadRequests": 1,
+        "DeleteRequests": 2,
+        "ListRequests": 1,
+        "NotificationsDelivered": 0,
+        "NotificationsFailed": 0,
     }
+    assert (bucket.counters.puts, bucket.counters.copies) == (1, 1)
+    assert (bucket.counters.deletes, bucket.counters.deletes_of_missing_keys) == (1, 1)
 
 
 # -- S3's limits -------------------------------------------------------------------------------

@@ -1,0 +1,251 @@
+"""The app's event-source API: `app.queue/bucket/topic` and the decorators that bind a function
+to them (`on_queue`, `on_object`, `on_topic`).
+
+Kept apart from `App` so that the app module stays about invoking and lifetimes; `App` takes
+these methods by inheritance and provides what they use (registration, the invoker, the
+resources).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from faaslib.errors import ConfigurationError
+from faaslib.sources.base import Invoker, PushTrigger, Trigger
+from faaslib.sources.bucket import Bucket
+from faaslib.sources.queue import Queue
+from faaslib.sources.queue_mapping import QueueMapping
+from faaslib.sources.registry import Resources
+from faaslib.sources.topic import Topic
+from faaslib.sources.topic_messages import Notification
+
+if TYPE_CHECKING:
+    from faaslib.config import FunctionConfig
+    from faaslib.executor import Function
+
+__all__ = ["EventSources"]
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+class EventSources:
+    """Queues, buckets and topics of the app, and the triggers that bind functions to them."""
+
+    _resources: Resources
+    _invoker: Invoker
+    _functions: dict[str, Function]
+
+    def _register(
+        self,
+        target: Any,
+        options: Mapping[str, Any],
+        check: Callable[[FunctionConfig], None] | None = None,
+    ) -> Function:
+        raise NotImplementedError
+
+    def _add_trigger(self, trigger: Trigger) -> None:
+        raise NotImplementedError
+
+    # -- resources ----------------------------------------------------------------------------
+
+    def queue(self, name: str, **options: Any) -> Queue:
+        """The app's SQS-like queue `name`, declared with `options` the first time it is named.
+
+        Options are `faaslib.sources.Queue`'s: `visibility_timeout` (default 30 s), `fifo`,
+        `content_based_deduplication`, `delay_seconds`, `message_retention_period`,
+        `maximum_message_size`, and `redrive=(dead_letter_queue_name, max_receive_count)`.
+        Naming the queue again returns the same queue; naming it with other options is an error.
+        """
+        return self._resources.queue(name, options)
+
+    def bucket(self, name: str, **options: Any) -> Bucket:
+        """The app's S3-like bucket `name` (see `faaslib.sources.Bucket`)."""
+        return self._resources.bucket(name, options)
+
+    def topic(self, name: str, **options: Any) -> Topic:
+        """The app's SNS-like topic `name`, declared with `options` (`fifo`,
+        `content_based_deduplication`) the first time it is named."""
+        return self._resources.topic(name, options)
+
+    # -- triggers -----------------------------------------------------------------------------
+
+    def triggers(self, function: str | None = None) -> list[Trigger]:
+        """The app's triggers (or function `function`'s), in the order they were registered:
+        each has `describe()` and `metrics()`."""
+        triggers = self._resources.triggers
+        return [t for t in triggers if function is None or t.function == function]
+
+    def on_queue(
+        self,
+        name: str,
+        *,
+        batch_size: int = 10,
+        maximum_batching_window: int = 0,
+        maximum_concurrency: int | None = None,
+        report_batch_item_failures: bool = False,
+        filter: Mapping[str, Any] | str | Sequence[Mapping[str, Any] | str] | None = None,
+        **function_config: Any,
+    ) -> Callable[[HandlerT], HandlerT]:
+        """Register a function that processes batches of queue `name`: an SQS event source
+        mapping with Lambda's limits and semantics (see `faaslib.sources.queue_mapping`).
+
+        `function_config` takes `App.function`'s options. The queue's visibility timeout must be
+        at least the function's timeout, as Lambda requires.
+        """
+
+        def register(target: HandlerT) -> HandlerT:
+            queue = self.queue(name)
+            made: list[QueueMapping] = []
+
+            def check(config: FunctionConfig) -> None:  # before the function is registered
+                made.append(
+                    QueueMapping(
+                        queue,
+                        config.name,
+                        config.timeout,
+                        batch_size=batch_size,
+                        maximum_batching_window=maximum_batching_window,
+                        maximum_concurrency=maximum_concurrency,
+                        report_batch_item_failures=report_batch_item_failures,
+                        filter=filter,
+                    )
+                )
+
+            self._function_for(target, function_config, check)
+            self._add_trigger(made[0])
+            return target
+
+        return register
+
+    def on_object(
+        self,
+        name: str,
+        *,
+        events: Iterable[str] = ("s3:ObjectCreated:*",),
+        prefix: str = "",
+        suffix: str = "",
+        **function_config: Any,
+    ) -> Callable[[HandlerT], HandlerT]:
+        """Register a function that bucket `name` notifies of `events` on keys with `prefix`
+        and `suffix`: each notification is an Event invocation, so retries and destinations
+        apply."""
+
+        def register(target: HandlerT) -> HandlerT:
+            function = self._function_for(target, function_config)
+            bucket = self.bucket(name)
+            invoke_event = self._invoker.invoke_event
+            subscription = bucket.subscribe(
+                lambda event: invoke_event(function.name, event),
+                events=events,
+                prefix=prefix,
+                suffix=suffix,
+                id=f"{function.name}-{len(bucket.configurations) + 1}",
+            )
+            shown = ", ".join(subscription.events)
+            where = f" {prefix}*{suffix}" if prefix or suffix else ""
+            self._add_trigger(
+                PushTrigger(function.name, f"bucket {name}{where} ({shown})", bucket.metrics)
+            )
+            return target
+
+        return register
+
+    def on_topic(
+        self,
+        name: str,
+        *,
+        filter_policy: Mapping[str, Any] | str | None = None,
+        filter_policy_scope: Literal["MessageAttributes", "MessageBody"] = "MessageAttributes",
+        **function_config: Any,
+    ) -> Callable[[HandlerT], HandlerT]:
+        """Subscribe a function to topic `name`: each message its filter policy accepts is an
+        Event invocation with SNS's event, so retries and destinations apply."""
+
+        def register(target: HandlerT) -> HandlerT:
+            function = self._function_for(target, function_config)
+            topic = self.topic(name)
+            invoke_event = self._invoker.invoke_event
+            topic.subscribe(
+                lambda notification: invoke_event(function.name, notification.lambda_event()),
+                filter_policy=filter_policy,
+                filter_policy_scope=filter_policy_scope,
+                protocol="lambda",
+                endpoint=function.arn,
+            )
+            shown = " (filtered)" if filter_policy is not None else ""
+            self._add_trigger(PushTrigger(function.name, f"topic {name}{shown}", topic.metrics))
+            return target
+
+        return register
+
+    def subscribe(
+        self,
+        topic: str,
+        queue: str,
+        *,
+        raw_message_delivery: bool = False,
+        filter_policy: Mapping[str, Any] | str | None = None,
+        filter_policy_scope: Literal["MessageAttributes", "MessageBody"] = "MessageAttributes",
+    ) -> None:
+        """Subscribe queue `queue` to topic `topic`, as an SQS subscription: each message the
+        filter policy accepts arrives in SNS's JSON envelope, or as it was published with
+        `raw_message_delivery` (its attributes then become message attributes)."""
+        target = self.queue(queue)
+
+        def deliver(notification: Notification) -> None:
+            if notification.raw_message_delivery:
+                attributes = {
+                    name: _attribute_value(data_type, value)
+                    for name, (data_type, value) in notification.attributes.items()
+                }
+            else:
+                attributes = {}
+            target._send_now(
+                notification.sqs_body(),
+                attributes=attributes or None,
+                group_id=notification.group_id,
+                deduplication_id=notification.deduplication_id,
+            )
+
+        self.topic(topic).subscribe(
+            deliver,
+            filter_policy=filter_policy,
+            filter_policy_scope=filter_policy_scope,
+            raw_message_delivery=raw_message_delivery,
+            protocol="sqs",
+            endpoint=target.arn,
+        )
+
+    def _function_for(
+        self,
+        target: Any,
+        function_config: Mapping[str, Any],
+        check: Callable[[FunctionConfig], None] | None = None,
+    ) -> Function:
+        """The function for `target`: registered now, or the one a decorator below registered,
+        so that one function can have several triggers. `check` may refuse its configuration
+        (before anything is registered)."""
+        name = function_config.get("name", getattr(target, "__name__", None))
+        function = self._functions.get(name) if isinstance(name, str) else None
+        if function is None or function.handler.target is not target:
+            return self._register(target, function_config, check)
+        if set(function_config) - {"name"}:
+            raise ConfigurationError(
+                f"function {name!r} is already registered by another decorator; give its "
+                f"configuration ({', '.join(sorted(function_config))}) to one decorator only"
+            )
+        if check is not None:
+            check(function.config)
+        return function
+
+
+def _attribute_value(data_type: str, value: str) -> str | int | float | bytes:
+    """An SNS attribute as the queue takes it: numbers as numbers, binary as bytes, the rest
+    (strings, and string arrays, which SQS has no type for) as text."""
+    if data_type == "Number":
+        return int(value) if value.lstrip("-").isdigit() else float(value)
+    if data_type == "Binary":
+        return base64.b64decode(value)
+    return value

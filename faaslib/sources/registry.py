@@ -1,0 +1,116 @@
+"""The app's queues, buckets and topics, by name and by ARN, and the triggers bound to them.
+
+An app declares a resource with `app.queue(name, **options)` (and `bucket`, `topic`); asking
+again by name returns the same one, and asking with options that differ from its own is an
+error rather than a silent second configuration. A trigger or a redrive policy that names a
+resource not declared yet declares it with the defaults, at once, so that a trigger is bound
+(and delivering) from the moment it is registered: declare a resource that needs options before
+the decorators that use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from faaslib.clock import Clock
+from faaslib.errors import ConfigurationError
+from faaslib.sources.base import Trigger
+from faaslib.sources.bucket import Bucket
+from faaslib.sources.queue import Queue
+from faaslib.sources.topic import Topic
+
+__all__ = ["Resources"]
+
+R = TypeVar("R", Queue, Bucket, Topic)
+
+
+class Resources:
+    """Everything the app's sources hold, for one region and account."""
+
+    def __init__(self, app_name: str, clock: Clock, region: str, account: str) -> None:
+        self.app_name = app_name
+        self.clock = clock
+        self.region = region
+        self.account = account
+        self.queues: dict[str, Queue] = {}
+        self.buckets: dict[str, Bucket] = {}
+        self.topics: dict[str, Topic] = {}
+        self._options: dict[tuple[str, str], dict[str, Any]] = {}
+        self.triggers: list[Trigger] = []
+
+    def queue(self, name: str, options: Mapping[str, Any]) -> Queue:
+        values = dict(options)
+        redrive = values.get("redrive")
+        if redrive is not None:
+            if not (isinstance(redrive, tuple | list) and len(redrive) == 2):
+                raise ConfigurationError(
+                    f"queue {name!r}: redrive={redrive!r} must be (dead_letter_queue_name, "
+                    "max_receive_count)"
+                )
+            target, count = redrive
+            if isinstance(target, str):
+                if target == name:
+                    raise ConfigurationError(
+                        f"queue {name!r}: a queue cannot be its own dead-letter queue"
+                    )
+                target = self.queue(target, {})
+            values["redrive"] = (target, count)
+        return self._get("queue", self.queues, name, options, values, Queue)
+
+    def bucket(self, name: str, options: Mapping[str, Any]) -> Bucket:
+        return self._get("bucket", self.buckets, name, options, dict(options), Bucket)
+
+    def topic(self, name: str, options: Mapping[str, Any]) -> Topic:
+        return self._get("topic", self.topics, name, options, dict(options), Topic)
+
+    def _get(
+        self,
+        kind: str,
+        held: dict[str, R],
+        name: str,
+        options: Mapping[str, Any],
+        values: dict[str, Any],
+        make: Callable[..., R],
+    ) -> R:
+        existing = held.get(name)
+        if existing is not None:
+            declared = self._options[(kind, name)]
+            changed = {k: v for k, v in options.items() if declared.get(k, _DEFAULT) != v}
+            if changed:
+                shown = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+                before = ", ".join(f"{k}={v!r}" for k, v in declared.items())
+                hint = (
+                    f"with {before}"
+                    if before
+                    else "with the defaults (a trigger or redrive named it first: declare it, "
+                    "with its options, before the decorators that use it)"
+                )
+                raise ConfigurationError(
+                    f"{kind} {name!r} is already declared in App {self.app_name!r} {hint}; it "
+                    f"cannot be declared again with {shown}"
+                )
+            return existing
+        if "region" in values or "account" in values:
+            raise ConfigurationError(
+                f"{kind} {name!r}: region and account are the app's (App(region=..., "
+                "account_id=...))"
+            )
+        resource = make(name, self.clock, region=self.region, account=self.account, **values)
+        held[name] = resource
+        self._options[(kind, name)] = dict(options)
+        return resource
+
+    def by_arn(self, arn: str) -> Queue | Topic | None:
+        """The queue or topic an ARN names, if the app declared it."""
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[3] != self.region or parts[4] != self.account:
+            return None
+        if parts[2] == "sqs":
+            return self.queues.get(parts[5])
+        if parts[2] == "sns":
+            return self.topics.get(parts[5])
+        return None
+
+
+_DEFAULT = object()
