@@ -33,6 +33,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
+import msgspec
 import pydantic
 
 from faaslib import App
@@ -232,6 +233,49 @@ def queued_event_cost(count: int) -> tuple[float, int]:
     return (after - before) / count, sys.getsizeof(payload)
 
 
+async def queue_rates(count: int, rounds: int) -> list[tuple[str, float]]:
+    """Messages per second from a queue through `@app.on_queue` to a trivial handler, with
+    batches of 1 and 10, beside the floor: the same handler awaited directly once per message
+    with the SQS event it would get."""
+    rows = []
+    template = App("bench").queue("floor")
+    await template.send("x")
+    [message] = await template.receive()
+    event = {"Records": [msgspec.to_builtins(message.to_record())]}
+    done = 0
+
+    async def handler(event: Any, context: Any) -> None:
+        nonlocal done
+        done += len(event["Records"])
+
+    async def direct() -> float:
+        start = time.perf_counter()
+        for _ in range(count):
+            await handler(event, None)
+        return count / (time.perf_counter() - start)
+
+    rows.append(
+        ("floor: the handler awaited directly", max([await direct() for _ in range(rounds)]))
+    )
+    for batch_size in (1, 10):
+        best = 0.0
+        for _ in range(rounds):
+            app = App("bench")
+            queue = app.queue("work")
+            app.on_queue("work", batch_size=batch_size)(handler)  # registered as "handler"
+            for _ in range(0, count, 10):
+                await queue.send_batch([{"id": str(n), "body": str(n)} for n in range(10)])
+            done = 0
+            start = time.perf_counter()
+            async with app:
+                await app.wait_idle()
+            best = max(best, count / (time.perf_counter() - start))
+            assert done == count
+            assert queue.counters.deleted == count
+        rows.append((f"faaslib: queue -> on_queue, batch {batch_size}", best))
+    return rows
+
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "events"
 
 
@@ -382,6 +426,15 @@ def main() -> None:
         f"  queued: {per_event:,.0f} bytes per event, of which {payload_bytes} are its payload "
         "(100,000 measured with tracemalloc)"
     )
+
+    messages = 20_000 if not arguments.quick else 2_000
+    queued = anyio.run(queue_rates, messages, arguments.rounds, backend=backend)
+    floor = queued[0][1]
+    print(f"\nQueue to handler ({messages:,} messages, queued before the app starts)")
+    print(f"  {'measurement':<40}  {'messages/s':>11}  ratio")
+    for name, rate in queued:
+        ratio = f"{floor / rate:.1f}x the floor's time per message" if rate != floor else ""
+        print(f"  {name:<40}  {rate:>11,.0f}  {ratio}")
 
     decoded = decode_rows(arguments.iterations // 4, arguments.rounds)
     if decoded is None:
