@@ -8,7 +8,6 @@ known only once it is encoded.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -18,8 +17,10 @@ import msgspec
 
 from faaslib.errors import ConfigurationError
 from faaslib.events.sqs import SQSMessageAttribute, _body_text, _message_attributes
+from faaslib.sources import _common as common
 from faaslib.sources.queue_messages import (
     BATCH_ENTRIES,
+    BATCH_PAYLOAD,
     DELAY_SECONDS,
     MAXIMUM_MESSAGE_SIZE,
     MESSAGE_ATTRIBUTES,
@@ -28,15 +29,17 @@ from faaslib.sources.queue_messages import (
     VISIBILITY_TIMEOUT,
     WAIT_SECONDS,
     BatchEntry,
+    BatchFailure,
     BatchRejected,
     MessageRejected,
     QueueError,
 )
 
 __all__ = [
+    "SQS",
     "Outgoing",
     "batch_entries",
-    "check_batch_ids",
+    "batch_failure",
     "check_configuration",
     "check_receive",
     "check_sending",
@@ -48,15 +51,31 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _FIFO_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
-_BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
-_ATTRIBUTE_NAME = re.compile(r"(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}")
-_GROUP_OR_DEDUPLICATION_ID = re.compile(r"[!-~]{1,128}")  # letters, digits and punctuation
 # Characters SQS accepts in a body or string attribute (XML 1.0's, less the rest).
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A Number attribute "can have up to 38 digits of precision, and it can be between 10^-128 and
 # 10^+126" (SQS Developer Guide, sqs-message-attributes.html): a magnitude, either sign.
 _NUMBER_DIGITS = 38
 _NUMBER_MAGNITUDE = (1e-128, 10**126)
+
+
+def batch_failure(error: QueueError) -> BatchFailure:
+    """How a batch's result lists an entry SQS refused: its code and the message the single
+    call would raise."""
+    return BatchFailure(code=error.code, message=str(error))
+
+
+SQS = common.Service(
+    resource="queue",
+    rejected=MessageRejected,
+    batch_rejected=BatchRejected,
+    failure=batch_failure,
+    missing_code="MissingParameter",
+    max_entries=BATCH_ENTRIES,
+    max_entries_text=f"the maximum of {BATCH_ENTRIES}",
+    max_payload=BATCH_PAYLOAD,
+    max_payload_text=f"the limit of {BATCH_PAYLOAD:,} bytes",
+)
 
 
 class Outgoing:
@@ -136,7 +155,7 @@ def encode(queue_name: str, body: Any, attributes: Any) -> Outgoing:
 
 def _check_attribute(queue_name: str, name: Any, value: Any) -> int:
     """Check one message attribute; its size (name, data type and value) in bytes."""
-    if not isinstance(name, str) or not _ATTRIBUTE_NAME.fullmatch(name):
+    if not isinstance(name, str) or not common.ATTRIBUTE_NAME.fullmatch(name):
         raise MessageRejected(
             queue_name,
             f"attributes: the name {name!r} is not 1 to 256 letters, digits, '-', '_' or "
@@ -231,33 +250,6 @@ def batch_entries(queue_name: str, entries: Any) -> list[BatchEntry]:
     return batch
 
 
-def check_batch_ids(queue_name: str, ids: list[Any]) -> None:
-    """Refuse a batch SQS would refuse whole for its entry ids: none, too many, malformed or
-    repeated."""
-    if not ids:
-        raise BatchRejected(queue_name, "the batch has no entries", code="EmptyBatchRequest")
-    if len(ids) > BATCH_ENTRIES:
-        raise BatchRejected(
-            queue_name,
-            f"the batch has {len(ids)} entries, over the maximum of {BATCH_ENTRIES}",
-            code="TooManyEntriesInBatchRequest",
-        )
-    for entry_id in ids:
-        if not isinstance(entry_id, str) or not _BATCH_ID.fullmatch(entry_id):
-            raise BatchRejected(
-                queue_name,
-                f"the entry id {entry_id!r} is not 1 to 80 letters, digits, '-' or '_'",
-                code="InvalidBatchEntryId",
-            )
-    if len(set(ids)) != len(ids):
-        repeated = sorted({entry_id for entry_id in ids if ids.count(entry_id) > 1})
-        raise BatchRejected(
-            queue_name,
-            f"the entry ids {repeated} appear more than once",
-            code="BatchEntryIdsNotDistinct",
-        )
-
-
 def check_sending(
     queue_name: str,
     outgoing: Outgoing,
@@ -288,34 +280,16 @@ def check_sending(
         problem = out_of_range("delay_seconds", delay_seconds, DELAY_SECONDS, "s")
         if problem is not None:
             raise MessageRejected(queue_name, problem)
-    for field, value in (("group_id", group_id), ("deduplication_id", deduplication_id)):
-        if value is not None and not (
-            isinstance(value, str) and _GROUP_OR_DEDUPLICATION_ID.fullmatch(value)
-        ):
-            raise MessageRejected(
-                queue_name,
-                f"{field}={value!r} is not 1 to 128 letters, digits or punctuation marks",
-            )
-    if fifo:
-        if group_id is None:
-            raise MessageRejected(
-                queue_name, "group_id is required on a FIFO queue", code="MissingParameter"
-            )
-        if deduplication_id is None:
-            if not content_based_deduplication:
-                raise MessageRejected(
-                    queue_name,
-                    "deduplication_id is required: the queue has no content_based_deduplication",
-                    code="MissingParameter",
-                )
-            deduplication_id = hashlib.sha256(outgoing.text.encode()).hexdigest()
-    elif deduplication_id is not None:
-        raise MessageRejected(
-            queue_name, "deduplication_id is only for FIFO queues; this queue is standard"
-        )
+    common.check_fifo_ids(
+        queue_name,
+        SQS,
+        outgoing,
+        group_id=group_id,
+        deduplication_id=deduplication_id,
+        fifo=fifo,
+        content_based_deduplication=content_based_deduplication,
+    )
     outgoing.delay = delay_seconds
-    outgoing.group_id = group_id
-    outgoing.deduplication_id = deduplication_id
 
 
 def check_receive(queue_name: str, max_messages: Any, wait: Any) -> None:

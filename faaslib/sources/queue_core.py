@@ -13,7 +13,6 @@ import base64
 import binascii
 import secrets
 import uuid
-from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,8 +21,8 @@ from faaslib.events._fake import arn as resource_arn
 from faaslib.events._fake import md5_hex
 from faaslib.events.sqs import _attributes_md5
 from faaslib.sources import queue_checks as checks
+from faaslib.sources._common import DeduplicationWindow, check_batch, check_batch_ids
 from faaslib.sources.queue_messages import (
-    BATCH_PAYLOAD,
     DEDUPLICATION_WINDOW,
     VISIBILITY_TIMEOUT,
     BatchEntry,
@@ -32,14 +31,13 @@ from faaslib.sources.queue_messages import (
     DeleteBatchResult,
     Message,
     MessageNotInflight,
-    MessageRejected,
     QueueCounters,
     QueueError,
     ReceiptHandleIsInvalid,
     SendBatchResult,
     SendResult,
 )
-from faaslib.sources.queue_store import IN_FLIGHT, SLACK, MessageStore
+from faaslib.sources.queue_store import IN_FLIGHT, MessageStore
 from faaslib.sources.queue_store import StoredMessage as _Stored
 
 __all__ = ["QueueCore"]
@@ -86,10 +84,8 @@ class QueueCore:
         # masked so that handles look as opaque as SQS's.
         self._key = secrets.token_bytes(8)
         self._mask = secrets.randbits(96)
-        # FIFO: deduplication id -> (forgotten at, message id, sequence number), and the ids in
-        # the order they are forgotten.
-        self._deduplication: dict[str, tuple[float, str, str | None]] = {}
-        self._deduplication_order: deque[tuple[float, str]] = deque()
+        # FIFO: the message id and sequence number each deduplication id was answered with.
+        self._deduplication = DeduplicationWindow[tuple[str, str | None]](DEDUPLICATION_WINDOW)
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -111,36 +107,16 @@ class QueueCore:
     def _send_batch_now(self, entries: Iterable[BatchEntry | Mapping[str, Any]]) -> SendBatchResult:
         """`Queue.send_batch`, done now."""
         self._tick()
-        batch = checks.batch_entries(self.name, entries)
-        checks.check_batch_ids(self.name, [entry.id for entry in batch])
-        encoded: dict[str, checks.Outgoing | MessageRejected] = {}
-        for entry in batch:
-            try:
-                encoded[entry.id] = checks.encode(self.name, entry.body, entry.attributes)
-            except MessageRejected as error:
-                encoded[entry.id] = error
-        total = sum(item.size for item in encoded.values() if isinstance(item, checks.Outgoing))
-        if total > BATCH_PAYLOAD:
-            raise BatchRejected(
-                self.name,
-                f"the batch carries {total:,} bytes in all, over the limit of "
-                f"{BATCH_PAYLOAD:,} bytes",
-                code="BatchRequestTooLong",
-            )
-        successful: dict[str, SendResult] = {}
-        failed: dict[str, BatchFailure] = {}
-        for entry in batch:
-            item = encoded[entry.id]
-            try:
-                if isinstance(item, MessageRejected):
-                    raise item
-                self._check_sending(
-                    item, entry.delay_seconds, entry.group_id, entry.deduplication_id
-                )
-            except MessageRejected as error:
-                failed[entry.id] = BatchFailure(code=error.code, message=str(error))
-            else:
-                successful[entry.id] = self._enqueue(item)
+        ready, failed = check_batch(
+            self.name,
+            checks.batch_entries(self.name, entries),
+            checks.SQS,
+            encode=lambda entry: checks.encode(self.name, entry.body, entry.attributes),
+            check=lambda entry, outgoing: self._check_sending(
+                outgoing, entry.delay_seconds, entry.group_id, entry.deduplication_id
+            ),
+        )
+        successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
         return SendBatchResult(successful=successful, failed=failed)
 
     def _check_sending(
@@ -167,11 +143,10 @@ class QueueCore:
         now = self.clock.monotonic()
         key = outgoing.deduplication_id
         if self.fifo and key is not None:
-            self._forget_deduplication(now)
-            seen = self._deduplication.get(key)
+            seen = self._deduplication.answer(key, now)
             if seen is not None:
                 self.counters.deduplicated += 1
-                _, message_id, sequence_number = seen
+                message_id, sequence_number = seen
                 return SendResult(
                     message_id=message_id,
                     md5_of_body=body_md5,
@@ -187,9 +162,7 @@ class QueueCore:
             stored.deduplication_id = key
             stored.sequence_number = str(_FIRST_SEQUENCE_NUMBER + stored.serial)
             if key is not None:
-                expires = now + DEDUPLICATION_WINDOW
-                self._deduplication[key] = (expires, stored.message_id, stored.sequence_number)
-                self._deduplication_order.append((expires, key))
+                self._deduplication.remember(key, now, (stored.message_id, stored.sequence_number))
         self._store.admit(
             stored, now, self.delay_seconds if outgoing.delay is None else outgoing.delay
         )
@@ -200,13 +173,6 @@ class QueueCore:
             md5_of_message_attributes=attribute_md5,
             sequence_number=stored.sequence_number,
         )
-
-    def _forget_deduplication(self, now: float) -> None:
-        order = self._deduplication_order
-        while order and order[0][0] <= now + SLACK:
-            expires, key = order.popleft()
-            if self._deduplication.get(key, (None,))[0] == expires:
-                del self._deduplication[key]
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -292,14 +258,14 @@ class QueueCore:
                 f"entries is a {type(entries).__name__}; delete_batch takes a mapping of "
                 "entry id to receipt handle",
             )
-        checks.check_batch_ids(self.name, list(entries))
+        check_batch_ids(self.name, list(entries), checks.SQS)
         successful: list[str] = []
         failed: dict[str, BatchFailure] = {}
         for entry_id, handle in entries.items():
             try:
                 self._delete_now(handle)
             except QueueError as error:
-                failed[entry_id] = BatchFailure(code=error.code, message=str(error))
+                failed[entry_id] = checks.batch_failure(error)
             else:
                 successful.append(entry_id)
         return DeleteBatchResult(successful=successful, failed=failed)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -41,14 +40,13 @@ from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
 from faaslib.events._fake import arn as resource_arn
 from faaslib.events.sns import SNSMessage, build_sns
+from faaslib.sources._common import DeduplicationWindow, check_batch, check_fifo_ids
 from faaslib.sources.filter_policy import FilterPolicy
 from faaslib.sources.topic_checks import (
     DEDUPLICATION_WINDOW,
-    MAXIMUM_MESSAGE_SIZE,
     RAW_SQS_ATTRIBUTES,
+    SNS,
     Outgoing,
-    check_batch_ids,
-    check_ids,
     check_subscription,
     check_topic_name,
     encode,
@@ -59,8 +57,6 @@ from faaslib.sources.topic_messages import (
     PublishBatchEntry,
     PublishBatchRejected,
     PublishBatchResult,
-    PublishFailure,
-    PublishRejected,
     PublishResult,
     Subscription,
     SubscriptionProtocol,
@@ -73,7 +69,6 @@ __all__ = ["Topic"]
 
 _FIRST_SEQUENCE_NUMBER = 10_000_000_000_000_000_000
 _SEQUENCE_STEP = 4_096  # SNS's sequence numbers grow but are not consecutive
-_SLACK = 1e-9  # a deduplication window a float rounding past the fake clock's time still ends
 
 
 class Topic:
@@ -116,8 +111,7 @@ class Topic:
         self.undelivered: list[UndeliveredNotification] = []
         self._subscriptions: dict[str, tuple[Subscription, FilterPolicy | None]] = {}
         self._serials = itertools.count(1)
-        self._deduplication: dict[str, tuple[float, PublishResult]] = {}
-        self._deduplication_order: deque[tuple[float, str]] = deque()
+        self._deduplication = DeduplicationWindow[PublishResult](DEDUPLICATION_WINDOW)
 
     def __repr__(self) -> str:
         kind = "FIFO" if self.fifo else "standard"
@@ -241,46 +235,30 @@ class Topic:
             ]
         except TypeError as error:
             raise PublishBatchRejected(self.name, f"a batch entry is malformed: {error}") from None
-        check_batch_ids(self.name, [entry.id for entry in batch])
-        encoded: dict[str, Outgoing | PublishRejected] = {}
-        for entry in batch:
-            try:
-                encoded[entry.id] = encode(
-                    self.name, entry.message, entry.subject, entry.attributes
-                )
-            except PublishRejected as error:
-                encoded[entry.id] = error
-        total = sum(item.size for item in encoded.values() if isinstance(item, Outgoing))
-        if total > MAXIMUM_MESSAGE_SIZE:
-            raise PublishBatchRejected(
-                self.name,
-                f"the batch carries {total:,} bytes in all, over SNS's limit of "
-                f"{MAXIMUM_MESSAGE_SIZE:,} bytes (256 KiB)",
-                code="BatchRequestTooLong",
-            )
+        ready, failed = check_batch(
+            self.name,
+            batch,
+            SNS,
+            encode=lambda entry: encode(self.name, entry.message, entry.subject, entry.attributes),
+            check=lambda entry, outgoing: self._check_ids(
+                outgoing, entry.group_id, entry.deduplication_id
+            ),
+        )
         successful: dict[str, PublishResult] = {}
-        failed: dict[str, PublishFailure] = {}
-        for entry in batch:
-            item = encoded[entry.id]
-            try:
-                if isinstance(item, PublishRejected):
-                    raise item
-                self._check_ids(item, entry.group_id, entry.deduplication_id)
-            except PublishRejected as error:
-                failed[entry.id] = PublishFailure(code=error.code, message=str(error))
-            else:
-                successful[entry.id] = await self._publish(item)
+        for entry_id, outgoing in ready:
+            successful[entry_id] = await self._publish(outgoing)
         await anyio.lowlevel.checkpoint()
         return PublishBatchResult(successful=successful, failed=failed)
 
     def _check_ids(self, outgoing: Outgoing, group_id: Any, deduplication_id: Any) -> None:
-        check_ids(
+        check_fifo_ids(
             self.name,
+            SNS,
             outgoing,
-            fifo=self.fifo,
-            content_based_deduplication=self.content_based_deduplication,
             group_id=group_id,
             deduplication_id=deduplication_id,
+            fifo=self.fifo,
+            content_based_deduplication=self.content_based_deduplication,
         )
 
     async def _publish(self, outgoing: Outgoing) -> PublishResult:
@@ -288,11 +266,10 @@ class Topic:
         now = self.clock.monotonic()
         key = outgoing.deduplication_id
         if self.fifo and key is not None:
-            self._forget_deduplication(now)
-            seen = self._deduplication.get(key)
+            seen = self._deduplication.answer(key, now)
             if seen is not None:
                 self.counters.deduplicated += 1
-                return seen[1]
+                return seen
         serial = next(self._serials)
         result = PublishResult(
             message_id=str(uuid.uuid4()),
@@ -301,9 +278,7 @@ class Topic:
             ),
         )
         if self.fifo and key is not None:
-            expires = now + DEDUPLICATION_WINDOW
-            self._deduplication[key] = (expires, result)
-            self._deduplication_order.append((expires, key))
+            self._deduplication.remember(key, now, result)
         self.counters.published += 1
         published_at = self.clock.now()
         for subscription, policy in list(self._subscriptions.values()):
@@ -315,13 +290,6 @@ class Topic:
             notification = self._notification(subscription, outgoing, result, published_at)
             await self._deliver(subscription, notification)
         return result
-
-    def _forget_deduplication(self, now: float) -> None:
-        order = self._deduplication_order
-        while order and order[0][0] <= now + _SLACK:
-            expires, key = order.popleft()
-            if self._deduplication.get(key, (None,))[0] == expires:
-                del self._deduplication[key]
 
     def _notification(
         self,

@@ -9,7 +9,6 @@ deduplication for FIFO topics" (https://docs.aws.amazon.com/sns/latest/dg/fifo-m
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
 import re
 import unicodedata
@@ -19,9 +18,11 @@ from typing import Any, get_args
 import msgspec
 
 from faaslib.errors import ConfigurationError
+from faaslib.sources import _common as common
 from faaslib.sources.topic_messages import (
     FilterPolicyScope,
     PublishBatchRejected,
+    PublishFailure,
     PublishRejected,
     SubscriptionProtocol,
 )
@@ -31,10 +32,9 @@ __all__ = [
     "DEDUPLICATION_WINDOW",
     "MAXIMUM_MESSAGE_SIZE",
     "RAW_SQS_ATTRIBUTES",
+    "SNS",
     "SUBJECT_LENGTH",
     "Outgoing",
-    "check_batch_ids",
-    "check_ids",
     "check_subscription",
     "check_topic_name",
     "encode",
@@ -51,9 +51,24 @@ DEDUPLICATION_WINDOW = 300.0
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _FIFO_NAME = re.compile(r"[A-Za-z0-9_-]{1,251}\.fifo")
-_ATTRIBUTE_NAME = re.compile(r"(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}")
-_BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
-_GROUP_OR_DEDUPLICATION_ID = re.compile(r"[!-~]{1,128}")  # letters, digits and punctuation
+
+
+def _failure(error: PublishRejected) -> PublishFailure:
+    return PublishFailure(code=error.code, message=str(error))
+
+
+SNS = common.Service(
+    resource="topic",
+    rejected=PublishRejected,
+    batch_rejected=PublishBatchRejected,
+    failure=_failure,
+    missing_code=None,  # a missing FIFO id is PublishRejected's own InvalidParameter
+    max_entries=BATCH_ENTRIES,
+    max_entries_text=f"SNS's limit of {BATCH_ENTRIES}",
+    # PublishBatch's limit is on all its messages together: the same 256 KiB as one message's
+    max_payload=MAXIMUM_MESSAGE_SIZE,
+    max_payload_text=f"SNS's limit of {MAXIMUM_MESSAGE_SIZE:,} bytes (256 KiB)",
+)
 
 
 class Outgoing:
@@ -221,7 +236,7 @@ def _subject(topic: str, subject: Any) -> str | None:
 
 def _add_attribute(topic: str, outgoing: Outgoing, name: Any, value: Any) -> None:
     """Encode one message attribute into `outgoing`, counting its size."""
-    if not isinstance(name, str) or not _ATTRIBUTE_NAME.fullmatch(name):
+    if not isinstance(name, str) or not common.ATTRIBUTE_NAME.fullmatch(name):
         raise PublishRejected(
             topic,
             f"attributes: the name {name!r} is not 1 to 256 letters, digits, '-', '_' or '.' "
@@ -286,67 +301,3 @@ def _string_array(topic: str, field: str, values: list[Any] | tuple[Any, ...]) -
             code="InvalidParameterValue",
         )
     return msgspec.json.encode(list(values)).decode()
-
-
-def check_ids(
-    topic: str,
-    outgoing: Outgoing,
-    *,
-    fifo: bool,
-    content_based_deduplication: bool,
-    group_id: Any,
-    deduplication_id: Any,
-) -> None:
-    """Check the group and deduplication ids and set them on `outgoing`: a FIFO topic needs a
-    group id, and a deduplication id unless it derives one from the message (SHA-256 of the
-    message, not its attributes); a standard topic takes a group id (passed on to SQS standard
-    queues, for fair queues) but no deduplication id."""
-    for field, value in (("group_id", group_id), ("deduplication_id", deduplication_id)):
-        if value is not None and not (
-            isinstance(value, str) and _GROUP_OR_DEDUPLICATION_ID.fullmatch(value)
-        ):
-            raise PublishRejected(
-                topic, f"{field}={value!r} is not 1 to 128 letters, digits or punctuation marks"
-            )
-    if fifo:
-        if group_id is None:
-            raise PublishRejected(topic, "group_id is required on a FIFO topic")
-        if deduplication_id is None:
-            if not content_based_deduplication:
-                raise PublishRejected(
-                    topic,
-                    "deduplication_id is required: the topic has no content_based_deduplication",
-                )
-            deduplication_id = hashlib.sha256(outgoing.text.encode()).hexdigest()
-    elif deduplication_id is not None:
-        raise PublishRejected(
-            topic, "deduplication_id is only for FIFO topics; this topic is standard"
-        )
-    outgoing.group_id = group_id
-    outgoing.deduplication_id = deduplication_id
-
-
-def check_batch_ids(topic: str, ids: list[Any]) -> None:
-    """Raise `PublishBatchRejected` for a batch SNS refuses as a whole because of its ids."""
-    if not ids:
-        raise PublishBatchRejected(topic, "the batch has no entries", code="EmptyBatchRequest")
-    if len(ids) > BATCH_ENTRIES:
-        raise PublishBatchRejected(
-            topic,
-            f"the batch has {len(ids)} entries, over SNS's limit of {BATCH_ENTRIES}",
-            code="TooManyEntriesInBatchRequest",
-        )
-    for entry_id in ids:
-        if not isinstance(entry_id, str) or not _BATCH_ID.fullmatch(entry_id):
-            raise PublishBatchRejected(
-                topic,
-                f"the entry id {entry_id!r} is not 1 to 80 letters, digits, '-' or '_'",
-                code="InvalidBatchEntryId",
-            )
-    if len(set(ids)) != len(ids):
-        repeated = sorted({entry_id for entry_id in ids if ids.count(entry_id) > 1})
-        raise PublishBatchRejected(
-            topic,
-            f"the entry ids {repeated} appear more than once",
-            code="BatchEntryIdsNotDistinct",
-        )
