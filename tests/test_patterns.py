@@ -586,6 +586,18 @@ def test_invalid_patterns_are_refused_with_the_place_and_the_reason(
     assert str(raised.value).startswith(f"rule 'r1': at {path}: ")
 
 
+def _json_recurses() -> bool:
+    """Whether json.loads gives up on deep nesting (it does not on newer Pythons)."""
+    try:
+        json.loads("[" * 5000 + "]" * 5000)
+    except RecursionError:
+        return True
+    return False
+
+
+_JSON_RECURSES = _json_recurses()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -593,7 +605,7 @@ def test_invalid_patterns_are_refused_with_the_place_and_the_reason(
         ('{"a": [NaN]}', "NaN is not a JSON number"),
         ('{"a": ["x"]', "is not valid JSON"),
         ('["x"]', "must be a JSON object, got ['x'] (Filter is not an object)"),
-        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply" if _JSON_RECURSES else "a JSON object"),
     ],
 )
 def test_pattern_text_must_be_one_json_object(text: str, message: str) -> None:
