@@ -157,6 +157,8 @@ class QueueMapping:
         *,
         task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
     ) -> None:
+        self._stopping = False  # the app may run again after a stop
+        self._saturated = anyio.Event()
         async with anyio.create_task_group() as tasks:
             for _ in range(min(STARTING_CONCURRENCY, self._limit)):
                 self._start_poller(tasks, invoker)

@@ -562,3 +562,19 @@ def test_a_destination_arn_must_name_a_declared_queue() -> None:
 
     with pytest.raises(ConfigurationError, match="names no function, queue or topic"):
         anyio.run(start)
+
+
+async def test_a_mapping_polls_again_when_the_app_runs_again(clock: FakeClock) -> None:
+    app = App(clock=clock)
+    queue = app.queue("orders")
+    seen: list[str] = []
+
+    @app.on_queue("orders")
+    async def orders(event: dict[str, Any], context: Context) -> None:
+        seen.extend(record["body"] for record in event["Records"])
+
+    for body in ("first run", "second run"):
+        async with app:
+            await queue.send(body)
+            await app.wait_idle()
+    assert seen == ["first run", "second run"]
