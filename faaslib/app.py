@@ -31,14 +31,12 @@ from faaslib.errors import (
     FunctionError,
     InvalidParameterValue,
     InvalidRequestContent,
-    RequestTooLarge,
     ResourceConflict,
     ResourceNotFound,
 )
 from faaslib.executor import Admission, Function, Runner, resolve_handler
 from faaslib.invoke import (
     MAX_CLIENT_CONTEXT_BYTES,
-    MAX_SYNC_REQUEST_BYTES,
     InvocationResult,
     InvocationType,
     LogType,
@@ -46,6 +44,7 @@ from faaslib.invoke import (
     encode_json,
     encode_request,
     new_request_id,
+    within_sync_limit,
 )
 from faaslib.metrics import FunctionMetrics
 from faaslib.sources.base import Trigger
@@ -648,7 +647,7 @@ class App(EventSources):
 
 
 class _SourceInvoker:
-    """The invoker as sources see it: a source's event goes through the same checks and queue
+    """The invoker as sources see it: a source's event goes through the same limits and queue
     as any caller's, without the Invoke API's options."""
 
     __slots__ = ("_app",)
@@ -658,14 +657,8 @@ class _SourceInvoker:
 
     async def invoke(self, function: str, event: Any) -> InvocationResult:
         target = self._app._function(function)
-        if isinstance(event, bytes):  # built by the source itself: trusted to be JSON
-            if len(event) > MAX_SYNC_REQUEST_BYTES:
-                raise RequestTooLarge(
-                    f"Request must be smaller than {MAX_SYNC_REQUEST_BYTES} bytes for the "
-                    f"InvokeFunction operation (function {function!r}: {len(event):,} bytes)",
-                    function_name=function,
-                )
-            request = event
+        if isinstance(event, bytes):  # encoded by the source itself: no need to parse it again
+            request = within_sync_limit(event, function)
         else:
             request = encode_request(event, function)
         return await self._app._runner.run(target, request, target.arn, None, False)

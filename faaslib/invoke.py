@@ -76,6 +76,11 @@ def encode_request(payload: Any, function_name: str) -> bytes:
             raise InvalidRequestContent(
                 f"Could not encode the payload as JSON: {error}", function_name=function_name
             ) from None
+    return within_sync_limit(body, function_name)
+
+
+def within_sync_limit(body: bytes, function_name: str) -> bytes:
+    """`body`, if it fits the synchronous payload limit; else Lambda's `RequestTooLarge`."""
     if len(body) > MAX_SYNC_REQUEST_BYTES:
         raise RequestTooLarge(
             f"Request must be smaller than {MAX_SYNC_REQUEST_BYTES} bytes for the "
