@@ -193,15 +193,20 @@ def _address_test(
     return test
 
 
-def _leaves(items: Any) -> Iterator[Any]:
-    """The scalars of a (possibly nested) event array, depth first, skipping objects."""
+def flattened(items: Any) -> Iterator[Any]:
+    """The items of a (possibly nested) event array that are not arrays, depth first: scalars
+    and objects alike, for the matcher to pick what it compares."""
     stack = [iter(items)]
     while stack:
         for item in stack[-1]:
             if isinstance(item, (list, tuple)):
                 stack.append(iter(item))
                 break
-            if not isinstance(item, Mapping):
-                yield item
+            yield item
         else:
             stack.pop()
+
+
+def _leaves(items: Any) -> Iterator[Any]:
+    """The scalars of a (possibly nested) event array, depth first, skipping objects."""
+    return (item for item in flattened(items) if not isinstance(item, Mapping))

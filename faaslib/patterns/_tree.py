@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from faaslib.patterns._leaf import Matcher
+from faaslib.patterns._leaf import Matcher, flattened
 from faaslib.patterns._operators import compile_leaf
 from faaslib.patterns._syntax import MISSING, Context, child_path, describe
 
@@ -155,16 +155,7 @@ def _are_alternatives(first: _Trail, second: _Trail) -> bool:
 
 def _objects(items: Any) -> Iterator[Mapping[str, Any]]:
     """The objects of a (possibly nested) event array, depth first."""
-    stack = [iter(items)]
-    while stack:
-        for item in stack[-1]:
-            if isinstance(item, (list, tuple)):
-                stack.append(iter(item))
-                break
-            if isinstance(item, Mapping):
-                yield item
-        else:
-            stack.pop()
+    return (item for item in flattened(items) if isinstance(item, Mapping))
 
 
 def _object_matcher(
