@@ -42,20 +42,15 @@ class Resources:
     def queue(self, name: str, options: Mapping[str, Any]) -> Queue:
         values = dict(options)
         redrive = values.get("redrive")
-        if redrive is not None:
-            if not (isinstance(redrive, tuple | list) and len(redrive) == 2):
-                raise ConfigurationError(
-                    f"queue {name!r}: redrive={redrive!r} must be (dead_letter_queue_name, "
-                    "max_receive_count)"
-                )
+        # A dead-letter queue named by the app's name for it; any other shape is the Queue's to
+        # check.
+        if isinstance(redrive, tuple | list) and len(redrive) == 2 and isinstance(redrive[0], str):
             target, count = redrive
-            if isinstance(target, str):
-                if target == name:
-                    raise ConfigurationError(
-                        f"queue {name!r}: a queue cannot be its own dead-letter queue"
-                    )
-                target = self.queue(target, {})
-            values["redrive"] = (target, count)
+            if target == name:
+                raise ConfigurationError(
+                    f"queue {name!r}: a queue cannot be its own dead-letter queue"
+                )
+            values["redrive"] = (self.queue(target, {}), count)
         return self._get("queue", self.queues, name, options, values, Queue)
 
     def bucket(self, name: str, options: Mapping[str, Any]) -> Bucket:

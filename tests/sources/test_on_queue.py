@@ -464,6 +464,23 @@ def test_a_queue_declared_twice_with_other_options_is_refused() -> None:
     assert app.queue("orders") is app.queue("orders")
 
 
+@pytest.mark.parametrize(
+    ("redrive", "message"),
+    [
+        (("orders", 3), "a queue cannot be its own dead-letter queue"),
+        (
+            ("orders-dlq",),
+            r"redrive=\('orders-dlq',\) is not \(dead_letter_queue, max_receive_count\)",
+        ),
+        ("orders-dlq", "redrive='orders-dlq' is not"),
+    ],
+)
+def test_a_bad_redrive_is_refused(redrive: Any, message: str) -> None:
+    app = App()
+    with pytest.raises(ConfigurationError, match=message):
+        app.queue("orders", redrive=redrive)
+
+
 async def test_one_function_may_read_two_queues(clock: FakeClock) -> None:
     app = App(clock=clock)
     seen: list[str] = []
