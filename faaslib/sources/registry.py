@@ -1,6 +1,7 @@
-"""The app's queues, buckets and topics, by name and by ARN, and the triggers bound to them.
+"""The app's queues, buckets, topics, buses, streams and tables, by name and by ARN, and the
+triggers bound to them.
 
-An app declares a resource with `app.queue(name, **options)` (and `bucket`, `topic`); asking
+An app declares a resource with `app.queue(name, **options)` (and `bucket`, `topic`, ...); asking
 again by name returns the same one, and asking with options that differ from its own is an
 error rather than a silent second configuration. A trigger or a redrive policy that names a
 resource not declared yet declares it with the defaults, at once, so that a trigger is bound
@@ -18,11 +19,13 @@ from faaslib.errors import ConfigurationError
 from faaslib.sources.base import Trigger
 from faaslib.sources.bucket import Bucket
 from faaslib.sources.queue import Queue
+from faaslib.sources.stream import Stream
+from faaslib.sources.table import Table
 from faaslib.sources.topic import Topic
 
 __all__ = ["Resources"]
 
-R = TypeVar("R", Queue, Bucket, Topic)
+R = TypeVar("R", Queue, Bucket, Topic, Stream, Table)
 
 
 class Resources:
@@ -36,6 +39,8 @@ class Resources:
         self.queues: dict[str, Queue] = {}
         self.buckets: dict[str, Bucket] = {}
         self.topics: dict[str, Topic] = {}
+        self.streams: dict[str, Stream] = {}
+        self.tables: dict[str, Table] = {}
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
         self.triggers: list[Trigger] = []
 
@@ -58,6 +63,12 @@ class Resources:
 
     def topic(self, name: str, options: Mapping[str, Any]) -> Topic:
         return self._get("topic", self.topics, name, options, dict(options), Topic)
+
+    def stream(self, name: str, options: Mapping[str, Any]) -> Stream:
+        return self._get("stream", self.streams, name, options, dict(options), Stream)
+
+    def table(self, name: str, options: Mapping[str, Any]) -> Table:
+        return self._get("table", self.tables, name, options, dict(options), Table)
 
     def _get(
         self,
