@@ -48,6 +48,7 @@ from faaslib.invoke import (
 )
 from faaslib.metrics import FunctionMetrics
 from faaslib.sources.base import Trigger
+from faaslib.sources.bus import EventBus
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.queue import Queue
 from faaslib.sources.registry import Resources
@@ -512,21 +513,32 @@ class App(EventSources):
     # -- Event invocations ----------------------------------------------------------------
 
     def _check_destinations(self) -> None:
+        resources = self._resources
         for function in self._functions.values():
             for field in ("on_success", "on_failure", "dead_letter"):
                 target = getattr(function.config, field)
-                if isinstance(target, str) and self._destination(target) is None:
+                if not isinstance(target, str):
+                    continue
+                destination = self._destination(target)
+                if destination is None:
                     known = ", ".join(sorted(self._functions))
-                    queues = ", ".join(sorted(self._resources.queues)) or "none"
-                    topics = ", ".join(sorted(self._resources.topics)) or "none"
+                    queues = ", ".join(sorted(resources.queues)) or "none"
+                    topics = ", ".join(sorted(resources.topics)) or "none"
+                    buses = ", ".join(sorted(resources.buses)) or "none"
                     raise ConfigurationError(
                         f"function {function.name!r}: {field}={target!r} names no function, "
-                        f"queue or topic of App {self.name!r} (its functions: {known}; queues: "
-                        f"{queues}; topics: {topics})"
+                        f"queue, topic or event bus of App {self.name!r} (its functions: "
+                        f"{known}; queues: {queues}; topics: {topics}; event buses: {buses})"
+                    )
+                if field == "dead_letter" and not isinstance(destination, Queue | Topic):
+                    raise ConfigurationError(
+                        f"function {function.name!r}: dead_letter={target!r} is not a queue or "
+                        "topic; Lambda's dead-letter queue is an SQS queue or an SNS topic"
                     )
 
-    def _destination(self, target: str) -> Function | Queue | Topic | None:
-        """What a destination string names: a function (by name or ARN), a queue or a topic."""
+    def _destination(self, target: str) -> Function | Queue | Topic | EventBus | None:
+        """What a destination string names: a function (by name or ARN), a queue, a topic or
+        an event bus."""
         if not target.startswith("arn:"):
             return self._functions.get(target)
         prefix = f"arn:aws:lambda:{self.config.region}:{self.config.account_id}:function:"
@@ -538,16 +550,18 @@ class App(EventSources):
         self, target: str, message: Any, attributes: dict[str, str | int] | None
     ) -> None:
         """Deliver an invocation record (or, for a dead-letter target, the event with Lambda's
-        attributes) to a function, queue or topic; raises if it is refused."""
+        attributes) to a function, queue, topic or event bus; raises if it is refused."""
         destination = self._destination(target)
         if destination is None:
-            raise LookupError(f"{target!r} names no function, queue or topic of the app")
+            raise LookupError(f"{target!r} names no function, queue, topic or event bus of the app")
         if isinstance(destination, Function):
             self._events.put(destination, encode_json(message))
         elif isinstance(destination, Queue):
             await destination.send(message, attributes=attributes)
-        else:
+        elif isinstance(destination, Topic):
             await destination.publish(message, attributes=attributes)
+        else:
+            await _put_invocation_record(destination, message)
 
     def pending_events(self) -> list[PendingEvent]:
         """The Event invocations not yet ended: running, queued or waiting to retry."""
@@ -665,6 +679,28 @@ class _SourceInvoker:
 
     def invoke_event(self, function: str, event: Any) -> None:
         self._app._events.put(self._app._function(function), encode_request(event, function))
+
+
+async def _put_invocation_record(bus: EventBus, record: Any) -> None:
+    """An invocation record as Lambda puts it on an event bus destination: source `lambda`, the
+    record as `detail`, the function's ARN as the resource."""
+    context = record.get("requestContext", {}) if isinstance(record, dict) else {}
+    outcome = "Success" if context.get("condition") == "Success" else "Failure"
+    function_arn = context.get("functionArn")
+    result = bus._put_now(
+        [
+            {
+                "Source": "lambda",
+                "DetailType": f"Lambda Function Invocation Result - {outcome}",
+                "Detail": record,
+                "Resources": [function_arn] if isinstance(function_arn, str) else [],
+            }
+        ]
+    )
+    if result.failed_entry_count:
+        entry = result.entries[0]
+        raise ValueError(f"event bus {bus.name!r} refused the record: {entry.error_message}")
+    await anyio.lowlevel.checkpoint()
 
 
 def _client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:

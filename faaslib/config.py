@@ -32,7 +32,7 @@ Architecture = Literal["x86_64", "arm64"]
 # event), the ARN of a function, queue or topic of the app, or a callable taking the record
 # (sync or async).
 Destination = str | Callable[[Any], Any]
-DESTINATION_ARN_PATTERN = r"^arn:aws:(lambda|sqs|sns):[a-z]{2}(-[a-z]+)+-\d+:\d{12}:.+$"
+DESTINATION_ARN_PATTERN = r"^arn:aws:(lambda|sqs|sns|events):[a-z]{2}(-[a-z]+)+-\d+:\d{12}:.+$"
 
 MAX_TIMEOUT_SECONDS = 900
 MAX_ENVIRONMENT_BYTES = 4096

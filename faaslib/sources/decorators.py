@@ -1,5 +1,6 @@
-"""The app's event-source API: `app.queue/bucket/topic` and the decorators that bind a function
-to them (`on_queue`, `on_object`, `on_topic`).
+"""The app's event-source API: `app.queue/bucket/topic/bus` and the decorators that bind a
+function to them (`on_queue`, `on_object`, `on_topic`, `on_event`) or to a schedule
+(`on_schedule`).
 
 Kept apart from `App` so that the app module stays about invoking and lifetimes; `App` takes
 these methods by inheritance and provides what they use (registration, the invoker, the
@@ -13,11 +14,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from faaslib.errors import ConfigurationError
+from faaslib.patterns import Pattern, compile_pattern
+from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
 from faaslib.sources.bucket import Bucket
+from faaslib.sources.bus import EventBus
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_mapping import QueueMapping
 from faaslib.sources.registry import Resources
+from faaslib.sources.scheduled import ScheduleTrigger
 from faaslib.sources.topic import Topic
 from faaslib.sources.topic_messages import Notification
 
@@ -68,6 +73,11 @@ class EventSources:
         """The app's SNS-like topic `name`, declared with `options` (`fifo`,
         `content_based_deduplication`) the first time it is named."""
         return self._resources.topic(name, options)
+
+    def bus(self, name: str = "default") -> EventBus:
+        """The app's EventBridge-like event bus `name` (see `faaslib.sources.EventBus`):
+        `await app.bus().put_events([...])` routes each event to the rules that match it."""
+        return self._resources.bus(name, {})
 
     # -- triggers -----------------------------------------------------------------------------
 
@@ -179,6 +189,102 @@ class EventSources:
             return target
 
         return register
+
+    def on_event(
+        self,
+        pattern: Mapping[str, Any] | str,
+        *,
+        bus: str = "default",
+        rule: str | None = None,
+        **function_config: Any,
+    ) -> Callable[[HandlerT], HandlerT]:
+        """Register a function as the target of a rule on event bus `bus`: each event put on
+        the bus that `pattern` (an EventBridge event pattern, as a dict or JSON text) matches is
+        an Event invocation with the event, so retries and destinations apply.
+
+        A pattern EventBridge would refuse is refused here, before anything is registered, with
+        the path of the bad part. `rule` names the rule (default: the function's name, then a
+        number).
+        """
+
+        def register(target: HandlerT) -> HandlerT:
+            event_bus = self.bus(bus)
+            made: list[tuple[str, Pattern]] = []
+
+            def check(config: FunctionConfig) -> None:  # before the function is registered
+                name = self._rule_name(rule, config.name)
+                owner = f"function {config.name!r}: on_event rule {name!r} on bus {bus!r}"
+                if any(existing.name == name for existing in event_bus.rules):
+                    raise ConfigurationError(f"{owner}: the bus already has a rule of that name")
+                try:
+                    made.append((name, compile_pattern(pattern, owner=owner)))
+                except ValueError as error:
+                    raise ConfigurationError(str(error)) from None
+
+            function = self._function_for(target, function_config, check)
+            invoke_event = self._invoker.invoke_event
+            added = event_bus.add_rule(
+                *made[0],
+                lambda event: invoke_event(function.name, event),
+                target_name=function.name,
+            )
+            self._add_trigger(
+                PushTrigger(
+                    function.name,
+                    f"bus {bus} rule {added.name}",
+                    lambda: {"MatchedEvents": added.matched},
+                )
+            )
+            return target
+
+        return register
+
+    def on_schedule(
+        self,
+        expression: str,
+        *,
+        timezone: str | None = None,
+        rule: str | None = None,
+        **function_config: Any,
+    ) -> Callable[[HandlerT], HandlerT]:
+        """Register a function that a scheduled rule invokes: `rate(5 minutes)` or
+        `cron(0/15 8-17 ? * MON-FRI *)` with EventBridge's syntax, on the wall clock of
+        `timezone` (UTC by default). Each tick is an Event invocation with EventBridge's
+        Scheduled Event, driven by the app's clock (see `faaslib.sources.scheduled`)."""
+
+        def register(target: HandlerT) -> HandlerT:
+            made: list[tuple[str, Schedule]] = []
+
+            def check(config: FunctionConfig) -> None:  # before the function is registered
+                name = self._rule_name(rule, config.name)
+                try:
+                    made.append((name, parse_schedule(expression, timezone=timezone)))
+                except ValueError as error:
+                    raise ConfigurationError(
+                        f"function {config.name!r}: on_schedule rule {name!r}: {error}"
+                    ) from None
+
+            function = self._function_for(target, function_config, check)
+            resources = self._resources
+            name, schedule = made[0]
+            self._add_trigger(
+                ScheduleTrigger(
+                    function.name,
+                    schedule,
+                    f"arn:aws:events:{resources.region}:{resources.account}:rule/{name}",
+                    resources.clock,
+                    region=resources.region,
+                    account=resources.account,
+                )
+            )
+            return target
+
+        return register
+
+    def _rule_name(self, rule: str | None, function: str) -> str:
+        """The name of a function's rule: `rule`, or the function's name and its trigger's
+        number, so that one function's rules (and schedules) have distinct ARNs."""
+        return rule or f"{function}-{len(self.triggers(function)) + 1}"
 
     def subscribe(
         self,

@@ -18,6 +18,7 @@ from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
 from faaslib.sources.base import Trigger
 from faaslib.sources.bucket import Bucket
+from faaslib.sources.bus import EventBus
 from faaslib.sources.queue import Queue
 from faaslib.sources.stream import Stream
 from faaslib.sources.table import Table
@@ -25,7 +26,7 @@ from faaslib.sources.topic import Topic
 
 __all__ = ["Resources"]
 
-R = TypeVar("R", Queue, Bucket, Topic, Stream, Table)
+R = TypeVar("R", Queue, Bucket, Topic, EventBus, Stream, Table)
 
 
 class Resources:
@@ -39,6 +40,7 @@ class Resources:
         self.queues: dict[str, Queue] = {}
         self.buckets: dict[str, Bucket] = {}
         self.topics: dict[str, Topic] = {}
+        self.buses: dict[str, EventBus] = {}
         self.streams: dict[str, Stream] = {}
         self.tables: dict[str, Table] = {}
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
@@ -63,6 +65,9 @@ class Resources:
 
     def topic(self, name: str, options: Mapping[str, Any]) -> Topic:
         return self._get("topic", self.topics, name, options, dict(options), Topic)
+
+    def bus(self, name: str, options: Mapping[str, Any]) -> EventBus:
+        return self._get("event bus", self.buses, name, options, dict(options), EventBus)
 
     def stream(self, name: str, options: Mapping[str, Any]) -> Stream:
         return self._get("stream", self.streams, name, options, dict(options), Stream)
@@ -107,8 +112,8 @@ class Resources:
         self._options[(kind, name)] = dict(options)
         return resource
 
-    def by_arn(self, arn: str) -> Queue | Topic | None:
-        """The queue or topic an ARN names, if the app declared it."""
+    def by_arn(self, arn: str) -> Queue | Topic | EventBus | None:
+        """The queue, topic or event bus an ARN names, if the app declared it."""
         parts = arn.split(":")
         if len(parts) != 6 or parts[3] != self.region or parts[4] != self.account:
             return None
@@ -116,6 +121,8 @@ class Resources:
             return self.queues.get(parts[5])
         if parts[2] == "sns":
             return self.topics.get(parts[5])
+        if parts[2] == "events" and parts[5].startswith("event-bus/"):
+            return self.buses.get(parts[5].removeprefix("event-bus/"))
         return None
 
 

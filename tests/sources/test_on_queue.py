@@ -577,7 +577,7 @@ def test_a_destination_arn_must_name_a_declared_queue() -> None:
         async with app:
             pass
 
-    with pytest.raises(ConfigurationError, match="names no function, queue or topic"):
+    with pytest.raises(ConfigurationError, match="names no function, queue, topic or event bus"):
         anyio.run(start)
 
 
