@@ -1,6 +1,7 @@
 """Event sources that live inside the app, each with its AWS service's semantics: an SQS-like
-`Queue`, an S3-like `Bucket`, an SNS-like `Topic`, a Kinesis-like `Stream` and a DynamoDB-like
-`Table`; and the protocol (`Invoker`, `Trigger`) by which the app runs the triggers bound to them.
+`Queue`, an S3-like `Bucket`, an SNS-like `Topic`, an EventBridge-like `EventBus`, a
+Kinesis-like `Stream` and a DynamoDB-like `Table`; scheduled rules (`ScheduleTrigger`); and the
+protocol (`Invoker`, `Trigger`) by which the app runs the triggers bound to them.
 
 Each store works alone (give it a clock) or as the app's (`app.queue(name)`, ...).
 """
@@ -21,6 +22,15 @@ from faaslib.sources.bucket import (
     ObjectInfo,
     StoredObject,
 )
+from faaslib.sources.bus import (
+    BusError,
+    EventBus,
+    PutEventsRejected,
+    PutEventsResult,
+    PutEventsResultEntry,
+    Rule,
+    UndeliveredEvent,
+)
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_mapping import QueueMapping
 from faaslib.sources.queue_messages import (
@@ -38,6 +48,7 @@ from faaslib.sources.queue_messages import (
     SendBatchResult,
     SendResult,
 )
+from faaslib.sources.scheduled import ScheduleTrigger
 from faaslib.sources.stream import Stream
 from faaslib.sources.stream_records import (
     ExpiredIterator,
@@ -75,8 +86,10 @@ __all__ = [
     "Bucket",
     "BucketCounters",
     "BucketError",
+    "BusError",
     "DeleteBatchResult",
     "EntityTooLarge",
+    "EventBus",
     "ExpiredIterator",
     "GetRecordsResult",
     "InvalidBucketName",
@@ -99,6 +112,9 @@ __all__ = [
     "PublishRejected",
     "PublishResult",
     "PushTrigger",
+    "PutEventsRejected",
+    "PutEventsResult",
+    "PutEventsResultEntry",
     "PutRecordResult",
     "PutRecordsEntry",
     "PutRecordsResult",
@@ -110,6 +126,8 @@ __all__ = [
     "ReceiptHandleIsInvalid",
     "Record",
     "RecordRejected",
+    "Rule",
+    "ScheduleTrigger",
     "SendBatchResult",
     "SendResult",
     "Shard",
@@ -126,4 +144,5 @@ __all__ = [
     "TopicCounters",
     "TopicError",
     "Trigger",
+    "UndeliveredEvent",
 ]
