@@ -102,7 +102,7 @@ async def test_each_entry_gets_its_own_result_and_bad_ones_do_not_stop_the_rest(
     ]
     async with app:
         result = await app.bus().put_events([ORDER, *bad[:9]])
-        second = await app.bus().put_events(bad[7:] + [{**ORDER, "EventBusName": "default"}])
+        second = await app.bus().put_events([*bad[7:], {**ORDER, "EventBusName": "default"}])
         await app.wait_idle()
     assert result.failed_entry_count == 8
     codes = [(entry.error_code, entry.error_message) for entry in result.entries]
@@ -312,7 +312,7 @@ async def test_an_event_bus_cannot_be_a_dead_letter_queue(clock: FakeClock) -> N
     async def work(event: dict[str, Any], context: Context) -> None:
         pass
 
-    with pytest.raises(ConfigurationError, match="dead_letter=.* is not a queue or topic"):
+    with pytest.raises(ConfigurationError, match=r"dead_letter=.* is not a queue or topic"):
         async with app:
             pass
 
