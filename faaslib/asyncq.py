@@ -32,6 +32,7 @@ import anyio
 import anyio.abc
 import msgspec
 
+from faaslib._signal import Signal
 from faaslib.clock import Clock
 from faaslib.config import Destination
 from faaslib.errors import RequestTooLarge, TooManyRequests
@@ -123,7 +124,7 @@ class EventQueue:
         self._sequence = itertools.count()
         self._running: set[QueuedEvent] = set()
         self._wakeup = anyio.Event()  # for the dispatcher: something to run
-        self._changed: anyio.Event | None = None  # for waiters, made when one waits
+        self._changed = Signal()  # for waiters
         self.undelivered: list[UndeliveredRecord] = []
 
     def __len__(self) -> int:
@@ -146,14 +147,10 @@ class EventQueue:
         return event
 
     def _moved(self) -> None:
-        if self._changed is not None:
-            self._changed.set()
-            self._changed = None
+        self._changed.set()
         self._wakeup.set()
 
     async def _until_moved(self) -> None:
-        if self._changed is None:
-            self._changed = anyio.Event()
         await self._changed.wait()
 
     # -- dispatch -----------------------------------------------------------------------------
@@ -163,6 +160,8 @@ class EventQueue:
     ) -> None:
         """Run queued events as they fall due, until cancelled; an event whose attempt is
         cancelled goes back to the queue, as it was."""
+        # A new event for this run: the last one may belong to an event loop that has ended.
+        self._wakeup = anyio.Event()
         async with anyio.create_task_group() as workers:
             task_status.started()
             while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import anyio
 import pytest
 
 from faaslib import App, Context
@@ -53,3 +54,34 @@ def test_repr_names_the_functions() -> None:
     app = App("shop")
     app.function(name="a")(lambda event, context: None)
     assert repr(app) == "App(name='shop', functions=['a'])"
+
+
+def test_an_app_runs_again_under_a_new_event_loop() -> None:
+    # A module-level app serves one test after another, each with its own event loop: nothing
+    # it keeps between runs (the Event queue's wake-ups, a queue's waiters) may belong to the
+    # loop that ended, even when a waiter of that loop was cancelled mid-wait.
+    app = App("again")
+    queue = app.queue("work")
+    handled: list[str] = []
+
+    @app.function
+    def echo(event: Any, context: Context) -> Any:
+        return event
+
+    @app.on_queue("work")
+    def work(event: Any, context: Context) -> None:
+        handled.extend(record["body"] for record in event["Records"])
+
+    async def main(body: str) -> None:
+        async with app:
+            await app.invoke("echo", {"n": 1}, invocation_type="Event")
+            await queue.send(body)
+            await app.wait_idle()
+            assert await app.call("echo", {"n": 2}) == {"n": 2}
+
+    anyio.run(main, "first")
+    anyio.run(main, "second")
+    anyio.run(main, "third", backend="trio")
+    anyio.run(main, "fourth")
+    assert handled == ["first", "second", "third", "fourth"]
+    assert app.metrics("echo")["Invocations"] == 8

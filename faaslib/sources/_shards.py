@@ -3,8 +3,7 @@ records are numbered, and each shard's log of records. `faaslib.sources.stream` 
 
 from __future__ import annotations
 
-import anyio
-
+from faaslib._signal import Signal
 from faaslib.events.stream_builders import build_kinesis
 from faaslib.events.streams import KinesisData
 from faaslib.sources.stream_records import HASH_KEY_SPACE, Record, Shard, ShardIterator
@@ -61,7 +60,7 @@ class ShardLog:
         self.arrived: list[float] = []  # monotonic arrival of each record, for the lag
         self.base = 0
         self.head = 0
-        self.changed: anyio.Event | None = None  # made when a reader waits for records
+        self.changed = Signal()  # for readers waiting for records
 
     @property
     def trim_horizon(self) -> int:
@@ -92,9 +91,7 @@ class ShardLog:
         """Add `record` (numbered `tip`) and wake the readers waiting for one."""
         self.records.append(record)
         self.arrived.append(now)
-        if self.changed is not None:
-            self.changed.set()
-            self.changed = None
+        self.changed.set()
 
     def trim_one(self) -> None:
         """The oldest record kept passed the retention period."""
@@ -133,6 +130,4 @@ class ShardLog:
 
     async def wait(self) -> None:
         """Sleep until the next record is appended."""
-        if self.changed is None:
-            self.changed = anyio.Event()
         await self.changed.wait()

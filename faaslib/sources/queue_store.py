@@ -15,8 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Literal
 
-import anyio
-
+from faaslib._signal import Signal
 from faaslib.clock import Clock
 from faaslib.events.sqs import _SENDER_ID, SQSMessageAttribute
 from faaslib.sources.queue_messages import Message, QueuedMessage
@@ -150,7 +149,7 @@ class MessageStore:
         self._retention: list[tuple[float, int, StoredMessage]] = []  # (expires, serial, message)
         self._arrivals: deque[StoredMessage] = deque()  # by enqueue time, for the oldest's age
         self._garbage = 0  # stale entries left in the structures above since the last sweep
-        self._changed: anyio.Event | None = None  # made when someone waits for a message
+        self._changed = Signal()  # for those waiting for a message
 
     def new_serial(self) -> int:
         return next(self._serials)
@@ -299,9 +298,7 @@ class MessageStore:
     async def wait_for_change(self, until: float | None) -> None:
         """Wait until a message may have become deliverable, or the clock reaches `until`
         (monotonic; None waits without a limit)."""
-        if self._changed is None:
-            self._changed = anyio.Event()
-        changed = self._changed
+        changed = self._changed.event()
         if until is None:
             await changed.wait()
             return
@@ -389,6 +386,4 @@ class MessageStore:
 
     def _notify(self) -> None:
         """Wake the waiters: a message may be deliverable now."""
-        if self._changed is not None:
-            self._changed.set()
-            self._changed = None
+        self._changed.set()
