@@ -35,6 +35,7 @@ import anyio.lowlevel
 import anyio.to_thread
 import msgspec
 import pydantic
+from bench_sources import bus_rates, stream_rates  # benchmarks/, on the path when this file runs
 
 from faaslib import App
 
@@ -435,6 +436,25 @@ def main() -> None:
     for name, rate in queued:
         ratio = f"{floor / rate:.1f}x the floor's time per message" if rate != floor else ""
         print(f"  {name:<40}  {rate:>11,.0f}  {ratio}")
+
+    routed = bus_rates(20_000 if not arguments.quick else 2_000, arguments.rounds)
+    print("\nEvent bus: events through 20 rules (each rule's pattern tried on each event)")
+    print(f"  {'measurement':<42}  {'events/s':>9}  {'patterns/s':>10}  ratio")
+    for name, rate, _ in routed:
+        ratio = f"{routed[0][1] / rate:.1f}x the floor's time" if name != routed[0][0] else ""
+        print(f"  {name:<42}  {rate:>9,.0f}  {rate * 20:>10,.0f}  {ratio}")
+    print(f"  (both find the same {routed[1][2]:.2f} matching rules per event)")
+
+    records = 20_000 if not arguments.quick else 2_000
+    streamed = anyio.run(stream_rates, records, arguments.rounds, backend=backend)
+    print(
+        f"\nStream to handler, one shard ({records:,} records of 100 bytes, put before the app "
+        "starts)"
+    )
+    print(f"  {'measurement':<42}  {'records/s':>10}  ratio")
+    for name, rate in streamed:
+        ratio = f"{streamed[0][1] / rate:.1f}x the floor's time" if name != streamed[0][0] else ""
+        print(f"  {name:<42}  {rate:>10,.0f}  {ratio}")
 
     decoded = decode_rows(arguments.iterations // 4, arguments.rounds)
     if decoded is None:

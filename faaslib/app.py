@@ -52,6 +52,7 @@ from faaslib.sources.bus import EventBus
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.queue import Queue
 from faaslib.sources.registry import Resources
+from faaslib.sources.stream_decorators import StreamSources
 from faaslib.sources.topic import Topic
 
 logger = logging.getLogger("faaslib")
@@ -69,7 +70,7 @@ class InstanceCounts(msgspec.Struct, frozen=True):
     busy: int
 
 
-class App(EventSources):
+class App(EventSources, StreamSources):
     """A set of Lambda functions running in this process, under one account's limits.
 
     >>> app = App(name="shop")

@@ -50,6 +50,8 @@ from faaslib.sources.queue_messages import (
 )
 from faaslib.sources.scheduled import ScheduleTrigger
 from faaslib.sources.stream import Stream
+from faaslib.sources.stream_failures import StreamMappingCounters, UndeliveredFailure
+from faaslib.sources.stream_mapping import StreamMapping
 from faaslib.sources.stream_records import (
     ExpiredIterator,
     GetRecordsResult,
@@ -64,6 +66,7 @@ from faaslib.sources.stream_records import (
     StreamCounters,
     StreamError,
 )
+from faaslib.sources.stream_settings import StreamMappingConfig
 from faaslib.sources.table import Table, TableError
 from faaslib.sources.topic import Topic
 from faaslib.sources.topic_messages import (
@@ -137,6 +140,9 @@ __all__ = [
     "Stream",
     "StreamCounters",
     "StreamError",
+    "StreamMapping",
+    "StreamMappingConfig",
+    "StreamMappingCounters",
     "Subscription",
     "Table",
     "TableError",
@@ -145,4 +151,5 @@ __all__ = [
     "TopicError",
     "Trigger",
     "UndeliveredEvent",
+    "UndeliveredFailure",
 ]

@@ -1,7 +1,8 @@
 """What a queue and a topic do alike, because SQS and SNS share the rules: they check a
 message attribute's name, a batch's entry ids, a batch's entries before any of it is sent, and
 the FIFO group and deduplication ids; a FIFO queue or topic remembers the deduplication ids of
-the last 5 minutes.
+the last 5 minutes. And what every event source mapping (queue or stream) does alike: it checks
+and compiles its `filter` patterns.
 
 Each service passes its `Service`: the error types it raises and how it words its limits, so a
 refusal reads as that service's own ("over the maximum of 10" from SQS, "over SNS's limit of
@@ -13,18 +14,28 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+import msgspec
+
+from faaslib.errors import ConfigurationError
+from faaslib.patterns import Pattern, compile_pattern
+
 __all__ = [
     "ATTRIBUTE_NAME",
+    "MAX_FILTERS",
+    "MAX_FILTER_CHARACTERS",
     "DeduplicationWindow",
+    "FilterSpec",
     "Refusal",
     "Service",
     "check_batch",
     "check_batch_ids",
     "check_fifo_ids",
+    "compile_filters",
+    "filtered_keys",
 ]
 
 # A message attribute's name: letters, digits, '-', '_' and '.' (not first or last, never two in
@@ -33,6 +44,11 @@ ATTRIBUTE_NAME = re.compile(r"(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}")
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _GROUP_OR_DEDUPLICATION_ID = re.compile(r"[!-~]{1,128}")  # letters, digits and punctuation
 _SLACK = 1e-9  # a window a float rounding past the fake clock's time still ends at that time
+# An event source mapping's FilterCriteria: "up to five different filters for a single event
+# source", each Pattern at most 4,096 characters (CloudFormation's Filter.Pattern); see
+# https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html.
+MAX_FILTERS = 5
+MAX_FILTER_CHARACTERS = 4096
 
 
 class Refusal(Protocol):
@@ -229,3 +245,83 @@ class DeduplicationWindow(Generic[AnswerT]):
         expires = now + self._seconds
         self._answers[key] = (expires, answer)
         self._order.append((expires, key))
+
+
+FilterSpec = Mapping[str, Any] | str | Sequence[Mapping[str, Any] | str] | None
+
+
+def compile_filters(
+    owner: str,
+    filter: FilterSpec,
+    *,
+    mapping: str,
+    keys: Collection[str],
+    data_keys: Collection[str] = (),
+) -> list[Pattern]:
+    """Check and compile an event source mapping's `filter` (one pattern or a list of 1 to 5)
+    as CreateEventSourceMapping does: each pattern at most 4,096 characters, in EventBridge's
+    language, naming at its top level (and in its `$or` branches) only the `keys` the source's
+    records have. A pattern for one of the `data_keys` (a stream's `data` or `dynamodb`) must
+    be an object of the data's fields: Lambda refuses a non-JSON filter on stream data.
+
+    `mapping` names the kind of mapping in refusals ("an SQS event source mapping").
+    """
+    if filter is None:
+        return []
+    patterns = [filter] if isinstance(filter, Mapping | str) else list(filter)
+    if not 1 <= len(patterns) <= MAX_FILTERS:
+        raise ConfigurationError(
+            f"{owner}: filter has {len(patterns)} patterns; an event source mapping takes 1 to "
+            f"{MAX_FILTERS}"
+        )
+    compiled = []
+    for number, pattern in enumerate(patterns, 1):
+        where = f"{owner}: filter pattern {number}"
+        text = pattern if isinstance(pattern, str) else msgspec.json.encode(pattern).decode()
+        if len(text) > MAX_FILTER_CHARACTERS:
+            raise ConfigurationError(
+                f"{where} is {len(text):,} characters, over the limit of {MAX_FILTER_CHARACTERS:,}"
+            )
+        try:
+            compiled_pattern = compile_pattern(
+                pattern, owner=where, max_length=MAX_FILTER_CHARACTERS
+            )
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
+        named = set(filtered_keys(compiled_pattern))
+        unknown = named - set(keys)
+        if unknown:
+            allowed = sorted(keys)
+            shown = (
+                f"the {allowed[0]} key" if len(allowed) == 1 else "the keys " + ", ".join(allowed)
+            )
+            raise ConfigurationError(
+                f"{where} filters on {', '.join(sorted(unknown))}; {mapping} filters only on "
+                f"{shown}"
+            )
+        for branch in _branches(compiled_pattern.source):
+            for key in set(data_keys) & set(branch):
+                if not isinstance(branch[key], dict):
+                    raise ConfigurationError(
+                        f"{where}: {key} must be matched with an object of the data's fields, "
+                        f'such as {{"{key}": {{"field": ["value"]}}}}; Lambda refuses a filter on '
+                        f"{key} that is not JSON"
+                    )
+        compiled.append(compiled_pattern)
+    return compiled
+
+
+def filtered_keys(pattern: Pattern) -> Iterator[str]:
+    """The top-level keys a compiled pattern matches on, in every `$or` branch too."""
+    for branch in _branches(pattern.source):
+        yield from (key for key in branch if key != "$or")
+
+
+def _branches(source: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The pattern's top object and, recursively, each object of its `$or` lists."""
+    yield source
+    alternatives = source.get("$or")
+    if isinstance(alternatives, list):
+        for alternative in alternatives:
+            if isinstance(alternative, Mapping):
+                yield from _branches(alternative)

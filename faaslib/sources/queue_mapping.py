@@ -33,11 +33,12 @@ import anyio.abc
 import msgspec
 from pydantic import Field, model_validator
 
+from faaslib._signal import Signal
 from faaslib.config import _Strict, validate
 from faaslib.errors import ConfigurationError, TooManyRequests
 from faaslib.events.sqs import SQSEvent
 from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult, decode_json
-from faaslib.patterns import Pattern, compile_pattern
+from faaslib.sources._common import compile_filters
 from faaslib.sources.base import Invoker
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_messages import Message
@@ -52,8 +53,6 @@ MOST_CONCURRENCY = 1000
 GROWTH_INTERVAL = 60 / 300  # up to 300 more concurrent batches per minute
 LONG_POLL = 20.0
 THROTTLE_BACKOFF = (1.0, 20.0)  # first and longest wait before invoking a throttled batch again
-MAX_FILTERS = 5  # "up to five different filters for a single event source"
-MAX_FILTER_CHARACTERS = 4096
 MAX_VISIBILITY = 43_200.0
 
 
@@ -103,13 +102,15 @@ class QueueMapping:
         )
         self.queue = queue
         self.function = function
-        self.filters = _compile_filters(owner, filter)
+        self.filters = compile_filters(
+            owner, filter, mapping="an SQS event source mapping", keys=("body",)
+        )
         self._hidden_for = self._check(owner, function_timeout)
         self._limit = maximum_concurrency or MOST_CONCURRENCY
         self._pollers = 0
         self._busy = 0
         self._saturated = anyio.Event()  # set when every poller is busy
-        self._changed: anyio.Event | None = None
+        self._changed = Signal()
         self._stopping = False
         self._receiving: set[anyio.CancelScope] = set()
         self.counters = MappingCounters()
@@ -366,14 +367,10 @@ class QueueMapping:
         )
 
     async def wait_changed(self) -> None:
-        if self._changed is None:
-            self._changed = anyio.Event()
         await self._changed.wait()
 
     def _signal(self) -> None:
-        if self._changed is not None:
-            self._changed.set()
-            self._changed = None
+        self._changed.set()
 
     def metrics(self) -> dict[str, Any]:
         data: dict[str, Any] = msgspec.structs.asdict(self.counters)
@@ -421,36 +418,3 @@ def _batch_item_failures(answer: Any, ids: set[str]) -> tuple[str | None, set[st
             return f"itemIdentifier {identifier!r} is not the id of a message in the batch", set()
         failed.add(identifier)
     return None, failed
-
-
-def _compile_filters(
-    owner: str, filter: Mapping[str, Any] | str | Sequence[Mapping[str, Any] | str] | None
-) -> list[Pattern]:
-    if filter is None:
-        return []
-    patterns = [filter] if isinstance(filter, Mapping | str) else list(filter)
-    if not 1 <= len(patterns) <= MAX_FILTERS:
-        raise ConfigurationError(
-            f"{owner}: filter has {len(patterns)} patterns; an event source mapping takes 1 to "
-            f"{MAX_FILTERS}"
-        )
-    compiled = []
-    for number, pattern in enumerate(patterns, 1):
-        text = pattern if isinstance(pattern, str) else msgspec.json.encode(pattern).decode()
-        if len(text) > MAX_FILTER_CHARACTERS:
-            raise ConfigurationError(
-                f"{owner}: filter pattern {number} is {len(text):,} characters, over the "
-                f"limit of {MAX_FILTER_CHARACTERS:,}"
-            )
-        try:
-            compiled_pattern = compile_pattern(pattern, owner=f"{owner}: filter pattern {number}")
-        except ValueError as error:
-            raise ConfigurationError(str(error)) from None
-        keys = set(compiled_pattern.source) - {"body", "$or"}
-        if keys:
-            raise ConfigurationError(
-                f"{owner}: filter pattern {number} filters on {', '.join(sorted(keys))}; an SQS "
-                "event source mapping filters only on the body key"
-            )
-        compiled.append(compiled_pattern)
-    return compiled
