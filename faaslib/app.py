@@ -35,6 +35,7 @@ from faaslib.errors import (
     ResourceNotFound,
 )
 from faaslib.executor import Admission, Function, Runner, resolve_handler
+from faaslib.http.decorators import HttpRoutes
 from faaslib.invoke import (
     MAX_CLIENT_CONTEXT_BYTES,
     InvocationResult,
@@ -70,7 +71,7 @@ class InstanceCounts(msgspec.Struct, frozen=True):
     busy: int
 
 
-class App(EventSources, StreamSources):
+class App(EventSources, StreamSources, HttpRoutes):
     """A set of Lambda functions running in this process, under one account's limits.
 
     >>> app = App(name="shop")
