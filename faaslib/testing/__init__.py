@@ -1,5 +1,17 @@
-"""Tools for testing Lambda handlers with faaslib: a fake clock, and more as they land."""
+"""Tools for testing Lambda handlers with faaslib.
 
+- `FakeClock`: time that moves only when the test says so;
+- `TestClient(app)`: a running app behind synchronous calls, for plain (not async) tests;
+- `context(...)`: a Lambda context for calling a handler directly;
+- `events`: event factories (`events.sqs(...)`, `events.s3(...)`...) giving the dicts a handler
+  receives;
+- a pytest plugin, registered when faaslib is installed: the `faas_clock`, `faas_app`,
+  `faas_client` and `faas_backend` fixtures (see `faaslib.testing.plugin`).
+"""
+
+from faaslib.testing import events
+from faaslib.testing.client import HttpClient, SyncProxy, TestClient
 from faaslib.testing.clock import FakeClock
+from faaslib.testing.context import context
 
-__all__ = ["FakeClock"]
+__all__ = ["FakeClock", "HttpClient", "SyncProxy", "TestClient", "context", "events"]

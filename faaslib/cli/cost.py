@@ -1,0 +1,151 @@
+"""`faaslib cost MODULE:APP FUNCTION`: run a function N times and print what it would cost on
+Lambda (`app.costs.report()`), from the durations the run measured."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError
+from faaslib.cli.inputs import add_app_argument, add_payload_arguments, load_app, read_payload
+
+if TYPE_CHECKING:
+    from faaslib import App
+
+__all__ = ["add_parser"]
+
+DESCRIPTION = """\
+Invoke FUNCTION of the App MODULE:APP --count times, at most --concurrency at once, and print
+the bill Lambda would send for the run: requests, GB-seconds and dollars per function (every
+function the run invoked, through triggers and destinations too). Handler errors and throttles
+are billed or counted as on Lambda and summed up on stderr; the exit status is 0 once the bill
+is printed. Progress goes to stderr."""
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "cost",
+        help="run a function N times and print the bill",
+        description=DESCRIPTION,
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_app_argument(parser)
+    parser.add_argument("function", metavar="FUNCTION", help="the function's name")
+    add_payload_arguments(parser)
+    parser.add_argument(
+        "--count", type=int, default=100, help="how many invocations (default: 100)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="how many run at once (default: 1)"
+    )
+    parser.add_argument(
+        "--free-tier", action="store_true", help="take the monthly free tier off the bill"
+    )
+    parser.add_argument("--json", action="store_true", help="print the bill as exact JSON")
+    parser.add_argument(
+        "--show-output",
+        action="store_true",
+        help="show what the handlers print, on stderr (hidden by default: thousands of "
+        "invocations would bury the progress)",
+    )
+    parser.set_defaults(run=run, prog=parser.prog)
+
+
+def run(args: argparse.Namespace) -> int:
+    import anyio
+
+    for option in ("count", "concurrency"):
+        if getattr(args, option) < 1:
+            raise UsageError(f"--{option}={getattr(args, option)} must be at least 1")
+    app = load_app(args.app)
+    payload = read_payload(args)
+    out, err = sys.stdout, sys.stderr
+    with contextlib.ExitStack() as stack:  # the handlers' output must not mix with the bill
+        if args.show_output:
+            stack.enter_context(contextlib.redirect_stdout(err))
+        else:
+            nowhere = stack.enter_context(open(os.devnull, "w"))
+            stack.enter_context(contextlib.redirect_stdout(nowhere))
+            stack.enter_context(contextlib.redirect_stderr(nowhere))
+        return anyio.run(_run, app, args, payload, out, err)
+
+
+async def _run(
+    app: App, args: argparse.Namespace, payload: bytes | None, out: TextIO, err: TextIO
+) -> int:
+    import anyio
+    import anyio.abc
+
+    from faaslib import InvocationError, TooManyRequests
+
+    progress = _Progress(args.count, err)
+    counts = {"succeeded": 0, "failed": 0, "throttled": 0}
+    remaining = iter(range(args.count))
+    refused: list[InvocationError] = []
+
+    async def worker(workers: anyio.abc.TaskGroup) -> None:
+        for _ in remaining:  # shared: each invocation is taken by one worker
+            try:
+                result = await app.invoke(args.function, payload)
+            except TooManyRequests:
+                counts["throttled"] += 1
+            except InvocationError as error:  # the same for every invocation: stop at once
+                refused.append(error)
+                workers.cancel_scope.cancel()
+                return
+            else:
+                counts["failed" if result.function_error else "succeeded"] += 1
+            progress.update()
+
+    async with app, anyio.create_task_group() as workers:
+        for _ in range(min(args.concurrency, args.count)):
+            workers.start_soon(worker, workers)
+    progress.finish()
+    if refused:
+        error = refused[0]
+        print(f"{args.prog}: {error.error_code} ({error.status_code}): {error.message}", file=err)
+        return ExitStatus.REFUSED
+    print(
+        f"{args.count:,} invocations of {args.function!r}: {counts['succeeded']:,} succeeded, "
+        f"{counts['failed']:,} failed, {counts['throttled']:,} throttled",
+        file=err,
+    )
+    if args.json:
+        print(json.dumps(app.costs.to_dict(free_tier=args.free_tier), indent=2), file=out)
+    else:
+        print(app.costs.report(free_tier=args.free_tier), file=out)
+    return ExitStatus.OK
+
+
+class _Progress:
+    """A counter on stderr: redrawn in place on a terminal (each 1%), a line each 10%
+    otherwise (a log file keeps every line). Steps are counted in invocations, not seconds, so
+    an app on a fake clock shows progress too."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.is_terminal = stream.isatty()
+        self.step = max(1, total // (100 if self.is_terminal else 10))
+        self.shown = total >= 10
+        self.done = 0
+
+    def update(self) -> None:
+        self.done += 1
+        if self.shown and (self.done % self.step == 0 or self.done == self.total):
+            text = f"invoked {self.done:,}/{self.total:,} ({self.done * 100 // self.total}%)"
+            if self.is_terminal:
+                self.stream.write("\r" + text)
+            else:
+                self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown and self.is_terminal and self.done:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,90 @@
+"""`faaslib functions MODULE:APP`: the app's functions, their configuration and triggers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from faaslib.cli.errors import ExitStatus
+from faaslib.cli.inputs import add_app_argument, load_app
+
+if TYPE_CHECKING:
+    from faaslib import App, FunctionConfig
+
+__all__ = ["add_parser"]
+
+COLUMNS = ("function", "memory", "timeout", "arch", "reserved", "provisioned", "triggers")
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "functions",
+        help="list an app's functions, their configuration and triggers",
+        description="List the functions of the App MODULE:APP: memory, timeout, architecture, "
+        "reserved and provisioned concurrency, and the triggers (queues, buckets, topics, "
+        "routes...) that invoke each. Nothing is invoked.",
+    )
+    add_app_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(run=run, prog=parser.prog)
+
+
+def run(args: argparse.Namespace) -> int:
+    app = load_app(args.app)
+    rows = [_describe(app, name) for name in app.functions]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(_table(app, rows))
+    return ExitStatus.OK
+
+
+def _describe(app: App, name: str) -> dict[str, Any]:
+    config: FunctionConfig = app._function(name).config  # no public accessor yet
+    return {
+        "function": name,
+        "memory": config.memory,
+        "timeout": config.timeout,
+        "architecture": config.architecture,
+        "ephemeral_storage": config.ephemeral_storage,
+        "reserved_concurrency": config.reserved_concurrency,
+        "provisioned_concurrency": config.provisioned_concurrency,
+        "maximum_retry_attempts": config.maximum_retry_attempts,
+        "maximum_event_age": config.maximum_event_age,
+        "triggers": [trigger.describe() for trigger in app.triggers(name)],
+        "description": config.description,
+    }
+
+
+def _table(app: App, rows: list[dict[str, Any]]) -> str:
+    count = len(rows)
+    heading = (
+        f"App {app.name!r}: {count} function{'' if count == 1 else 's'}, account concurrency "
+        f"{app.config.concurrency:,}, {app.config.region}"
+    )
+    if not rows:
+        return heading
+    lines: list[tuple[str, ...]] = [COLUMNS]
+    for row in rows:
+        reserved = row["reserved_concurrency"]
+        triggers = row["triggers"] or ["-"]
+        lines.append(
+            (
+                row["function"],
+                f"{row['memory']:,} MB",
+                f"{row['timeout']:g} s",
+                row["architecture"],
+                "-" if reserved is None else f"{reserved:,}",
+                f"{row['provisioned_concurrency']:,}" if row["provisioned_concurrency"] else "-",
+                triggers[0],
+            )
+        )
+        lines.extend(("", "", "", "", "", "", trigger) for trigger in triggers[1:])
+    widths = [max(len(line[column]) for line in lines) for column in range(len(COLUMNS))]
+    text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
+    text.insert(1, "-" * max(len(line) for line in text))
+    return "\n".join([heading, "", *text])

@@ -1,0 +1,77 @@
+"""`faaslib invoke`: the payload alone on stdout, the rest on stderr, the outcome in the exit
+status."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.cli import faaslib
+
+
+def test_the_payload_goes_to_stdout_and_the_report_to_stderr() -> None:
+    run = faaslib("invoke", "shop:app", "echo", "--payload", '{"order": 1}')
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == '{"order":1}\n'  # nothing else: it pipes into jq
+    assert "echo was called\n" in run.stderr  # the handler's print, kept off stdout
+    report = re.search(r"^REPORT RequestId: [0-9a-f-]{36}\tDuration: .*$", run.stderr, re.M)
+    assert report is not None
+    assert "\tMemory Size: 512 MB\t" in report.group()
+    assert "START RequestId" not in run.stderr
+
+
+def test_a_function_error_prints_lambdas_error_object_and_exits_1() -> None:
+    run = faaslib("invoke", "shop:app", "fail", "--payload", '"x"')
+    assert run.returncode == 1
+    error = json.loads(run.stdout)
+    assert error["errorType"] == "ValueError"
+    assert error["errorMessage"] == "cannot process 'x'"
+    assert "[ERROR] ValueError: cannot process 'x'\nTraceback" in run.stderr
+    assert "function 'fail' failed (Unhandled): ValueError: cannot process 'x'" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["closed"], 4, "TooManyRequestsException (429): Rate Exceeded."),
+        (["missing"], 3, "ResourceNotFoundException (404): Function not found: "),
+        (["echo", "--payload", "{oops"], 3, "InvalidRequestContentException (400): "),
+    ],
+    ids=["throttled", "no-such-function", "not-json"],
+)
+def test_what_lambda_refuses_exits_with_its_own_status(
+    args: list[str], status: int, message: str
+) -> None:
+    run = faaslib("invoke", "shop:app", *args)
+    assert run.returncode == status
+    assert run.stdout == ""
+    assert f"faaslib invoke: {message}" in run.stderr
+
+
+def test_an_event_invocation_runs_before_the_command_exits() -> None:
+    run = faaslib("invoke", "shop:app", "loud", "--type", "Event")
+    assert run.returncode == 0
+    assert run.stdout == ""
+    accepted = re.search(r"accepted \(StatusCode 202\), RequestId: ([0-9a-f-]{36})", run.stderr)
+    assert accepted is not None
+    assert f"REPORT RequestId: {accepted.group(1)}\t" in run.stderr  # it ran, after
+    assert run.stderr.index("accepted") < run.stderr.index("to stdout")
+
+
+def test_a_dry_run_only_checks() -> None:
+    run = faaslib("invoke", "shop:app", "loud", "--type", "DryRun")
+    assert (run.returncode, run.stdout) == (0, "")
+    assert "StatusCode 204" in run.stderr
+    assert "to stdout" not in run.stderr  # the handler did not run
+
+
+def test_log_type_tail_prints_the_log_lambda_returns() -> None:
+    run = faaslib("invoke", "shop:app", "loud", "--log-type", "Tail")
+    assert (run.returncode, run.stdout) == (0, '"done"\n')
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith("START RequestId: ")
+    assert lines[1:3] == ["to stdout", "to stderr"]  # once each: not shown live as well
+    assert lines[3].startswith("END RequestId: ")
+    assert lines[4].startswith("REPORT RequestId: ")
