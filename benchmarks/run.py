@@ -456,6 +456,20 @@ def main() -> None:
         ratio = f"{streamed[0][1] / rate:.1f}x the floor's time" if name != streamed[0][0] else ""
         print(f"  {name:<42}  {rate:>10,.0f}  {ratio}")
 
+    try:
+        from bench_http import http_rates
+    except ImportError as missing:  # uvicorn and starlette come with the bench extra
+        print(f"\nHTTP: skipped ({missing.name} is not installed: pip install -e '.[bench]')")
+    else:
+        served = http_rates(each=200 if not arguments.quick else 50)
+        print("\nHTTP: GET /items/{id} answering JSON, 32 keep-alive connections, one uvicorn")
+        print(f"  {'measurement':<42}  {'requests/s':>10}  ratio")
+        for name, rate in served:
+            ratio = (
+                f"{served[0][1] / rate:.2f}x the baseline's time" if name != served[0][0] else ""
+            )
+            print(f"  {name:<42}  {rate:>10,.0f}  {ratio}")
+
     decoded = decode_rows(arguments.iterations // 4, arguments.rounds)
     if decoded is None:
         print("\nevent decoding: skipped (the corpus in ../shared is not here)")
