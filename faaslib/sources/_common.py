@@ -31,6 +31,7 @@ __all__ = [
     "FilterSpec",
     "Refusal",
     "Service",
+    "batch_item_failures",
     "check_batch",
     "check_batch_ids",
     "check_fifo_ids",
@@ -325,3 +326,36 @@ def _branches(source: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         for alternative in alternatives:
             if isinstance(alternative, Mapping):
                 yield from _branches(alternative)
+
+
+def batch_item_failures(
+    answer: Any, ids: set[str], id_name: str, item_name: str
+) -> tuple[str | None, set[str]]:
+    """Read a partial batch response as Lambda reads it for queues and streams alike: (why it
+    fails the whole batch, or None; the identifiers it reports failed). An empty or null answer
+    or list is a complete success; a malformed one, an empty or null identifier, or one not in
+    the batch fails the whole batch (with-sqs.html and with-kinesis.html, "Success and failure
+    conditions"). `id_name` and `item_name` word the reason: "message id" of a "message"."""
+    if answer is None:
+        return None, set()
+    if not isinstance(answer, dict):
+        return f"the answer is {type(answer).__name__}, not an object", set()
+    items = answer.get("batchItemFailures")
+    if items is None:
+        return None, set()
+    if not isinstance(items, list):
+        return "batchItemFailures is not a list", set()
+    failed: set[str] = set()
+    for item in items:
+        if not isinstance(item, dict) or "itemIdentifier" not in item:
+            return f"{item!r} has no itemIdentifier", set()
+        identifier = item["itemIdentifier"]
+        if not isinstance(identifier, str) or not identifier:
+            return f"itemIdentifier {identifier!r} is not a {id_name}", set()
+        if identifier not in ids:
+            return (
+                f"itemIdentifier {identifier!r} is not the {id_name} of a {item_name} in the batch",
+                set(),
+            )
+        failed.add(identifier)
+    return None, failed

@@ -38,7 +38,7 @@ from faaslib.config import _Strict, validate
 from faaslib.errors import ConfigurationError, TooManyRequests
 from faaslib.events.sqs import SQSEvent
 from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult, decode_json
-from faaslib.sources._common import compile_filters
+from faaslib.sources._common import batch_item_failures, compile_filters
 from faaslib.sources.base import Invoker
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_messages import Message
@@ -341,7 +341,9 @@ class QueueMapping:
             return None
         if not self.config.report_batch_item_failures:
             return set()
-        problem, failed = _batch_item_failures(result.payload, {m.message_id for m in batch})
+        problem, failed = batch_item_failures(
+            result.payload, {m.message_id for m in batch}, "message id", "message"
+        )
         if problem is not None:
             logger.warning(
                 "function %r: its answer to a batch of queue %r fails the whole batch: %s",
@@ -393,28 +395,3 @@ class MappingCounters(msgspec.Struct, kw_only=True):
     throttles: int = 0
     most_pollers: int = 0
     most_busy: int = 0
-
-
-def _batch_item_failures(answer: Any, ids: set[str]) -> tuple[str | None, set[str]]:
-    """Read a partial batch response as Lambda does: (why it fails the whole batch, or None;
-    the message ids to keep)."""
-    if answer is None:
-        return None, set()
-    if not isinstance(answer, dict):
-        return f"the answer is {type(answer).__name__}, not an object", set()
-    items = answer.get("batchItemFailures")
-    if items is None:
-        return None, set()
-    if not isinstance(items, list):
-        return "batchItemFailures is not a list", set()
-    failed: set[str] = set()
-    for item in items:
-        if not isinstance(item, dict) or "itemIdentifier" not in item:
-            return f"{item!r} has no itemIdentifier", set()
-        identifier = item["itemIdentifier"]
-        if not isinstance(identifier, str) or not identifier:
-            return f"itemIdentifier {identifier!r} is not a message id", set()
-        if identifier not in ids:
-            return f"itemIdentifier {identifier!r} is not the id of a message in the batch", set()
-        failed.add(identifier)
-    return None, failed

@@ -39,7 +39,6 @@ __all__ = [
     "Item",
     "KinesisSource",
     "StreamSource",
-    "batch_item_failures",
     "is_full",
     "matches",
     "take_batch",
@@ -137,36 +136,6 @@ def is_full(buffer: deque[Item], buffer_bytes: int, batch_size: int) -> bool:
         len(buffer) >= batch_size
         or _EVENT_OVERHEAD + buffer_bytes + len(buffer) > MAX_SYNC_REQUEST_BYTES
     )
-
-
-def batch_item_failures(answer: Any, sequence_numbers: set[str]) -> tuple[str | None, set[str]]:
-    """Read a stream function's partial batch response as Lambda does: (why it fails the whole
-    batch, or None; the sequence numbers it reports failed). An empty or null answer or list is
-    a complete success (with-kinesis.html, "Success and failure conditions")."""
-    if answer is None:
-        return None, set()
-    if not isinstance(answer, dict):
-        return f"the answer is {type(answer).__name__}, not an object", set()
-    items = answer.get("batchItemFailures")
-    if items is None:
-        return None, set()
-    if not isinstance(items, list):
-        return "batchItemFailures is not a list", set()
-    failed: set[str] = set()
-    for item in items:
-        if not isinstance(item, dict) or "itemIdentifier" not in item:
-            return f"{item!r} has no itemIdentifier", set()
-        identifier = item["itemIdentifier"]
-        if not isinstance(identifier, str) or not identifier:
-            return f"itemIdentifier {identifier!r} is not a sequence number", set()
-        if identifier not in sequence_numbers:
-            return (
-                f"itemIdentifier {identifier!r} is not the sequence number of a record in the "
-                "batch",
-                set(),
-            )
-        failed.add(identifier)
-    return None, failed
 
 
 class StreamSource:

@@ -48,9 +48,9 @@ import msgspec
 from faaslib._signal import Signal
 from faaslib.errors import InvocationError
 from faaslib.invoke import InvocationResult
-from faaslib.sources._common import FilterSpec
+from faaslib.sources._common import FilterSpec, batch_item_failures
 from faaslib.sources.base import Invoker
-from faaslib.sources.stream_batches import Batch, StreamSource, batch_item_failures
+from faaslib.sources.stream_batches import Batch, StreamSource
 from faaslib.sources.stream_failures import (
     RECORD_AGE_EXCEEDED,
     RETRY_ATTEMPTS_EXHAUSTED,
@@ -270,7 +270,7 @@ class StreamMapping:
         if not self.config.report_batch_item_failures:
             return None, False
         numbers = {item.record.sequence_number for item in batch.items}
-        problem, failed = batch_item_failures(result.payload, numbers)
+        problem, failed = batch_item_failures(result.payload, numbers, "sequence number", "record")
         if problem is not None:
             logger.warning(
                 "function %r: its answer to a batch of %s %r fails the whole batch: %s",

@@ -114,7 +114,7 @@ async def test_only_the_reported_failures_come_back(clock: FakeClock) -> None:
 @pytest.mark.parametrize(
     ("answer", "problem"),
     [
-        ({"batchItemFailures": [{"itemIdentifier": "not-in-the-batch"}]}, "not the id of"),
+        ({"batchItemFailures": [{"itemIdentifier": "not-in-the-batch"}]}, "not the message id of"),
         ({"batchItemFailures": [{"itemIdentifier": ""}]}, "is not a message id"),
         ({"batchItemFailures": [{"itemIdentifier": None}]}, "is not a message id"),
         ({"batchItemFailures": [{"id": "x"}]}, "has no itemIdentifier"),

@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faaslib import App, ConfigurationError, Context
-from faaslib.sources.stream_batches import batch_item_failures
+from faaslib.sources._common import batch_item_failures
 from faaslib.sources.stream_failures import OnFailure, StreamMappingCounters
 from faaslib.sources.stream_lanes import _unreported
 from faaslib.testing import FakeClock
@@ -591,10 +591,11 @@ def test_a_partial_response_is_read_as_exactly_the_records_it_names(
     ids = {str(number) for number in numbers}
     chosen = data.draw(st.sets(st.sampled_from(sorted(ids))))
     items = [{"itemIdentifier": identifier} for identifier in chosen]
-    assert batch_item_failures({"batchItemFailures": items}, ids) == (None, chosen)
+    read = batch_item_failures({"batchItemFailures": items}, ids, "sequence number", "record")
+    assert read == (None, chosen)
     stranger = data.draw(st.text(min_size=1).filter(lambda text: text not in ids))
     answer = {"batchItemFailures": [*items, {"itemIdentifier": stranger}]}
-    problem, failed = batch_item_failures(answer, ids)
+    problem, failed = batch_item_failures(answer, ids, "sequence number", "record")
     assert problem is not None
     assert failed == set()
 
