@@ -12,6 +12,8 @@ import base64
 import binascii
 import logging
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -379,6 +381,29 @@ class App(EventSources, StreamSources, HttpRoutes):
         return function
 
     # -- lifecycle ----------------------------------------------------------------------------
+
+    def run(self, *, backend: str = "asyncio") -> None:
+        """Run the app in the foreground until Ctrl-C or SIGTERM: its sources deliver, its
+        schedules fire and its Event invocations run, as in `async with app`.
+
+        For a script whose app is the whole program (a worker draining queues, a scheduler);
+        to serve HTTP routes too, use `faaslib serve MODULE:APP`. The signal stops the app as
+        leaving `async with app` does, letting work in hand finish within `shutdown_timeout`.
+        Signals are caught only in the main thread; elsewhere it runs until the process ends.
+        """
+
+        async def main() -> None:
+            if threading.current_thread() is not threading.main_thread():
+                async with self:
+                    await anyio.sleep_forever()
+            # Caught from before the app starts, so that a signal never finds it half-started.
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async with self:
+                    async for _ in signals:
+                        logger.info("App %r: stopping (signal received)", self.name)
+                        return
+
+        anyio.run(main, backend=backend)
 
     async def __aenter__(self) -> App:
         if self._task_group is not None:
