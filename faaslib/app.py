@@ -273,6 +273,11 @@ class App(EventSources, StreamSources, HttpRoutes):
         """The names of the registered functions."""
         return tuple(self._functions)
 
+    def function_configuration(self, name: str) -> FunctionConfig:
+        """Function `name`'s configuration, as GetFunctionConfiguration gives it: memory,
+        timeout, concurrency, retries, destinations... (validated, read-only)."""
+        return self._function(name).config
+
     def instances(self, name: str) -> InstanceCounts:
         """How many instances of function `name` exist now, idle and busy."""
         pool = self._function(name).instances

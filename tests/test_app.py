@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from faaslib import App, Context
+from faaslib import App, Context, ResourceNotFound
 
 pytestmark = pytest.mark.anyio
 
@@ -85,3 +85,21 @@ def test_an_app_runs_again_under_a_new_event_loop() -> None:
     anyio.run(main, "fourth")
     assert handled == ["first", "second", "third", "fourth"]
     assert app.metrics("echo")["Invocations"] == 8
+
+
+def test_function_configuration_gives_the_validated_configuration() -> None:
+    app = App("conf")
+
+    @app.function(memory=512, timeout=10, reserved_concurrency=3)
+    def work(event: Any, context: Context) -> None:
+        pass
+
+    config = app.function_configuration("work")
+    assert (config.name, config.memory, config.timeout, config.reserved_concurrency) == (
+        "work",
+        512,
+        10,
+        3,
+    )
+    with pytest.raises(ResourceNotFound, match="nothing"):
+        app.function_configuration("nothing")

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _describe(app: App, name: str) -> dict[str, Any]:
-    config: FunctionConfig = app._function(name).config  # no public accessor yet
+    config: FunctionConfig = app.function_configuration(name)
     return {
         "function": name,
         "memory": config.memory,
