@@ -256,8 +256,10 @@ class Runner:
                         raise
                     # The handler raised a cancellation nobody asked for: a crash of the handler.
                     outcome = (error_payload(error, context.aws_request_id), None, False)
-                except SystemExit as error:
-                    outcome = (_exit_error(error, context.aws_request_id), None, False)
+                except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
+                    # As from a sync handler's thread: the runtime process would be gone, so the
+                    # instance is; the host is not.
+                    outcome = _thread_error(error, context.aws_request_id)
         finally:
             if key is not None:
                 self.deadlines.remove(timeout, key)
@@ -543,6 +545,7 @@ def _exit_error(error: SystemExit, request_id: str) -> dict[str, Any]:
 
 
 def _thread_error(error: BaseException, request_id: str) -> Outcome:
+    """What a handler's exception that is not an ordinary error makes of the invocation."""
     if isinstance(error, SystemExit):
         return _exit_error(error, request_id), None, False
     if isinstance(error, Exception):

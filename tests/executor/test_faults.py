@@ -255,6 +255,23 @@ async def test_keyboard_interrupt_from_a_sync_handler_is_contained(app: App) -> 
     await still_serves(app)
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt, GeneratorExit])
+async def test_a_base_exception_from_an_async_handler_is_contained_like_a_sync_one(
+    app: App, error: type[BaseException]
+) -> None:
+    # It would end the runtime process on Lambda, so the instance is lost; the host goes on.
+    @app.function
+    async def interrupt(event: Any, context: Context) -> None:
+        raise error("from the handler")
+
+    result = await app.invoke("interrupt")
+    assert result.function_error == "Unhandled"
+    assert result.payload["errorType"] == error.__name__
+    assert result.payload["errorMessage"] == "from the handler"
+    assert app.instances("interrupt").total == 0
+    await still_serves(app)
+
+
 async def test_a_sync_invocation_cancelled_before_its_thread_starts_frees_its_slot(
     app: App,
 ) -> None:
