@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio.lowlevel
 import msgspec
 
 from faaslib.clock import Clock
@@ -200,7 +201,9 @@ class EventBus:
         """Put 1 to 10 entries (mappings with PutEvents' keys: `Source`, `DetailType`, `Detail`
         as JSON text or a dict, and optionally `Resources`, `Time`, `EventBusName`,
         `TraceHeader`); each matching rule's target gets the event at once."""
-        return self._put_now(entries)
+        result = self._put_now(entries)
+        await anyio.lowlevel.checkpoint()  # an async call is a checkpoint, as anyio's are
+        return result
 
     def _put_now(self, entries: Iterable[Mapping[str, Any]]) -> PutEventsResult:
         listed = list(entries) if not isinstance(entries, Mapping | str | bytes) else None
