@@ -26,7 +26,7 @@ import msgspec
 from faaslib.asyncq import EventQueue, PendingEvent, UndeliveredRecord
 from faaslib.billing import Budget, Costs, FunctionLedger, PriceCatalog
 from faaslib.clock import Clock, SystemClock
-from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.config import AppConfig, FunctionConfig, function_arn, validate
 from faaslib.context import ClientContext
 from faaslib.errors import (
     ConfigurationError,
@@ -377,7 +377,7 @@ class App(EventSources, StreamSources, HttpRoutes):
     def _function(self, name: str) -> Function:
         function = self._functions.get(name)
         if function is None:
-            arn = f"arn:aws:lambda:{self.config.region}:{self.config.account_id}:function:{name}"
+            arn = function_arn(self.config.region, self.config.account_id, name)
             known = ", ".join(sorted(self._functions)) or "none"
             raise ResourceNotFound(
                 f"Function not found: {arn} (registered in App {self.name!r}: {known})",
@@ -573,7 +573,7 @@ class App(EventSources, StreamSources, HttpRoutes):
         an event bus."""
         if not target.startswith("arn:"):
             return self._functions.get(target)
-        prefix = f"arn:aws:lambda:{self.config.region}:{self.config.account_id}:function:"
+        prefix = function_arn(self.config.region, self.config.account_id, "")
         if target.startswith(prefix):
             return self._functions.get(target.removeprefix(prefix).removesuffix(":$LATEST"))
         return self._resources.by_arn(target)

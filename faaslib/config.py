@@ -24,6 +24,7 @@ __all__ = [
     "AppConfig",
     "Architecture",
     "FunctionConfig",
+    "function_arn",
     "validate",
 ]
 
@@ -193,6 +194,12 @@ class AppConfig(_Strict):
         if self.unreserved_minimum is not None:
             return self.unreserved_minimum
         return min(100, self.concurrency // 10)
+
+
+def function_arn(region: str, account_id: str, name: str) -> str:
+    """The unqualified ARN of function `name` (with an empty name: the prefix every function
+    ARN of that region and account starts with)."""
+    return f"arn:aws:lambda:{region}:{account_id}:function:{name}"
 
 
 def validate(model: type[_Strict], owner: str, values: Mapping[str, Any]) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from faaslib.billing.ledger import FunctionLedger
-from faaslib.config import FunctionConfig
+from faaslib.config import FunctionConfig, function_arn
 from faaslib.executor.admission import Slots
 from faaslib.executor.handlers import HandlerSpec
 from faaslib.executor.instances import InstancePool
@@ -62,7 +62,7 @@ class Function:
         self.memory = config.memory
         self.memory_text = str(config.memory)
         self.timeout = float(config.timeout)
-        self.arn = f"arn:aws:lambda:{region}:{account_id}:function:{config.name}"
+        self.arn = function_arn(region, account_id, config.name)
         self.log_group_name = f"/aws/lambda/{config.name}"
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + config.name)
         self.instances = InstancePool(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from faaslib.config import function_arn
 from faaslib.sources._common import FilterSpec
 from faaslib.sources.base import Trigger
 from faaslib.sources.registry import Resources
@@ -163,10 +164,7 @@ class StreamSources:
                     StreamMapping(
                         source,
                         config.name,
-                        function_arn=(
-                            f"arn:aws:lambda:{resources.region}:{resources.account}:function:"
-                            f"{config.name}"
-                        ),
+                        function_arn=function_arn(resources.region, resources.account, config.name),
                         on_failure=resolve_on_failure(owner, on_failure, resources),
                         filter=filter,
                         **settings,

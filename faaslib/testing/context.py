@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from faaslib.clock import Clock
-from faaslib.config import FunctionConfig, validate
+from faaslib.config import FunctionConfig, function_arn, validate
 from faaslib.context import ClientContext, CognitoIdentity, Context
 from faaslib.invoke import new_request_id
 from faaslib.testing.clock import FakeClock
@@ -67,7 +67,7 @@ def context(
     return Context(
         config.name,
         "$LATEST",
-        f"arn:aws:lambda:{region}:{account_id}:function:{config.name}",
+        function_arn(region, account_id, config.name),
         str(config.memory),
         request_id if request_id is not None else new_request_id(),
         f"/aws/lambda/{config.name}",
