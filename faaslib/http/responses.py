@@ -47,30 +47,27 @@ _JSON = (b"content-type", b"application/json")
 # Headers the front door computes itself: a function's values for them are dropped.
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
+# HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
+# responses belong to the API type, not to the integration
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+# for `{"message":"Internal Server Error"}`). A function error, a Lambda timeout and a malformed
+# answer are all 500; only the integration timeout (30 s at most) is 503.
+_HTTP_API_ERRORS: dict[Failure, tuple[int, bytes]] = {
+    "not_found": (404, b'{"message":"Not Found"}'),
+    "unauthorized": (401, b'{"message":"Unauthorized"}'),
+    "forbidden": (403, b'{"message":"Forbidden"}'),
+    "too_large": (413, b'{"message":"Request Entity Too Large"}'),
+    "throttled": (429, b'{"message":"Too Many Requests"}'),
+    "error": (500, b'{"message":"Internal Server Error"}'),
+    "timeout": (503, b'{"message":"Service Unavailable"}'),
+}
 ERRORS: dict[str, dict[Failure, tuple[int, bytes]]] = {
-    # HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
-    # responses belong to the API type, not to the integration
-    # (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
-    # for `{"message":"Internal Server Error"}`). A function error, a Lambda timeout and a
-    # malformed answer are all 500; only the integration timeout (30 s at most) is 503.
-    "http-api": {
-        "not_found": (404, b'{"message":"Not Found"}'),
-        "unauthorized": (401, b'{"message":"Unauthorized"}'),
-        "forbidden": (403, b'{"message":"Forbidden"}'),
-        "too_large": (413, b'{"message":"Request Entity Too Large"}'),
-        "throttled": (429, b'{"message":"Too Many Requests"}'),
-        "error": (500, b'{"message":"Internal Server Error"}'),
-        "timeout": (503, b'{"message":"Service Unavailable"}'),
-    },
-    # Function URLs answer a function error or a malformed answer with 502 (see the report in
-    # https://github.com/awsdocs/aws-lambda-developer-guide/issues/430); they have no routes,
-    # no authorizers and no integration timeout but the function's own.
+    "http-api": _HTTP_API_ERRORS,
+    # Function URLs answer alike, except a function error or a malformed answer: 502 (see the
+    # report in https://github.com/awsdocs/aws-lambda-developer-guide/issues/430); they have no
+    # routes, no authorizers and no integration timeout but the function's own.
     "function-url": {
-        "not_found": (404, b'{"message":"Not Found"}'),
-        "unauthorized": (401, b'{"message":"Unauthorized"}'),
-        "forbidden": (403, b'{"message":"Forbidden"}'),
-        "too_large": (413, b'{"message":"Request Entity Too Large"}'),
-        "throttled": (429, b'{"message":"Too Many Requests"}'),
+        **_HTTP_API_ERRORS,
         "error": (502, b'{"message":"Internal Server Error"}'),
         "timeout": (502, b'{"message":"Internal Server Error"}'),
     },
