@@ -20,6 +20,7 @@ from faaslib.errors import (
     RequestTooLarge,
     ResourceConflict,
     ResourceNotFound,
+    ServiceError,
     TooManyRequests,
 )
 from faaslib.invoke import InvocationResult
@@ -45,6 +46,7 @@ __all__ = [
     "RequestTooLarge",
     "ResourceConflict",
     "ResourceNotFound",
+    "ServiceError",
     "SystemClock",
     "TooManyRequests",
     "UndeliveredRecord",

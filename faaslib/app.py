@@ -43,13 +43,12 @@ from faaslib.invoke import (
     InvocationResult,
     InvocationType,
     LogType,
-    decode_json,
-    encode_json,
     encode_request,
     new_request_id,
     within_sync_limit,
 )
 from faaslib.metrics import FunctionMetrics
+from faaslib.payloads import decode_json, encode_json
 from faaslib.sources.base import Trigger
 from faaslib.sources.bus import EventBus
 from faaslib.sources.decorators import EventSources

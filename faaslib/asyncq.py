@@ -35,15 +35,14 @@ import msgspec
 from faaslib._signal import Signal
 from faaslib.clock import Clock
 from faaslib.config import Destination
-from faaslib.errors import RequestTooLarge, TooManyRequests
+from faaslib.errors import RequestTooLarge, ServiceError, TooManyRequests
 from faaslib.invoke import (
     InvocationResult,
-    decode_json,
-    encode_json,
     new_request_number,
     request_id_text,
 )
 from faaslib.logs import iso_timestamp
+from faaslib.payloads import decode_json, encode_json
 
 if TYPE_CHECKING:
     from faaslib.executor import Function, Runner
@@ -186,6 +185,12 @@ class EventQueue:
         due = self.clock.monotonic() + delay
         heapq.heappush(self._waiting, (due, next(self._sequence), event))
 
+    def _back_off(self, event: QueuedEvent) -> None:
+        """Try `event` again after 1, 2, 4 ... seconds, at most 5 minutes apart (its age
+        still ends it)."""
+        event.throttles += 1
+        self._retry_later(event, min(THROTTLE_RETRY_MAX_DELAY, 2.0 ** (event.throttles - 1)))
+
     def _next_ready(self) -> QueuedEvent | None:
         """The next ready event, now running, if the limit leaves room for one."""
         if not self._ready or len(self._running) >= self._limit:
@@ -220,10 +225,9 @@ class EventQueue:
                         event.last = _throttle_result(function, event, throttle)
                         ended = "RetriesExhausted"
                     else:
-                        event.throttles += 1
-                        self._retry_later(
-                            event, min(THROTTLE_RETRY_MAX_DELAY, 2.0 ** (event.throttles - 1))
-                        )
+                        self._back_off(event)
+                except ServiceError:  # Lambda's own failure: tried again, backing off alike
+                    self._back_off(event)
                 else:
                     event.attempts += 1
                     event.last = result

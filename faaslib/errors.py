@@ -17,6 +17,7 @@ __all__ = [
     "InvocationError",
     "RequestTooLarge",
     "ResourceNotFound",
+    "ServiceError",
     "TooManyRequests",
 ]
 
@@ -43,6 +44,15 @@ class InvocationError(Exception):
         super().__init__(message)
         self.message = message
         self.function_name = function_name
+
+
+class ServiceError(InvocationError):
+    """Lambda could not run the invocation for a reason of its own, not the function's: its
+    500 `ServiceException`. faaslib raises it when no worker thread can be started for a sync
+    handler or a class's init; an Event invocation is retried later, with back-off."""
+
+    status_code = 500
+    error_code = "ServiceException"
 
 
 class ResourceNotFound(InvocationError):

@@ -6,18 +6,19 @@ and the caller decodes its own copy of the response. Sizes are checked on the en
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import random
-import sys
-import traceback
+from functools import partial
 from typing import Any, Literal
 
-import anyio
-import msgspec
-
 from faaslib.errors import InvalidRequestContent, RequestTooLarge
+from faaslib.marshal import decode_response
+from faaslib.payloads import (
+    PayloadError,
+    check_document,
+    to_document,
+)
 
 __all__ = [
     "MAX_SYNC_REQUEST_BYTES",
@@ -38,44 +39,27 @@ MAX_CLIENT_CONTEXT_BYTES = 3583
 MAX_LOG_RESULT_BYTES = 4096
 
 
-def _encode_other(value: Any) -> Any:
-    # A pydantic model a handler returned is sent as its JSON data, by its aliases.
-    pydantic = sys.modules.get("pydantic")  # imported already if the value is a model
-    if pydantic is not None and isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
-    # Anything else is refused, named as the Python runtime's json.dumps names it.
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-_encoder = msgspec.json.Encoder(enc_hook=_encode_other, decimal_format="number")
-_decoder = msgspec.json.Decoder()
-encode_json = _encoder.encode
-decode_json = _decoder.decode
-
-
 def encode_request(payload: Any, function_name: str) -> bytes:
     """The request body for `payload`: bytes are taken as a JSON document, anything else encoded.
 
     No payload is sent as `{}`, which is what a handler receives on Lambda when the caller
-    sends none.
+    sends none. What is not JSON, or nests deeper than `MAX_DEPTH`, is refused here, before
+    anything is accepted (`InvalidRequestContent`).
     """
     if payload is None:
         return b"{}"
     if isinstance(payload, (bytes, bytearray, memoryview)):
-        body = bytes(payload)
-        try:
-            decode_json(body)
-        except msgspec.DecodeError as error:
-            raise InvalidRequestContent(
-                f"Could not parse request body into json: {error}", function_name=function_name
-            ) from None
+        problem = "Could not parse request body into json"
+        make_body = partial(check_document, bytes(payload))
     else:
-        try:
-            body = encode_json(payload)
-        except (TypeError, msgspec.EncodeError, OverflowError) as error:
-            raise InvalidRequestContent(
-                f"Could not encode the payload as JSON: {error}", function_name=function_name
-            ) from None
+        problem = "Could not encode the payload as JSON"
+        make_body = partial(to_document, payload)
+    try:
+        body = make_body()
+    except PayloadError as error:
+        raise InvalidRequestContent(
+            f"{problem}: {error} (function {function_name!r})", function_name=function_name
+        ) from None
     return within_sync_limit(body, function_name)
 
 
@@ -114,42 +98,6 @@ def request_id_text(number: int) -> str:
 def new_request_id() -> str:
     """A random (version 4) UUID in its canonical form."""
     return request_id_text(new_request_number())
-
-
-def error_payload(
-    error: BaseException, request_id: str, error_type: str | None = None
-) -> dict[str, Any]:
-    """Lambda's error object, `{"errorMessage", "errorType", "requestId", "stackTrace"}`, as the
-    Python runtime builds it."""
-    return {
-        "errorMessage": str(error),
-        "errorType": error_type or type(error).__name__,
-        "requestId": request_id,
-        "stackTrace": handler_frames(error),
-    }
-
-
-_PACKAGE_DIRS = tuple(
-    os.path.dirname(path) + os.sep for path in (__file__, anyio.__file__, asyncio.__file__) if path
-)
-
-
-def handler_frames(error: BaseException) -> list[str]:
-    """The traceback of `error` from the handler down, without faaslib's or anyio's frames.
-
-    The runtime strips its own bootstrap frames the same way.
-    """
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(_PACKAGE_DIRS)
-    ]
-    return traceback.format_list(frames)
-
-
-def plain_error(error_type: str, message: str) -> dict[str, Any]:
-    """An error the runtime raises itself (a timeout, an exit), which carries no stack trace."""
-    return {"errorType": error_type, "errorMessage": message}
 
 
 class InvocationResult:
@@ -218,9 +166,10 @@ class InvocationResult:
 
     @property
     def payload(self) -> Any:
-        """The response decoded from JSON: the handler's return value, or Lambda's error object."""
+        """The response decoded from JSON: the handler's return value, or Lambda's error object
+        (the raw bytes when a handler returned bytes that are not JSON)."""
         if self._payload is self._UNSET:
-            self._payload = None if self.raw_payload is None else decode_json(self.raw_payload)
+            self._payload = None if self.raw_payload is None else decode_response(self.raw_payload)
         return self._payload
 
     @property

@@ -89,6 +89,7 @@ class FunctionMetrics:
         "init_duration",
         "invocations",
         "provisioned_invocations",
+        "service_errors",
         "spillover_invocations",
         "throttles",
     )
@@ -107,6 +108,7 @@ class FunctionMetrics:
         self.invocations = 0
         self.errors = 0
         self.throttles = 0
+        self.service_errors = 0  # invocations faaslib could not run (no worker thread)
         self.cold_starts = 0
         self.provisioned_invocations = 0
         self.spillover_invocations = 0
@@ -118,6 +120,7 @@ class FunctionMetrics:
             "Invocations": self.invocations,
             "Errors": self.errors,
             "Throttles": self.throttles,
+            "ServiceErrors": self.service_errors,
             "Duration": self.duration.summary(),
             "ColdStarts": self.cold_starts,
             "InitDuration": self.init_duration.summary(),
@@ -146,6 +149,7 @@ class FunctionMetrics:
         self.invocations += other.invocations
         self.errors += other.errors
         self.throttles += other.throttles
+        self.service_errors += other.service_errors
         self.cold_starts += other.cold_starts
         self.provisioned_invocations += other.provisioned_invocations
         self.spillover_invocations += other.spillover_invocations

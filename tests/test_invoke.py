@@ -135,9 +135,22 @@ async def test_decimal_is_returned_as_a_json_number_like_the_python_runtime(app:
 
     @app.function
     def money(event: Any, context: Any) -> Any:
-        return {"price": Decimal("9.99"), "date": datetime.date(2026, 1, 2)}
+        return {"price": Decimal("9.99"), "tags": ("a", "b")}
 
-    assert await app.call("money") == {"price": 9.99, "date": "2026-01-02"}
+    result = await app.invoke("money")
+    assert result.raw_payload == b'{"price":9.99,"tags":["a","b"]}'
+
+
+async def test_a_date_in_a_result_is_a_marshal_error_as_on_the_python_runtime(app: App) -> None:
+    @app.function
+    def dated(event: Any, context: Any) -> Any:
+        return {"date": datetime.date(2026, 1, 2)}
+
+    error = (await app.invoke("dated")).payload
+    assert error["errorType"] == "Runtime.MarshalError"
+    assert error["errorMessage"] == (
+        "Unable to marshal response: Object of type date is not JSON serializable"
+    )
 
 
 async def test_a_raising_handler_gives_200_unhandled_and_lambdas_error_object(app: App) -> None:

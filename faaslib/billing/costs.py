@@ -4,6 +4,7 @@ budget that can stop them."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,8 @@ from faaslib.billing.bill import EXACT, Bill, Usage, bill_aggregate, bill_usages
 from faaslib.billing.catalog import PriceCatalog
 from faaslib.billing.ledger import FunctionLedger, LedgerRow
 from faaslib.clock import Clock
+
+logger = logging.getLogger("faaslib.billing")
 
 __all__ = ["Budget", "Costs"]
 
@@ -26,7 +29,15 @@ class Budget:
     early, never late.
     """
 
-    __slots__ = ("_provisioned", "crossed", "limit", "on_exceeded", "spent", "throttles")
+    __slots__ = (
+        "_provisioned",
+        "callback_errors",
+        "crossed",
+        "limit",
+        "on_exceeded",
+        "spent",
+        "throttles",
+    )
 
     def __init__(
         self,
@@ -39,6 +50,7 @@ class Budget:
         self.throttles = throttles
         self.spent = Decimal(0)
         self.crossed = False
+        self.callback_errors = 0  # `on_exceeded` calls that raised: contained, logged, counted
         self._provisioned = Decimal(0)  # provisioned concurrency accrued, at the last check
 
     def charge(self, amount: Decimal) -> None:
@@ -55,7 +67,23 @@ class Budget:
         if not self.crossed and self.spent > self.limit:
             self.crossed = True
             if self.on_exceeded is not None:
-                self.on_exceeded(self.spent, self.limit)
+                self._call_back()
+
+    def _call_back(self) -> None:
+        """Run the user's callback; its failure is its own, never the invocation's that
+        crossed the budget (which is billed and counted all the same)."""
+        assert self.on_exceeded is not None
+        try:
+            self.on_exceeded(self.spent, self.limit)
+        except Exception as error:
+            self.callback_errors += 1
+            logger.exception(
+                "on_budget_exceeded callback %r raised %s (the budget of $%s is spent all "
+                "the same)",
+                getattr(self.on_exceeded, "__name__", self.on_exceeded),
+                type(error).__name__,
+                self.limit,
+            )
 
     def reset(self) -> None:
         self.spent = Decimal(0)

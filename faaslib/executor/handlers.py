@@ -11,7 +11,10 @@ import builtins
 import inspect
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from faaslib.errors import ConfigurationError
 
@@ -23,10 +26,12 @@ class HandlerSpec:
 
     `is_class` says whether creating an instance runs user code (the class's `__init__`);
     `is_async` whether the handler is awaited on the loop or run in a worker thread;
-    `convert` turns the decoded event into the type the handler's annotation asks for.
+    `convert` turns the decoded event into the type the handler's annotation asks for;
+    `is_typed` says whether the handler's annotations (a typed event, or a Struct or model
+    returned) opt it in to msgspec's encoding of what it returns.
     """
 
-    __slots__ = ("convert", "is_async", "is_class", "target")
+    __slots__ = ("convert", "is_async", "is_class", "is_typed", "target")
 
     def __init__(
         self,
@@ -34,30 +39,54 @@ class HandlerSpec:
         is_class: bool,
         is_async: bool,
         convert: Callable[[Any], Any] | None = None,
+        is_typed: bool = False,
     ) -> None:
         self.target = target
         self.is_class = is_class
         self.is_async = is_async
         self.convert = convert
+        self.is_typed = is_typed or convert is not None
 
     def bind(self, handler: Callable[..., Any]) -> Callable[..., Any]:
         """The callable an instance runs per event: `handler` itself, or, for a typed event,
         `handler` behind its conversion (inside the invocation, so a bad event is the
         function's error, billed and logged as Lambda would)."""
-        convert = self.convert
-        if convert is None:
+        if not self.is_typed:
             return handler
+        convert = self.convert or _unchanged
         if self.is_async:
 
             async def typed_async(event: Any, context: Any) -> Any:
-                return await handler(convert(event), context)
+                return _as_builtins(await handler(convert(event), context))
 
             return typed_async
 
         def typed(event: Any, context: Any) -> Any:
-            return handler(convert(event), context)
+            return _as_builtins(handler(convert(event), context))
 
         return typed
+
+
+def _unchanged(event: Any) -> Any:
+    return event
+
+
+def _as_builtins(value: Any) -> Any:
+    """A typed handler's result in plain JSON types, as msgspec encodes them: Structs, pydantic
+    models, dataclasses, datetimes, sets... A typed handler opts in to this by its annotation;
+    any other handler's result is marshalled exactly as Lambda's Python runtime does it, which
+    refuses them."""
+    try:
+        return msgspec.to_builtins(value, builtin_types=(Decimal,), enc_hook=_encode_model)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return value  # left for the runtime's marshaller to refuse, with its message
+
+
+def _encode_model(value: Any) -> Any:
+    pydantic = sys.modules.get("pydantic")  # imported already if the value is a model
+    if pydantic is not None and isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
@@ -85,7 +114,9 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
         except ValueError:  # no signature to inspect (a builtin): let the call decide
             pass
         convert = _event_converter(call, function_name, shown, 1)
-        return HandlerSpec(target, is_class=True, is_async=_is_async(call), convert=convert)
+        return HandlerSpec(
+            target, True, _is_async(call), convert, _returns_model(call, function_name, shown)
+        )
     if not callable(target):
         raise ConfigurationError(
             f"function {function_name!r}: the handler must be callable, not {type(target).__name__}"
@@ -93,7 +124,9 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
     shown = _describe(target)
     _check_takes_event_and_context(target, function_name, shown, 0)
     convert = _event_converter(target, function_name, shown, 0)
-    return HandlerSpec(target, is_class=False, is_async=_is_async(target), convert=convert)
+    return HandlerSpec(
+        target, False, _is_async(target), convert, _returns_model(target, function_name, shown)
+    )
 
 
 def _is_async(target: Any) -> bool:
@@ -129,25 +162,50 @@ def _event_converter(
     if len(parameters) <= bound:
         return None
     event = parameters[bound]
-    annotation = event.annotation
+    try:
+        annotation = _annotation(target, event.annotation)
+    except Exception as error:
+        raise ConfigurationError(
+            f"function {function_name!r}: cannot resolve the annotation {event.annotation!r} of "
+            f"{shown}'s {event.name!r} parameter ({type(error).__name__}: {error}); "
+            "import the type at module level so faaslib can convert the event to it"
+        ) from None
     if annotation is inspect.Parameter.empty:
         return None
-    if isinstance(annotation, str):  # `from __future__ import annotations`
-        function = inspect.unwrap(getattr(target, "__func__", target))
-        namespace = getattr(function, "__globals__", None)
-        if namespace is None:
-            namespace = vars(sys.modules.get(type(target).__module__, builtins))
-        try:
-            annotation = eval(annotation, dict(namespace))
-        except Exception as error:
-            raise ConfigurationError(
-                f"function {function_name!r}: cannot resolve the annotation {annotation!r} of "
-                f"{shown}'s {event.name!r} parameter ({type(error).__name__}: {error}); "
-                "import the type at module level so faaslib can convert the event to it"
-            ) from None
     from faaslib.events.convert import event_converter
 
     return event_converter(annotation)
+
+
+def _returns_model(target: Any, function_name: str, shown: str) -> bool:
+    """Whether the return annotation names a msgspec Struct or a pydantic model."""
+    try:
+        returned = inspect.signature(target).return_annotation
+    except (TypeError, ValueError):
+        return False
+    try:
+        annotation = _annotation(target, returned)
+    except Exception:  # a type imported only for type checkers: not an opt-in
+        return False
+    if not inspect.isclass(annotation):
+        return False
+    pydantic = sys.modules.get("pydantic")
+    bases: tuple[type, ...] = (msgspec.Struct,)
+    if pydantic is not None:
+        bases += (pydantic.BaseModel,)
+    return issubclass(annotation, bases)
+
+
+def _annotation(target: Any, annotation: Any) -> Any:
+    """An annotation's value; a string one (`from __future__ import annotations`) is resolved
+    in the handler's module (raising what resolving it raises)."""
+    if not isinstance(annotation, str):
+        return annotation
+    function = inspect.unwrap(getattr(target, "__func__", target))
+    namespace = getattr(function, "__globals__", None)
+    if namespace is None:
+        namespace = vars(sys.modules.get(type(target).__module__, builtins))
+    return eval(annotation, dict(namespace))
 
 
 def _describe(target: Any) -> str:

@@ -24,25 +24,29 @@ import anyio.lowlevel
 from faaslib.billing.costs import Budget
 from faaslib.clock import Clock
 from faaslib.context import ClientContext, Context
-from faaslib.errors import BudgetExceeded, TooManyRequests
+from faaslib.errors import BudgetExceeded, ServiceError, TooManyRequests
 from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.deadlines import Deadlines
 from faaslib.executor.function import Function
 from faaslib.executor.instances import Instance
-from faaslib.executor.threads import run_in_worker
+from faaslib.executor.threads import WorkerUnavailable, run_in_worker
 from faaslib.invoke import (
     MAX_LOG_RESULT_BYTES,
     MAX_SYNC_RESPONSE_BYTES,
     InvocationResult,
-    decode_json,
-    encode_json,
-    error_payload,
     new_request_id,
     new_request_number,
-    plain_error,
     request_id_text,
 )
 from faaslib.logs import LogCapture, end_line, report_line, start_line, timeout_line
+from faaslib.marshal import (
+    MarshalError,
+    encode_error,
+    error_payload,
+    marshal_response,
+    plain_error,
+)
+from faaslib.payloads import decode_json
 
 try:
     import resource
@@ -150,6 +154,30 @@ class Runner:
             function.metrics.throttles += 1
             raise
         slot = _Slot()
+        try:
+            return await self._run(
+                function, request, invoked_arn, client_context, tail, request_number, slot
+            )
+        except WorkerUnavailable as error:
+            function.metrics.service_errors += 1
+            raise ServiceError(
+                f"function {function.name!r}: the invocation could not run: {error}",
+                function_name=function.name,
+            ) from None
+        finally:
+            if not slot.handed_off:
+                self.admission.release(function.slots)
+
+    async def _run(
+        self,
+        function: Function,
+        request: bytes,
+        invoked_arn: str,
+        client_context: ClientContext | None,
+        tail: bool,
+        request_number: int | None,
+        slot: _Slot,
+    ) -> InvocationResult:
         capture = None
         try:
             clock = self.clock
@@ -236,8 +264,6 @@ class Runner:
         finally:
             if capture is not None:
                 capture.__exit__(None, None, None)
-            if not slot.handed_off:
-                self.admission.release(function.slots)
 
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context, start: float
@@ -311,7 +337,12 @@ class Runner:
     async def provision(self, function: Function) -> bool:
         """Make one provisioned instance, outside any invocation; False if its init failed."""
         request_id = new_request_id()
-        instance, init_ms, error = await self._create(function, request_id, None)
+        try:
+            instance, init_ms, error = await self._create(function, request_id, None)
+        except WorkerUnavailable as failure:
+            function.metrics.service_errors += 1
+            function.logger.error("provisioned instance of %r not made: %s", function.name, failure)
+            return False
         if init_ms > 0:  # billed whether or not the instance ever serves a request
             function.ledger.record_provisioned_init(_billed_ms(init_ms))
         if error is not None:
@@ -387,10 +418,15 @@ class Runner:
         error, value, _ = outcome
         if error is None:
             try:
-                body = encode_json(value)
-            except (TypeError, ValueError, OverflowError) as failure:
-                message = f"Unable to marshal response: {failure}"
-                error = plain_error("Runtime.MarshalError", message)
+                body = marshal_response(value)
+            except MarshalError as failure:
+                # As the runtime reports it: its own fault, with the request id, no frames.
+                error = {
+                    "errorMessage": f"Unable to marshal response: {failure}",
+                    "errorType": "Runtime.MarshalError",
+                    "requestId": request_id_text(request_number),
+                    "stackTrace": [],
+                }
             else:
                 if len(body) > MAX_SYNC_RESPONSE_BYTES:
                     error = plain_error(
@@ -399,7 +435,7 @@ class Runner:
                         f"payload size ({MAX_SYNC_RESPONSE_BYTES} bytes).",
                     )
         if error is not None:
-            body = encode_json(error)
+            body = encode_error(error)
         billed = _billed_ms(duration_ms + (init_duration_ms or 0.0))
         ledger = function.ledger
         if init_duration_ms is None:
@@ -411,8 +447,6 @@ class Runner:
             ledger.keep_row(
                 request_id_text(request_number), billed, init_duration_ms, on_provisioned
             )
-        if self.budget is not None:
-            self.budget.charge(ledger.charge(billed, on_provisioned))
         metrics = function.metrics
         metrics.invocations += 1
         metrics.duration.record(duration_ms)
@@ -425,7 +459,9 @@ class Runner:
             metrics.provisioned_invocations += 1
         elif function.instances.provisioned_target:
             metrics.spillover_invocations += 1
-        if error is not None and "stackTrace" in error:
+        if self.budget is not None:  # after the counts: its callback is the user's code
+            self.budget.charge(ledger.charge(billed, on_provisioned))
+        if error is not None and error.get("stackTrace"):
             self._log_handler_error(function, capture, error)
         if logging_on or capture is not None:
             request_id = request_id_text(request_number)

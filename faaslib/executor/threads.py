@@ -21,12 +21,17 @@ from typing import Any, TypeVar
 
 import anyio.lowlevel
 
-__all__ = ["run_in_worker"]
+__all__ = ["WorkerUnavailable", "run_in_worker"]
 
 T = TypeVar("T")
 
 # A worker idle this long (real seconds) exits; anyio's workers use the same figure.
 WORKER_IDLE_SECONDS = 10.0
+
+
+class WorkerUnavailable(RuntimeError):
+    """No worker thread could be started (the process is out of threads or memory): the
+    invocation could not run, through no fault of its handler."""
 
 
 class _Worker(threading.Thread):
@@ -74,7 +79,10 @@ class _Workers:
             worker = self.idle.pop() if self.idle else None
         if worker is None:
             worker = _Worker(self)
-            worker.start()
+            try:
+                worker.start()
+            except RuntimeError as error:  # "can't start new thread"
+                raise WorkerUnavailable(f"no worker thread could be started: {error}") from None
         worker.jobs.put(job)
 
     def forget_after_fork(self) -> None:

@@ -37,7 +37,8 @@ from faaslib._signal import Signal
 from faaslib.config import _Strict, validate
 from faaslib.errors import ConfigurationError, TooManyRequests
 from faaslib.events.sqs import SQSEvent
-from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult, decode_json
+from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult
+from faaslib.payloads import PayloadError, from_document
 from faaslib.sources._common import batch_item_failures, compile_filters
 from faaslib.sources.base import Invoker
 from faaslib.sources.queue import Queue
@@ -314,8 +315,8 @@ class QueueMapping:
         kept = []
         for message in batch:
             try:
-                body: Any = decode_json(message.body)
-            except msgspec.DecodeError:
+                body: Any = from_document(message.body)
+            except PayloadError:  # not JSON (or deeper than faaslib's limit): matched as text
                 body = message.body
             if any(pattern.matches({"body": body}) for pattern in self.filters):
                 kept.append(message)

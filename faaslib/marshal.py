@@ -1,0 +1,222 @@
+"""A handler's result and error as Lambda's Python runtime sends them back.
+
+AWS's runtime interface client (`awslambdaric`) encodes a result with its JSON encoder: what
+`json.dumps` accepts (dicts with str/int/float/bool/None keys, lists, tuples, str, int, float
+with `NaN` and `Infinity`, bool, None) plus `Decimal` as a plain number; `bytes` pass through as
+the raw response; anything else is `Runtime.MarshalError`, "Unable to marshal response: Object
+of type set is not JSON serializable". faaslib marshals the same way, so that a handler that
+passes here does not fail on Lambda. Its stack traces are formatted as the runtime formats them:
+from (file, line, function, text) tuples, without Python 3.11's `~~~^^^` lines.
+
+Results made only of dicts with str keys, lists, str, int, bool, None and finite floats are
+encoded by msgspec (the common case, and the fastest); any other is given to the standard
+library's C encoder, configured as the runtime configures its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import json.encoder
+import math
+import os
+import traceback
+from decimal import Decimal
+from typing import Any
+
+import anyio
+import msgspec
+
+from faaslib.payloads import (
+    MAX_DEPTH,
+    PayloadError,
+    check_document_depth,
+    decode_json,
+    encode_json,
+)
+
+__all__ = [
+    "MarshalError",
+    "decode_response",
+    "encode_error",
+    "error_payload",
+    "handler_frames",
+    "marshal_response",
+    "plain_error",
+]
+
+
+class MarshalError(Exception):
+    """The result has no JSON form the runtime could send; the message is the runtime's text
+    after "Unable to marshal response: "."""
+
+
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+_PLAIN_NODES = 64  # beyond this many values, checking costs more than the C encoder's path
+
+
+def marshal_response(value: Any) -> bytes:
+    """The response body for a handler's `value`; `MarshalError` if the runtime could not send
+    it. A body nested deeper than `MAX_DEPTH` is refused too (faaslib's limit: callers and
+    records must be able to decode it)."""
+    if isinstance(value, bytes):
+        return value  # the runtime sends bytes as they are (content type application/unknown)
+    plain = _is_plain(value, [_PLAIN_NODES])
+    body = encode_json(value) if plain else _encode_as_the_runtime(value)
+    try:
+        return check_document_depth(body)
+    except PayloadError as error:
+        raise MarshalError(str(error)) from None
+
+
+def _is_plain(value: Any, budget: list[int]) -> bool:
+    """Whether `value` is made only of what msgspec and the runtime encode alike."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        return all(type(key) is str and _is_plain(item, budget) for key, item in value.items())
+    if kind is list:
+        return all(_is_plain(item, budget) for item in value)
+    return False
+
+
+class _DecimalText:
+    """Decimals stand in the C encoder's output as marker strings, then are put back as the
+    numbers the runtime writes (`str(decimal)`, raw); a NaN Decimal is written as `NaN`."""
+
+    def __init__(self) -> None:
+        self.nonce = os.urandom(8).hex()
+        self.numbers: list[str] = []
+
+    def default(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            if value.is_nan():
+                return math.nan
+            self.numbers.append(str(value))
+            return self._marker(len(self.numbers) - 1)
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    def _marker(self, index: int) -> str:
+        return f"\ue000{self.nonce}:{index}\ue000"
+
+    def put_back(self, text: str) -> str:
+        for index, number in enumerate(self.numbers):
+            text = text.replace(json.encoder.encode_basestring(self._marker(index)), number, 1)
+        return text
+
+
+def _encode_as_the_runtime(value: Any) -> bytes:
+    decimals = _DecimalText()
+    make_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    try:
+        if make_encoder is not None:
+            encode = make_encoder(
+                {},  # markers: detects a structure that contains itself
+                decimals.default,
+                json.encoder.encode_basestring,  # ensure_ascii=False, as on python3.12+
+                None,
+                ":",
+                ",",
+                False,
+                False,
+                True,  # allow_nan: NaN and Infinity, as the runtime writes them
+            )
+            text = "".join(encode(value, 0))
+        else:  # no C accelerator: the same encoder in Python
+            text = json.JSONEncoder(
+                ensure_ascii=False, separators=(",", ":"), default=decimals.default
+            ).encode(value)
+        if decimals.numbers:
+            text = decimals.put_back(text)
+        return text.encode("utf-8")
+    except RecursionError:
+        raise MarshalError(
+            f"maximum recursion depth exceeded while encoding a JSON object (faaslib's limit "
+            f"is {MAX_DEPTH} levels)"
+        ) from None
+    except Exception as error:
+        raise MarshalError(_text(error)) from None
+
+
+def decode_response(body: bytes) -> Any:
+    """The caller's copy of a response: its JSON value, with `NaN` and `Infinity` as the
+    runtime may write them; a body that is not JSON (a handler returned bytes) as the bytes."""
+    try:
+        return decode_json(body)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    try:
+        return json.loads(body)  # NaN, Infinity, and escaped lone surrogates
+    except (ValueError, RecursionError):
+        return body
+
+
+def error_payload(
+    error: BaseException, request_id: str, error_type: str | None = None
+) -> dict[str, Any]:
+    """Lambda's error object, `{"errorMessage", "errorType", "requestId", "stackTrace"}`, as the
+    Python runtime builds it. An exception whose `str()` fails gives Python's own placeholder."""
+    return {
+        "errorMessage": _text(error),
+        "errorType": error_type or type(error).__name__,
+        "requestId": request_id,
+        "stackTrace": handler_frames(error),
+    }
+
+
+_PACKAGE_DIRS = tuple(
+    os.path.dirname(path) + os.sep for path in (__file__, anyio.__file__, asyncio.__file__) if path
+)
+
+
+def handler_frames(error: BaseException) -> list[str]:
+    """The traceback of `error` from the handler down, without faaslib's or anyio's frames, as
+    the runtime formats it: from plain tuples, so no column markers.
+
+    The runtime strips its own bootstrap frames the same way.
+    """
+    frames = [
+        (frame.filename, frame.lineno, frame.name, frame.line)
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_PACKAGE_DIRS)
+    ]
+    return traceback.format_list(frames)  # type: ignore[arg-type]  # tuples, as the runtime
+
+
+def plain_error(error_type: str, message: str) -> dict[str, Any]:
+    """An error the runtime raises itself (a timeout, an exit), which carries no stack trace."""
+    return {"errorType": error_type, "errorMessage": message}
+
+
+def encode_error(error: dict[str, Any]) -> bytes:
+    """An error object's body. Text UTF-8 cannot encode (a lone surrogate from a file name) is
+    written with backslash escapes, so that the error always reaches its caller."""
+    try:
+        return encode_json(error)
+    except (UnicodeEncodeError, TypeError, ValueError, OverflowError, RecursionError):
+        return encode_json(_encodable(error))
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(str(key)): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _encodable(repr(value))
+
+
+def _text(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:
+        return f"<exception str() failed> ({type(error).__name__})"
