@@ -1,0 +1,282 @@
+"""`App`: where functions are registered, invoked, and given a lifetime.
+
+The app is the invoker of the data flow: it checks an invocation the way Lambda's Invoke API does
+(the function exists, the payload is JSON and within limits, the arguments are valid) and hands it
+to the executor. It also owns the background work (idle expiry) for as long as `async with app`
+runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import anyio
+
+from faaslib.app.destinations import EventDestinations
+from faaslib.app.environment import Environment
+from faaslib.app.invoker import SourceInvoker, read_client_context
+from faaslib.app.lifecycle import Lifecycle
+from faaslib.app.registry import Registration
+from faaslib.asyncq import EventQueue
+from faaslib.billing import Budget, Costs, PriceCatalog
+from faaslib.clock import Clock, SystemClock
+from faaslib.config import AppConfig, function_arn, validate
+from faaslib.errors import (
+    ConfigurationError,
+    FunctionError,
+    InvalidParameterValue,
+    ResourceConflict,
+    ResourceNotFound,
+)
+from faaslib.executor import Admission, Function, Runner
+from faaslib.http.decorators import HttpRoutes
+from faaslib.invoke import (
+    InvocationResult,
+    InvocationType,
+    LogType,
+    encode_request,
+    new_request_id,
+)
+from faaslib.metrics import FunctionMetrics
+from faaslib.sources.decorators import EventSources
+from faaslib.sources.registry import Resources
+from faaslib.sources.stream_decorators import StreamSources
+
+__all__ = ["App"]
+
+
+class App(
+    Registration, Lifecycle, EventDestinations, Environment, EventSources, StreamSources, HttpRoutes
+):
+    """A set of Lambda functions running in this process, under one account's limits.
+
+    >>> app = App(name="shop")
+    >>> @app.function(memory=512, timeout=10)
+    ... def resize(event, context):
+    ...     return {"key": event["key"]}
+    >>> async with app:
+    ...     result = await app.invoke("resize", {"key": "a.jpg"})
+
+    `concurrency` is the account's concurrent-execution limit (Lambda's default, 1,000);
+    `idle_timeout` is how long an idle instance stays warm before it is reclaimed. Lambda does
+    not publish its figure; instances are commonly observed to live 5 to 15 minutes, so the
+    default is 10 minutes. `clock` is where all time comes from (`faaslib.testing.FakeClock`
+    in tests).
+    """
+
+    def __init__(
+        self,
+        name: str = "app",
+        *,
+        concurrency: int = 1000,
+        architecture: str = "x86_64",
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        clock: Clock | None = None,
+        idle_timeout: float = 600,
+        unreserved_minimum: int | None = None,
+        max_idle_instances: int = 1000,
+        scaling_rate: int = 1000,
+        scaling_period: float = 10,
+        wait_for_provisioned: bool = True,
+        prices: PriceCatalog | None = None,
+        ledger_rows: int = 0,
+        budget: Decimal | int | str | float | None = None,
+        on_budget_exceeded: Callable[[Decimal, Decimal], object] | None = None,
+        throttle_over_budget: bool = False,
+        shutdown_timeout: float = 30,
+    ) -> None:
+        self.config: AppConfig = validate(
+            AppConfig,
+            f"App {name!r}",
+            {
+                "name": name,
+                "concurrency": concurrency,
+                "architecture": architecture,
+                "region": region,
+                "account_id": account_id,
+                "idle_timeout": idle_timeout,
+                "unreserved_minimum": unreserved_minimum,
+                "max_idle_instances": max_idle_instances,
+                "scaling_rate": scaling_rate,
+                "scaling_period": scaling_period,
+                "ledger_rows": ledger_rows,
+                "budget": budget,
+                "shutdown_timeout": shutdown_timeout,
+            },
+        )
+        self.name = name
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.wait_for_provisioned = wait_for_provisioned
+        self._functions: dict[str, Function] = {}
+        self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
+        self._saved_environment: dict[str, str | None] | None = None
+        self._admission = Admission(concurrency)
+        self._runner = Runner(self.clock, self._admission)
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self._accepting_events = False
+        self._events = EventQueue(self.clock, self._runner, self._send_to, concurrency)
+        self._resources = Resources(name, self.clock, self.config.region, self.config.account_id)
+        self._invoker = SourceInvoker(self)
+        self._trigger_tasks: anyio.abc.TaskGroup | None = None
+        self._prices = prices if prices is not None else PriceCatalog()
+        if self.config.budget is not None:
+            self._runner.budget = Budget(
+                self.config.budget, on_budget_exceeded, throttle_over_budget
+            )
+        elif on_budget_exceeded is not None or throttle_over_budget:
+            raise ConfigurationError(
+                f"App {name!r}: on_budget_exceeded and throttle_over_budget need a budget "
+                "(App(budget=...), in dollars)"
+            )
+        self.costs = Costs(
+            lambda: [function.ledger for function in self._functions.values()],
+            self.clock,
+            self._prices,
+            self._runner.budget,
+        )
+        """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ..."""
+
+    # -- invocation ---------------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        name: str,
+        payload: Any = None,
+        *,
+        invocation_type: InvocationType = "RequestResponse",
+        qualifier: str | None = None,
+        client_context: Mapping[str, Any] | str | None = None,
+        log_type: LogType = "None",
+    ) -> InvocationResult:
+        """Invoke function `name` with Lambda's Invoke semantics.
+
+        `payload` is any JSON-serialisable value (bytes are taken as a JSON document; None sends
+        `{}`). A handler's error does not raise: the result has `function_error="Unhandled"` and
+        Lambda's error object as payload. What Lambda answers with an error status raises an
+        `InvocationError`: `ResourceNotFound`, `TooManyRequests`, `RequestTooLarge`,
+        `InvalidRequestContent`, `InvalidParameterValue`.
+        """
+        function = self._functions.get(name) or self._function(name)
+        if qualifier is None:
+            invoked_arn = function.arn
+        elif qualifier == "$LATEST":
+            invoked_arn = f"{function.arn}:$LATEST"
+        else:
+            raise ResourceNotFound(
+                f"Function not found: {function.arn}:{qualifier} (faaslib functions have only "
+                "the $LATEST version)",
+                function_name=name,
+            )
+        if log_type != "None" and log_type != "Tail":
+            raise InvalidParameterValue(
+                f"function {name!r}: log_type={log_type!r} is not valid; use 'None' or 'Tail'",
+                function_name=name,
+            )
+        request = encode_request(payload, name)
+        context = None if client_context is None else read_client_context(client_context, name)
+        if invocation_type == "RequestResponse":
+            return await self._runner.run(
+                function, request, invoked_arn, context, log_type == "Tail"
+            )
+        if invocation_type == "Event":
+            if not self._accepting_events:
+                raise ResourceConflict(
+                    f"function {name!r}: App {self.name!r} is not running, so nothing would run "
+                    "an Event invocation; invoke inside `async with app:`",
+                    function_name=name,
+                )
+            event = self._events.put(function, request)
+            await anyio.lowlevel.checkpoint()
+            return InvocationResult(
+                name, 202, event.request_number, None, None, None, memory_size_mb=function.memory
+            )
+        if invocation_type == "DryRun":
+            await anyio.lowlevel.checkpoint()
+            return InvocationResult(
+                function_name=name,
+                status_code=204,
+                request_id=new_request_id(),
+                memory_size_mb=function.memory,
+            )
+        raise InvalidParameterValue(
+            f"function {name!r}: invocation_type={invocation_type!r} is not valid; use "
+            "'RequestResponse', 'Event' or 'DryRun'",
+            function_name=name,
+        )
+
+    async def call(self, name: str, payload: Any = None, **options: Any) -> Any:
+        """Invoke `name` and return its response payload, or raise `FunctionError`.
+
+        Takes the same options as `invoke`.
+        """
+        result = await self.invoke(name, payload, **options)
+        if result.function_error is None:
+            return result.payload
+        error = result.payload if isinstance(result.payload, dict) else {}
+        raise FunctionError(
+            name,
+            str(error.get("errorType", result.function_error)),
+            str(error.get("errorMessage", "")),
+            list(error.get("stackTrace", [])),
+            result,
+        )
+
+    def _function(self, name: str) -> Function:
+        function = self._functions.get(name)
+        if function is None:
+            arn = function_arn(self.config.region, self.config.account_id, name)
+            known = ", ".join(sorted(self._functions)) or "none"
+            raise ResourceNotFound(
+                f"Function not found: {arn} (registered in App {self.name!r}: {known})",
+                function_name=name,
+            )
+        return function
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def metrics(self, name: str | None = None) -> dict[str, Any]:
+        """CloudWatch's `AWS/Lambda` metrics as plain data: for the account, or for function
+        `name`.
+
+        Counts run from the app's creation; `Duration` and `InitDuration` (ms) give count, sum,
+        p50, p90, p99 and max; concurrency metrics give `now` and `max`.
+        """
+        if name is not None:
+            return self._function_metrics(self._function(name))
+        total = FunctionMetrics()
+        for function in self._functions.values():
+            total.add(function.metrics)
+        admission = self._admission
+        data = total.counters()
+        data["ConcurrentExecutions"] = {"now": admission.in_use, "max": admission.most_in_use}
+        data["UnreservedConcurrentExecutions"] = {
+            "now": admission.unreserved_in_use,
+            "max": admission.most_unreserved_in_use,
+        }
+        data["ProvisionedConcurrentExecutions"] = {
+            "now": sum(f.instances.provisioned_busy for f in self._functions.values())
+        }
+        return data
+
+    @staticmethod
+    def _function_metrics(function: Function) -> dict[str, Any]:
+        pool = function.instances
+        slots = function.slots
+        data = function.metrics.counters()
+        data["ConcurrentExecutions"] = {"now": slots.in_use, "max": slots.most_in_use}
+        data["ProvisionedConcurrentExecutions"] = {
+            "now": pool.provisioned_busy,
+            "max": pool.most_provisioned_busy,
+        }
+        target = pool.provisioned_target
+        data["ProvisionedConcurrencyUtilization"] = {
+            "now": pool.provisioned_busy / target if target else 0.0,
+            "max": pool.most_provisioned_busy / target if target else 0.0,
+        }
+        return data
+
+    def __repr__(self) -> str:
+        return f"App(name={self.name!r}, functions={list(self._functions)})"

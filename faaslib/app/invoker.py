@@ -1,0 +1,83 @@
+"""The invoker as sources see it, and the Invoke API's client context."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from faaslib.context import ClientContext
+from faaslib.errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+)
+from faaslib.invoke import (
+    MAX_CLIENT_CONTEXT_BYTES,
+    InvocationResult,
+    encode_request,
+    within_sync_limit,
+)
+from faaslib.payloads import decode_json, encode_json
+
+if TYPE_CHECKING:
+    from faaslib.app.application import App
+
+__all__ = ["SourceInvoker", "read_client_context"]
+
+
+class SourceInvoker:
+    """The invoker as sources see it: a source's event goes through the same limits and queue
+    as any caller's, without the Invoke API's options."""
+
+    __slots__ = ("_app",)
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def invoke(self, function: str, event: Any) -> InvocationResult:
+        target = self._app._function(function)
+        if isinstance(event, bytes):  # encoded by the source itself: no need to parse it again
+            request = within_sync_limit(event, function)
+        else:
+            request = encode_request(event, function)
+        return await self._app._runner.run(target, request, target.arn, None, False)
+
+    def invoke_event(self, function: str, event: Any) -> None:
+        self._app._events.put(self._app._function(function), encode_request(event, function))
+
+
+def read_client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:
+    """The client context as Lambda takes it: a JSON object, at most 3,583 bytes in base64."""
+    if isinstance(value, str):
+        encoded = value
+        try:
+            data = decode_json(base64.b64decode(value, validate=True))
+        except (binascii.Error, msgspec.DecodeError):
+            raise InvalidRequestContent(
+                f"function {function_name!r}: client_context is not base64-encoded JSON",
+                function_name=function_name,
+            ) from None
+    else:
+        data = value
+        try:
+            encoded = base64.b64encode(encode_json(value)).decode("ascii")
+        except (TypeError, msgspec.EncodeError) as error:
+            raise InvalidRequestContent(
+                f"function {function_name!r}: client_context cannot be encoded as JSON: {error}",
+                function_name=function_name,
+            ) from None
+    if not isinstance(data, Mapping):
+        raise InvalidRequestContent(
+            f"function {function_name!r}: client_context must be a JSON object",
+            function_name=function_name,
+        )
+    if len(encoded) > MAX_CLIENT_CONTEXT_BYTES:
+        raise InvalidParameterValue(
+            f"function {function_name!r}: client_context is {len(encoded):,} bytes in base64, "
+            f"over the limit of {MAX_CLIENT_CONTEXT_BYTES:,}",
+            function_name=function_name,
+        )
+    return ClientContext(data)

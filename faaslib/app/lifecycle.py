@@ -1,0 +1,216 @@
+"""An app's lifetime: `async with app` starts its background work and stops it cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, TypeVar
+
+import anyio
+import anyio.abc
+
+from faaslib.asyncq import EventQueue
+from faaslib.billing import Costs
+from faaslib.clock import Clock, SystemClock
+from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.executor import Admission, Function, Runner
+from faaslib.sources.base import Invoker, Trigger
+from faaslib.sources.registry import Resources
+
+__all__ = ["Lifecycle"]
+
+logger = logging.getLogger("faaslib")
+
+AppT = TypeVar("AppT", bound="Lifecycle")
+
+
+class Lifecycle:
+    """Starting and stopping the app, its triggers and its provisioned instances."""
+
+    config: AppConfig
+    name: str
+    clock: Clock
+    wait_for_provisioned: bool
+    costs: Costs
+    _functions: dict[str, Function]
+    _admission: Admission
+    _runner: Runner
+    _events: EventQueue
+    _resources: Resources
+    _invoker: Invoker
+    _task_group: anyio.abc.TaskGroup | None
+    _trigger_tasks: anyio.abc.TaskGroup | None
+    _accepting_events: bool
+
+    if TYPE_CHECKING:
+
+        def _function(self, name: str) -> Function: ...
+
+        def _check_destinations(self) -> None: ...
+
+        def _check_unreserved_minimum(
+            self, owner: str, config: FunctionConfig, replacing: str | None = None
+        ) -> None: ...
+
+        def _apply_environment(self) -> None: ...
+
+        def _restore_environment(self) -> None: ...
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def run(self, *, backend: str = "asyncio") -> None:
+        """Run the app in the foreground until Ctrl-C or SIGTERM: its sources deliver, its
+        schedules fire and its Event invocations run, as in `async with app`.
+
+        For a script whose app is the whole program (a worker draining queues, a scheduler);
+        to serve HTTP routes too, use `faaslib serve MODULE:APP`. The signal stops the app as
+        leaving `async with app` does, letting work in hand finish within `shutdown_timeout`.
+        Signals are caught only in the main thread; elsewhere it runs until the process ends.
+        """
+
+        async def main() -> None:
+            if threading.current_thread() is not threading.main_thread():
+                async with self:
+                    await anyio.sleep_forever()
+            # Caught from before the app starts, so that a signal never finds it half-started.
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async with self:
+                    async for _ in signals:
+                        logger.info("App %r: stopping (signal received)", self.name)
+                        return
+
+        anyio.run(main, backend=backend)
+
+    async def __aenter__(self: AppT) -> AppT:
+        if self._task_group is not None:
+            raise RuntimeError(f"App {self.name!r} is already running")
+        self._check_destinations()
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = task_group
+        self._apply_environment()
+        self._bill_provisioned_concurrency(started=True)
+        try:
+            if self.wait_for_provisioned:
+                await self._provision_all()
+            else:
+                task_group.start_soon(self._provision_all)
+            task_group.start_soon(self._maintain_instances)
+            if type(self.clock) is SystemClock:  # its monotonic() is time.monotonic()
+                await task_group.start(self._runner.deadlines.watch)
+            await task_group.start(self._events.dispatch)
+            self._accepting_events = True
+            self._trigger_tasks = await task_group.start(self._run_triggers)
+        except BaseException as error:
+            await self.__aexit__(type(error), error, error.__traceback__)
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        task_group = self._task_group
+        assert task_group is not None
+        try:
+            if self._accepting_events:  # stop intake, then let what can run now finish
+                self._accepting_events = False
+                if exc_type is None:
+                    with self.clock.timeout_scope(self.config.shutdown_timeout):
+                        for trigger in self._resources.triggers:
+                            await trigger.stop()
+                        await self._events.wait_settled()
+        finally:  # even if the wait is cancelled, the app's tasks end here
+            self._task_group = None
+            self._trigger_tasks = None
+            task_group.cancel_scope.cancel()
+            try:
+                # The body's own exception passes through as it is, not in an exception group.
+                await task_group.__aexit__(None, None, None)
+            finally:
+                self._stopped()
+        return None
+
+    async def _run_triggers(
+        self, *, task_status: anyio.abc.TaskStatus[anyio.abc.TaskGroup] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        async with anyio.create_task_group() as tasks:
+            for trigger in self._resources.triggers:
+                await tasks.start(trigger.run, self._invoker)
+            task_status.started(tasks)
+            await anyio.sleep_forever()
+
+    def _add_trigger(self, trigger: Trigger) -> None:
+        self._resources.triggers.append(trigger)
+        if self._trigger_tasks is not None:  # registered while running: it starts now
+            self._trigger_tasks.start_soon(trigger.run, self._invoker)
+
+    def _stopped(self) -> None:
+        self._bill_provisioned_concurrency(started=False)
+        self._restore_environment()
+        if len(self._events):
+            logger.warning(
+                "App %r stopped with %d Event invocations still queued; "
+                "app.pending_events() lists them, and they run when the app runs again",
+                self.name,
+                len(self._events),
+            )
+
+    def _bill_provisioned_concurrency(self, started: bool) -> None:
+        """Provisioned concurrency is configured (and billed) while the app runs."""
+        now = self.clock.monotonic()
+        for function in self._functions.values():
+            target = function.instances.provisioned_target if started else 0
+            if target or function.ledger.provisioned_concurrency:
+                function.ledger.provision(target, now)
+
+    async def _maintain_instances(self) -> None:
+        # Expiry is also checked whenever an instance is reused; this sweep lets an app that
+        # goes quiet scale to zero (within a tenth of idle_timeout), and replaces provisioned
+        # instances that were lost (a timeout, an exit) or failed to initialize.
+        interval = self.config.idle_timeout / 10
+        while True:
+            await self.clock.sleep(interval)
+            now = self.clock.monotonic()
+            for function in self._functions.values():
+                function.instances.expire(now)
+            budget = self._runner.budget
+            if budget is not None:  # provisioned concurrency costs money while idle, too
+                budget.accrue_provisioned(self.costs.provisioned_concurrency_cost())
+            await self._provision_all()
+
+    async def _provision_all(self) -> None:
+        async with anyio.create_task_group() as tasks:
+            for function in self._functions.values():
+                tasks.start_soon(self._provision, function)
+
+    async def _provision(self, function: Function) -> None:
+        """Initialize the provisioned instances `function` is missing, all at once."""
+        missing = function.instances.provisioned_missing
+        if missing:
+            async with anyio.create_task_group() as tasks:
+                for _ in range(missing):
+                    tasks.start_soon(self._runner.provision, function)
+
+    async def set_provisioned_concurrency(self, name: str, provisioned_concurrency: int) -> None:
+        """Change function `name`'s provisioned concurrency while the app runs.
+
+        Raising it initializes the new instances before returning (when the app is running);
+        lowering it retires idle provisioned instances at once and busy ones when they finish.
+        """
+        function = self._function(name)
+        owner = f"function {name!r}"
+        values = function.config.model_dump()
+        values["provisioned_concurrency"] = provisioned_concurrency
+        config: FunctionConfig = validate(FunctionConfig, owner, values)
+        self._check_unreserved_minimum(owner, config, replacing=name)
+        function.config = config
+        self._admission.set_provisioned(function.slots, provisioned_concurrency)
+        function.instances.set_provisioned_target(provisioned_concurrency)
+        if self._task_group is not None:
+            function.ledger.provision(provisioned_concurrency, self.clock.monotonic())
+            await self._provision(function)

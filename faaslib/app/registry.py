@@ -1,0 +1,173 @@
+"""Registering functions: options checked against Lambda's limits before anything is kept."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import msgspec
+
+from faaslib.billing import FunctionLedger, PriceCatalog
+from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.errors import (
+    ConfigurationError,
+)
+from faaslib.executor import Admission, Function, Runner, resolve_handler
+
+__all__ = ["InstanceCounts", "Registration"]
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+class InstanceCounts(msgspec.Struct, frozen=True):
+    """How many instances (execution environments) a function has, and what they are doing."""
+
+    total: int
+    idle: int
+    busy: int
+
+
+class Registration:
+    """The app's functions: how they are registered, and what can be asked about them."""
+
+    config: AppConfig
+    name: str
+    _functions: dict[str, Function]
+    _environment: dict[str, tuple[str, str]]
+    _saved_environment: dict[str, str | None] | None
+    _admission: Admission
+    _runner: Runner
+    _prices: PriceCatalog
+
+    if TYPE_CHECKING:
+
+        def _apply_environment(self) -> None: ...
+
+        def _function(self, name: str) -> Function: ...
+
+    # -- registration -------------------------------------------------------------------------
+
+    @overload
+    def function(self, handler: HandlerT, /) -> HandlerT: ...
+
+    @overload
+    def function(self, /, **options: Any) -> Callable[[HandlerT], HandlerT]: ...
+
+    def function(
+        self, handler: HandlerT | None = None, /, **options: Any
+    ) -> HandlerT | Callable[[HandlerT], HandlerT]:
+        """Register a Lambda handler: `def`/`async def handler(event, context)`, or a class.
+
+        Options (validated now, against Lambda's limits): `name` (default: the handler's
+        `__name__`), `memory` (128 to 10,240 MB, default 128), `timeout` (seconds, more than 0 and
+        at most 900, default 3), `ephemeral_storage` (512 to 10,240 MB), `environment` (str to str,
+        at most 4 KB), `architecture` (default: the app's), `description`. The handler is
+        returned unchanged, so it can still be called directly.
+        """
+
+        def register(target: HandlerT) -> HandlerT:
+            self._register(target, options)
+            return target
+
+        return register if handler is None else register(handler)
+
+    def _register(
+        self,
+        target: Any,
+        options: Mapping[str, Any],
+        check: Callable[[FunctionConfig], None] | None = None,
+    ) -> Function:
+        """Register `target`; `check` (a trigger's own rules) may refuse the configuration
+        before anything is registered."""
+        values = dict(options)
+        values.setdefault("name", getattr(target, "__name__", None))
+        values.setdefault("architecture", self.config.architecture)
+        name = values["name"]
+        owner = f"function {name!r}"
+        config: FunctionConfig = validate(FunctionConfig, owner, values)
+        if check is not None:
+            check(config)
+        if name in self._functions:
+            raise ConfigurationError(
+                f"{owner}: a function named {name!r} is already registered in App {self.name!r}; "
+                "function names are unique in an app (pass name=... to register another)"
+            )
+        for key, value in config.environment.items():
+            held = self._environment.get(key)
+            if held is not None and held[0] != value:
+                raise ConfigurationError(
+                    f"{owner}: environment variable {key}={value!r} conflicts with "
+                    f"{key}={held[0]!r} of function {held[1]!r}; all functions share this "
+                    "process's os.environ"
+                )
+        self._check_unreserved_minimum(owner, config)
+        handler = resolve_handler(target, name)
+        function = Function(
+            config,
+            handler,
+            region=self.config.region,
+            account_id=self.config.account_id,
+            idle_timeout=self.config.idle_timeout,
+            max_idle_instances=self.config.max_idle_instances,
+            scaling_rate=self.config.scaling_rate,
+            scaling_period=self.config.scaling_period,
+            ledger=FunctionLedger(
+                name,
+                config.architecture,
+                config.memory,
+                config.ephemeral_storage,
+                self._prices,
+                deque(maxlen=self.config.ledger_rows) if self.config.ledger_rows else None,
+            ),
+        )
+        self._functions[name] = function
+        self._admission.add(function.slots)
+        for key, value in config.environment.items():
+            self._environment.setdefault(key, (value, name))
+        if self._saved_environment is not None:
+            self._apply_environment()
+        return function
+
+    def _check_unreserved_minimum(
+        self, owner: str, config: FunctionConfig, replacing: str | None = None
+    ) -> None:
+        """Refuse reserved or provisioned concurrency that would leave the account's unreserved
+        pool below its minimum, as Lambda refuses it."""
+        reserved = config.reserved_concurrency
+        wanted = reserved if reserved is not None else config.provisioned_concurrency
+        if not wanted:
+            return
+        others = Admission.carve_out(
+            f.slots for name, f in self._functions.items() if name != replacing
+        )
+        limit = self.config.concurrency
+        minimum = self.config.minimum_unreserved
+        if others + wanted > limit - minimum:
+            field = "reserved_concurrency" if reserved is not None else "provisioned_concurrency"
+            raise ConfigurationError(
+                f"{owner}: {field}={wanted} would leave {limit - others - wanted} of the "
+                f"account's concurrency of {limit} unreserved (other functions take {others}); "
+                f"at least {minimum} must stay unreserved (App(unreserved_minimum=...))"
+            )
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The names of the registered functions."""
+        return tuple(self._functions)
+
+    def function_configuration(self, name: str) -> FunctionConfig:
+        """Function `name`'s configuration, as GetFunctionConfiguration gives it: memory,
+        timeout, concurrency, retries, destinations... (validated, read-only)."""
+        return self._function(name).config
+
+    def instances(self, name: str) -> InstanceCounts:
+        """How many instances of function `name` exist now, idle and busy."""
+        pool = self._function(name).instances
+        idle = pool.idle_count
+        return InstanceCounts(total=pool.count, idle=idle, busy=pool.count - idle)
+
+    @property
+    def abandoned_threads(self) -> int:
+        """Sync handlers that timed out but whose threads are still running (see the README)."""
+        return self._runner.abandoned_threads
