@@ -42,7 +42,7 @@ from faaslib.invoke import (
     request_id_text,
 )
 from faaslib.logs import iso_timestamp
-from faaslib.payloads import decode_json, encode_json
+from faaslib.payloads import decode_json, encodable, encode_json
 
 if TYPE_CHECKING:
     from faaslib.executor import Function, Runner
@@ -274,8 +274,10 @@ class EventQueue:
                     event, "dead_letter", config.dead_letter, original, attributes
                 ):
                     metrics.dead_letter_errors += 1
+        if target is None:
+            return
         record = invocation_record(event, condition, self.clock.now())
-        if target is not None and not await self._deliver(event, kind, target, record):
+        if not await self._deliver(event, kind, target, record):
             metrics.destination_delivery_failures += 1
 
     async def _deliver(
@@ -362,8 +364,20 @@ def invocation_record(event: QueuedEvent, condition: str, now: float) -> dict[st
         if result.function_error is not None:
             response["functionError"] = result.function_error
         record["responseContext"] = response
-        record["responsePayload"] = result.payload
+        record["responsePayload"] = _deliverable(result.payload)
     return record
+
+
+def _deliverable(payload: Any) -> Any:
+    """A response as a record can carry it: JSON text (a handler's bytes that are not JSON are
+    given as text), lone surrogates escaped."""
+    if isinstance(payload, bytes):
+        return payload.decode("utf-8", "replace")
+    try:
+        encode_json(payload)
+    except (UnicodeEncodeError, ValueError, TypeError, OverflowError):
+        return encodable(payload)
+    return payload
 
 
 def _dead_letter_attributes(event: QueuedEvent) -> dict[str, str | int]:
@@ -376,6 +390,7 @@ def _dead_letter_attributes(event: QueuedEvent) -> dict[str, str | int]:
         error = result.payload
         message = error.get("errorMessage") if isinstance(error, dict) else None
         if isinstance(message, str):
+            message = encodable(message)
             attributes["ErrorMessage"] = message.encode()[:1024].decode(errors="ignore")
     return attributes
 

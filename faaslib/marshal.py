@@ -16,10 +16,12 @@ library's C encoder, configured as the runtime configures its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import json.encoder
 import math
 import os
+import sys
 import traceback
 from decimal import Decimal
 from typing import Any
@@ -28,7 +30,6 @@ import anyio
 import msgspec
 
 from faaslib.payloads import (
-    MAX_DEPTH,
     PayloadError,
     check_document_depth,
     decode_json,
@@ -36,7 +37,9 @@ from faaslib.payloads import (
 )
 
 __all__ = [
+    "EXECUTION_ENV",
     "MarshalError",
+    "RuntimeExit",
     "decode_response",
     "encode_error",
     "error_payload",
@@ -51,18 +54,34 @@ class MarshalError(Exception):
     after "Unable to marshal response: "."""
 
 
+class RuntimeExit(Exception):
+    """What the runtime itself would die of while sending a response or an error (an exception
+    whose `str()` raises; on python3.12+ runtimes, text with a lone surrogate): the caller gets
+    `Runtime.ExitError` and the instance is lost."""
+
+
+# The runtime escapes non-ASCII text up to python3.11 and writes UTF-8 from python3.12 on
+# (`ensure_ascii=False`), where a lone surrogate can no longer be sent at all.
+RUNTIME_ESCAPES_NON_ASCII = sys.version_info < (3, 12)
+EXECUTION_ENV = f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}"
+
 _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 _PLAIN_NODES = 64  # beyond this many values, checking costs more than the C encoder's path
+_TOO_DEEP = "maximum recursion depth exceeded while encoding a JSON object"
 
 
 def marshal_response(value: Any) -> bytes:
-    """The response body for a handler's `value`; `MarshalError` if the runtime could not send
-    it. A body nested deeper than `MAX_DEPTH` is refused too (faaslib's limit: callers and
-    records must be able to decode it)."""
+    """The response body for a handler's `value`; `MarshalError` if the runtime could not encode
+    it, `RuntimeExit` if it would die sending it. A body nested deeper than `MAX_DEPTH` is
+    refused too (faaslib's limit: callers and records must be able to decode it)."""
     if isinstance(value, bytes):
         return value  # the runtime sends bytes as they are (content type application/unknown)
-    plain = _is_plain(value, [_PLAIN_NODES])
-    body = encode_json(value) if plain else _encode_as_the_runtime(value)
+    body = None
+    if _is_plain(value, [_PLAIN_NODES]):
+        with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate: as the runtime does
+            body = encode_json(value)
+    if body is None:
+        body = _encode_as_the_runtime(value)
     try:
         return check_document_depth(body)
     except PayloadError as error:
@@ -86,6 +105,38 @@ def _is_plain(value: Any, budget: list[int]) -> bool:
     return False
 
 
+def _runtime_form(value: Any, containers: set[int]) -> Any:
+    """`value` as the runtime's encoder (simplejson) reads it, in the standard library's types:
+    bytes are UTF-8 text, namedtuples (anything with `_asdict()`) are objects, tuples are
+    arrays. What it cannot read is left for the encoder to refuse, with the runtime's words."""
+    if isinstance(value, str | int | float) or value is None:
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    as_dict = getattr(value, "_asdict", None) if not isinstance(value, list | dict) else None
+    if as_dict is not None and callable(as_dict):
+        value = as_dict()
+        if not isinstance(value, dict):
+            raise TypeError(f"_asdict() must return a dict, not {type(value).__name__}")
+    elif not isinstance(value, list | tuple | dict):
+        return value  # a Decimal, or what the encoder's default() refuses
+    key = id(value)
+    if key in containers:
+        raise ValueError("Circular reference detected")
+    containers.add(key)
+    if isinstance(value, dict):
+        form: Any = {
+            (name.decode("utf-8") if isinstance(name, bytes) else name): _runtime_form(
+                item, containers
+            )
+            for name, item in value.items()
+        }
+    else:
+        form = [_runtime_form(item, containers) for item in value]
+    containers.discard(key)
+    return form
+
+
 class _DecimalText:
     """Decimals stand in the C encoder's output as marker strings, then are put back as the
     numbers the runtime writes (`str(decimal)`, raw); a NaN Decimal is written as `NaN`."""
@@ -103,45 +154,47 @@ class _DecimalText:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
     def _marker(self, index: int) -> str:
-        return f"\ue000{self.nonce}:{index}\ue000"
+        return f"{self.nonce}:{index}"
 
     def put_back(self, text: str) -> str:
         for index, number in enumerate(self.numbers):
-            text = text.replace(json.encoder.encode_basestring(self._marker(index)), number, 1)
+            text = text.replace(f'"{self._marker(index)}"', number, 1)
         return text
+
+
+_escape = (
+    json.encoder.encode_basestring_ascii
+    if RUNTIME_ESCAPES_NON_ASCII
+    else json.encoder.encode_basestring
+)
 
 
 def _encode_as_the_runtime(value: Any) -> bytes:
     decimals = _DecimalText()
-    make_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
     try:
+        form = _runtime_form(value, set())
+        make_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
         if make_encoder is not None:
             encode = make_encoder(
-                {},  # markers: detects a structure that contains itself
-                decimals.default,
-                json.encoder.encode_basestring,  # ensure_ascii=False, as on python3.12+
-                None,
-                ":",
-                ",",
-                False,
-                False,
-                True,  # allow_nan: NaN and Infinity, as the runtime writes them
-            )
-            text = "".join(encode(value, 0))
+                None, decimals.default, _escape, None, ":", ",", False, False, True
+            )  # (no cycle markers: the form has none; allow_nan: NaN and Infinity, as the runtime)
+            text = "".join(encode(form, 0))
         else:  # no C accelerator: the same encoder in Python
             text = json.JSONEncoder(
-                ensure_ascii=False, separators=(",", ":"), default=decimals.default
-            ).encode(value)
-        if decimals.numbers:
-            text = decimals.put_back(text)
-        return text.encode("utf-8")
+                ensure_ascii=RUNTIME_ESCAPES_NON_ASCII,
+                separators=(",", ":"),
+                default=decimals.default,
+            ).encode(form)
     except RecursionError:
-        raise MarshalError(
-            f"maximum recursion depth exceeded while encoding a JSON object (faaslib's limit "
-            f"is {MAX_DEPTH} levels)"
-        ) from None
+        raise MarshalError(_TOO_DEEP) from None
     except Exception as error:
         raise MarshalError(_text(error)) from None
+    if decimals.numbers:
+        text = decimals.put_back(text)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:  # python3.12+: the runtime dies posting it
+        raise RuntimeExit(str(error)) from None
 
 
 def decode_response(body: bytes) -> Any:
@@ -161,9 +214,13 @@ def error_payload(
     error: BaseException, request_id: str, error_type: str | None = None
 ) -> dict[str, Any]:
     """Lambda's error object, `{"errorMessage", "errorType", "requestId", "stackTrace"}`, as the
-    Python runtime builds it. An exception whose `str()` fails gives Python's own placeholder."""
+    Python runtime builds it. `RuntimeExit` if its `str()` raises: the runtime dies of it."""
+    try:
+        message = str(error)
+    except Exception as failure:
+        raise RuntimeExit(f"str() of {type(error).__name__} raised {failure!r}") from None
     return {
-        "errorMessage": _text(error),
+        "errorMessage": message,
         "errorType": error_type or type(error).__name__,
         "requestId": request_id,
         "stackTrace": handler_frames(error),
@@ -195,24 +252,15 @@ def plain_error(error_type: str, message: str) -> dict[str, Any]:
 
 
 def encode_error(error: dict[str, Any]) -> bytes:
-    """An error object's body. Text UTF-8 cannot encode (a lone surrogate from a file name) is
-    written with backslash escapes, so that the error always reaches its caller."""
+    """An error object's body, as the runtime writes it: text with a lone surrogate (a file name
+    from `os.fsdecode`) is escaped up to python3.11; from python3.12 the runtime dies of it
+    (`RuntimeExit`)."""
     try:
         return encode_json(error)
-    except (UnicodeEncodeError, TypeError, ValueError, OverflowError, RecursionError):
-        return encode_json(_encodable(error))
-
-
-def _encodable(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, dict):
-        return {_encodable(str(key)): _encodable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encodable(item) for item in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return _encodable(repr(value))
+    except UnicodeEncodeError as failure:
+        if not RUNTIME_ESCAPES_NON_ASCII:
+            raise RuntimeExit(str(failure)) from None
+        return json.dumps(error, separators=(",", ":")).encode("ascii")
 
 
 def _text(error: BaseException) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "check_document",
     "check_document_depth",
     "decode_json",
+    "encodable",
     "encode_json",
     "from_document",
     "nesting_depth",
@@ -118,6 +119,19 @@ def nesting_depth(body: bytes) -> int:
     if not brackets:
         return 0
     return max(0, *accumulate(map(_STEPS.__getitem__, brackets)))
+
+
+def encodable(value: Any) -> Any:
+    """`value` (decoded JSON) with every lone surrogate written as a backslash escape, so that
+    it can be encoded again: what faaslib builds from a response (a destination's record, a
+    dead-letter attribute) is always deliverable, whatever text the handler returned."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {encodable(key): encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [encodable(item) for item in value]
+    return value
 
 
 def _too_deep(subject: str) -> str:

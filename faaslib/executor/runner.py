@@ -8,18 +8,12 @@ here and reported in Lambda's shape; only the caller's own cancellation passes t
 
 from __future__ import annotations
 
-import asyncio
-import math
 import threading
-import time
-import uuid
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any
 
 import anyio
-import anyio.lowlevel
 
 from faaslib.billing.costs import Budget
 from faaslib.clock import Clock
@@ -28,91 +22,29 @@ from faaslib.errors import BudgetExceeded, ServiceError, TooManyRequests
 from faaslib.executor.admission import Admission, Slots
 from faaslib.executor.deadlines import Deadlines
 from faaslib.executor.function import Function
+from faaslib.executor.handoff import Handoff, Slot
 from faaslib.executor.instances import Instance
+from faaslib.executor.outcomes import (
+    Outcome,
+    caller_is_cancelled,
+    handler_error,
+    respond,
+    scaling_throttle,
+    thread_error,
+    timeout_error,
+)
+from faaslib.executor.record import VERSION, billed_ms, log_stream_name, platform_line, record
 from faaslib.executor.threads import WorkerUnavailable, run_in_worker
-from faaslib.invoke import (
-    MAX_LOG_RESULT_BYTES,
-    MAX_SYNC_RESPONSE_BYTES,
-    InvocationResult,
-    new_request_id,
-    new_request_number,
-    request_id_text,
-)
-from faaslib.logs import LogCapture, end_line, report_line, start_line, timeout_line
-from faaslib.marshal import (
-    MarshalError,
-    encode_error,
-    error_payload,
-    marshal_response,
-    plain_error,
-)
+from faaslib.invoke import InvocationResult, new_request_id, new_request_number, request_id_text
+from faaslib.logs import LogCapture, start_line
+from faaslib.marshal import plain_error
 from faaslib.payloads import decode_json
-
-try:
-    import resource
-except ImportError:  # Windows
-    resource = None  # type: ignore[assignment]
 
 __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 
 INIT_TIMEOUT_SECONDS = 10.0
 PROVISIONED_INIT_TIMEOUT_SECONDS = 130.0
-VERSION = "$LATEST"
-INFO = 20  # logging.INFO and ERROR, without the attribute lookups
-ERROR = 40
-
-# (error payload or None, return value, whether the instance may serve again)
-Outcome = tuple["dict[str, Any] | None", Any, bool]
-
-
-class _Handoff:
-    """Decides who gives the concurrency slot back when a sync handler runs in a thread.
-
-    Normally the invocation does, after the thread returns. If the invocation stops waiting (its
-    deadline passed, or its caller was cancelled) while the handler runs, the thread keeps the
-    slot and gives it back when the handler finally returns. If it stops waiting before the
-    handler started, the handler never starts and the invocation gives the slot back.
-    """
-
-    __slots__ = ("_abandoned", "_finished", "_lock", "_release", "_started")
-
-    def __init__(self, lock: threading.Lock, release: Callable[[], None]) -> None:
-        self._lock = lock
-        self._release = release
-        self._started = False
-        self._finished = False
-        self._abandoned = False
-
-    def run(self, function: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
-        with self._lock:
-            if self._abandoned:  # nobody waits for it any more: do not start
-                return (False, None)
-            self._started = True
-        try:
-            outcome: tuple[bool, Any] = (True, function(*args))
-        except BaseException as error:  # contained: reported in Lambda's shape by the caller
-            outcome = (False, error)
-        with self._lock:
-            self._finished = True
-            abandoned = self._abandoned
-        if abandoned:
-            self._release()
-        return outcome
-
-    def abandon(self) -> bool:
-        """Stop waiting for the thread; True if the thread now owns the slot."""
-        with self._lock:
-            self._abandoned = True
-            return self._started and not self._finished
-
-
-class _Slot:
-    """The concurrency slot of one invocation; `handed_off` once a worker thread owns it."""
-
-    __slots__ = ("handed_off",)
-
-    def __init__(self) -> None:
-        self.handed_off = False
+INFO = 20  # logging.INFO, without the attribute lookup
 
 
 class Runner:
@@ -153,7 +85,7 @@ class Runner:
         except TooManyRequests:
             function.metrics.throttles += 1
             raise
-        slot = _Slot()
+        slot = Slot()
         try:
             return await self._run(
                 function, request, invoked_arn, client_context, tail, request_number, slot
@@ -176,7 +108,7 @@ class Runner:
         client_context: ClientContext | None,
         tail: bool,
         request_number: int | None,
-        slot: _Slot,
+        slot: Slot,
     ) -> InvocationResult:
         capture = None
         try:
@@ -185,7 +117,7 @@ class Runner:
             instance = function.instances.take(start)
             if instance is None and not function.may_scale_up(start):
                 function.metrics.throttles += 1
-                raise _scaling_throttle(function)
+                raise scaling_throttle(function)
             if request_number is None:
                 request_number = new_request_number()
             logging_on = function.logger.isEnabledFor(INFO)
@@ -194,7 +126,7 @@ class Runner:
                 if tail:
                     capture = LogCapture(request_id, clock)
                     capture.__enter__()
-                self._platform_line(function, capture, logging_on, start_line(request_id, VERSION))
+                platform_line(function, capture, logging_on, start_line(request_id, VERSION))
 
             init_duration_ms = None
             if instance is None:
@@ -202,16 +134,20 @@ class Runner:
                     function, request_id_text(request_number), slot
                 )
                 if init_error is not None:
-                    return self._finish(
+                    error, body, _ = respond(
+                        (init_error, None, False), request_id_text(request_number)
+                    )
+                    return self._record(
                         function,
                         request_number,
                         capture,
                         logging_on,
-                        (init_error, None, False),
+                        error,
+                        body,
                         0.0,
                         init_duration_ms,
-                        timed_out=False,
-                        on_provisioned=False,
+                        False,
+                        False,
                     )
                 assert instance is not None
                 start = clock.monotonic()
@@ -245,17 +181,19 @@ class Runner:
                     function.instances.discard(instance)
             end = clock.monotonic()
             duration_ms = (end - start) * 1000.0
-            if outcome[2]:
+            error, body, keep = respond(outcome, context.aws_request_id)
+            if keep:
                 instance.invocations += 1
                 function.instances.put_back(instance, end)
             else:
                 function.instances.discard(instance)
-            return self._finish(
+            return self._record(
                 function,
                 request_number,
                 capture,
                 logging_on,
-                outcome,
+                error,
+                body,
                 duration_ms,
                 init_duration_ms,
                 timed_out,
@@ -276,23 +214,23 @@ class Runner:
                 try:
                     outcome = (None, await instance.handler(event, context), True)
                 except Exception as error:
-                    outcome = (error_payload(error, context.aws_request_id), None, True)
+                    outcome = handler_error(error, context.aws_request_id, True)
                 except anyio.get_cancelled_exc_class() as error:
-                    if scope.cancel_called or await _caller_is_cancelled():
+                    if scope.cancel_called or await caller_is_cancelled():
                         raise
                     # The handler raised a cancellation nobody asked for: a crash of the handler.
-                    outcome = (error_payload(error, context.aws_request_id), None, False)
+                    outcome = handler_error(error, context.aws_request_id, False)
                 except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
                     # As from a sync handler's thread: the runtime process would be gone, so the
                     # instance is; the host is not.
-                    outcome = _thread_error(error, context.aws_request_id)
+                    outcome = thread_error(error, context.aws_request_id)
         finally:
             if key is not None:
                 self.deadlines.remove(timeout, key)
         # Lambda's deadline is hard: a handler that swallowed its cancellation, or computed
         # past its deadline without ever yielding to the timer, has still timed out.
         if outcome is None or scope.cancel_called or self.clock.monotonic() - start >= timeout:
-            return _timeout_error(function, context.aws_request_id), True
+            return timeout_error(function, context.aws_request_id), True
         return outcome, False
 
     def _timer(
@@ -314,9 +252,9 @@ class Runner:
         event: Any,
         context: Context,
         start: float,
-        slot: _Slot,
+        slot: Slot,
     ) -> tuple[Outcome, bool]:
-        handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
+        handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         timer, key = self._timer(function.timeout, start)
         try:
@@ -328,11 +266,11 @@ class Runner:
             if result is None:
                 self._abandon(handoff, slot)
         if result is None:
-            return _timeout_error(function, context.aws_request_id), True
+            return timeout_error(function, context.aws_request_id), True
         succeeded, value = result
         if succeeded:
             return (None, value, True), False
-        return _thread_error(value, context.aws_request_id), False
+        return thread_error(value, context.aws_request_id), False
 
     async def provision(self, function: Function) -> bool:
         """Make one provisioned instance, outside any invocation; False if its init failed."""
@@ -344,7 +282,7 @@ class Runner:
             function.logger.error("provisioned instance of %r not made: %s", function.name, failure)
             return False
         if init_ms > 0:  # billed whether or not the instance ever serves a request
-            function.ledger.record_provisioned_init(_billed_ms(init_ms))
+            function.ledger.record_provisioned_init(billed_ms(init_ms))
         if error is not None:
             function.logger.error(
                 "provisioned instance of function %r failed to initialize: %s: %s",
@@ -358,7 +296,7 @@ class Runner:
         return True
 
     async def _create(
-        self, function: Function, request_id: str, slot: _Slot | None
+        self, function: Function, request_id: str, slot: Slot | None
     ) -> tuple[Instance | None, float, dict[str, Any] | None]:
         """A new instance: on demand (a cold start, for the invocation holding `slot`), or
         provisioned (`slot` is None), with its init timed and limited.
@@ -368,7 +306,7 @@ class Runner:
         if init failed), the init duration in ms and the init error.
         """
         clock = self.clock
-        log_stream = _log_stream_name(clock.now())
+        log_stream = log_stream_name(clock.now())
         spec = function.handler
         is_provisioned = slot is None
         function.instances.add(is_provisioned)
@@ -378,10 +316,10 @@ class Runner:
             return instance, (clock.monotonic() - start) * 1000.0, None
         if slot is None:
             limit = max(PROVISIONED_INIT_TIMEOUT_SECONDS, function.timeout)
-            handoff = _Handoff(self._lock, self._thread_returned)
+            handoff = Handoff(self._lock, self._thread_returned)
         else:
             limit = INIT_TIMEOUT_SECONDS
-            handoff = _Handoff(self._lock, partial(self._release_abandoned, function.slots))
+            handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         try:
             with clock.timeout_scope(limit):
@@ -400,131 +338,38 @@ class Runner:
             return None, init_ms, error
         succeeded, value = result
         if not succeeded:
-            return None, init_ms, _thread_error(value, request_id)[0]
+            return None, init_ms, thread_error(value, request_id)[0]
         return Instance(spec.bind(value), log_stream, is_provisioned), init_ms, None
 
-    def _finish(
+    def _record(
         self,
         function: Function,
         request_number: int,
         capture: LogCapture | None,
         logging_on: bool,
-        outcome: Outcome,
+        error: dict[str, Any] | None,
+        body: bytes,
         duration_ms: float,
         init_duration_ms: float | None,
         timed_out: bool,
         on_provisioned: bool,
     ) -> InvocationResult:
-        error, value, _ = outcome
-        if error is None:
-            try:
-                body = marshal_response(value)
-            except MarshalError as failure:
-                # As the runtime reports it: its own fault, with the request id, no frames.
-                error = {
-                    "errorMessage": f"Unable to marshal response: {failure}",
-                    "errorType": "Runtime.MarshalError",
-                    "requestId": request_id_text(request_number),
-                    "stackTrace": [],
-                }
-            else:
-                if len(body) > MAX_SYNC_RESPONSE_BYTES:
-                    error = plain_error(
-                        "Function.ResponseSizeTooLarge",
-                        f"Response payload size ({len(body)} bytes) exceeded maximum allowed "
-                        f"payload size ({MAX_SYNC_RESPONSE_BYTES} bytes).",
-                    )
-        if error is not None:
-            body = encode_error(error)
-        billed = _billed_ms(duration_ms + (init_duration_ms or 0.0))
-        ledger = function.ledger
-        if init_duration_ms is None:
-            ledger.record(billed, on_provisioned)
-        else:  # with the part of the billed duration that init added
-            init_billed = billed - _billed_ms(duration_ms)
-            ledger.record(billed, on_provisioned, init_billed)
-        if ledger.rows is not None:
-            ledger.keep_row(
-                request_id_text(request_number), billed, init_duration_ms, on_provisioned
-            )
-        metrics = function.metrics
-        metrics.invocations += 1
-        metrics.duration.record(duration_ms)
-        if error is not None:
-            metrics.errors += 1
-        if init_duration_ms is not None:
-            metrics.cold_starts += 1
-            metrics.init_duration.record(init_duration_ms)
-        if on_provisioned:
-            metrics.provisioned_invocations += 1
-        elif function.instances.provisioned_target:
-            metrics.spillover_invocations += 1
-        if self.budget is not None:  # after the counts: its callback is the user's code
-            self.budget.charge(ledger.charge(billed, on_provisioned))
-        if error is not None and error.get("stackTrace"):
-            self._log_handler_error(function, capture, error)
-        if logging_on or capture is not None:
-            request_id = request_id_text(request_number)
-            self._platform_line(function, capture, logging_on, end_line(request_id))
-            self._platform_line(
-                function,
-                capture,
-                logging_on,
-                report_line(
-                    request_id,
-                    duration_ms,
-                    billed,
-                    function.memory,
-                    _max_memory_used_mb(),
-                    init_duration_ms,
-                ),
-            )
-            if timed_out:
-                self._platform_line(
-                    function,
-                    capture,
-                    logging_on,
-                    timeout_line(self.clock.now(), request_id, function.timeout),
-                )
-        return InvocationResult(
-            function.name,
-            200,
+        return record(
+            function,
             request_number,
+            capture,
+            logging_on,
+            error,
             body,
-            None if error is None else "Unhandled",
-            VERSION,
             duration_ms,
-            billed,
             init_duration_ms,
-            function.memory,
-            init_duration_ms is not None,
-            None if capture is None else capture.tail(MAX_LOG_RESULT_BYTES),
+            timed_out,
+            on_provisioned,
+            self.budget,
+            self.clock,
         )
 
-    @staticmethod
-    def _platform_line(
-        function: Function, capture: LogCapture | None, logging_on: bool, line: str
-    ) -> None:
-        if capture is not None:
-            capture.line(line)
-        if logging_on:
-            function.logger.info(line)
-
-    @staticmethod
-    def _log_handler_error(
-        function: Function, capture: LogCapture | None, error: dict[str, Any]
-    ) -> None:
-        """Log an exception that escaped the handler, as the Python runtime does."""
-        text = (
-            f"[ERROR] {error['errorType']}: {error['errorMessage']}\n"
-            "Traceback (most recent call last):\n" + "".join(error["stackTrace"])
-        ).rstrip("\n")
-        if capture is not None:
-            capture.line(text)
-        if function.logger.isEnabledFor(ERROR):
-            function.logger.error(text)
-
-    def _abandon(self, handoff: _Handoff, slot: _Slot | None) -> None:
+    def _abandon(self, handoff: Handoff, slot: Slot | None) -> None:
         """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""
         with self._lock:
             self.abandoned_threads += 1
@@ -542,78 +387,3 @@ class Runner:
     def _thread_returned(self) -> None:
         with self._lock:
             self.abandoned_threads -= 1
-
-
-def _billed_ms(duration_ms: float) -> int:
-    """Lambda bills whole milliseconds, rounded up (at least 1); rounding to the nanosecond
-    first keeps float noise (100.00000000001) from costing a millisecond."""
-    return math.ceil(round(duration_ms, 6)) or 1
-
-
-def _scaling_throttle(function: Function) -> TooManyRequests:
-    reserved = function.slots.reserved is not None
-    return TooManyRequests(
-        f"Rate Exceeded. (function {function.name!r}: more than "
-        f"{function.scaling_capacity:.0f} new instances within "
-        f"{function.scaling_capacity / function.scaling_per_second:g} seconds)",
-        reason=(
-            "ReservedFunctionInvocationRateLimitExceeded"
-            if reserved
-            else "FunctionInvocationRateLimitExceeded"
-        ),
-        function_name=function.name,
-    )
-
-
-def _timeout_error(function: Function, request_id: str) -> Outcome:
-    message = f"RequestId: {request_id} Error: Task timed out after {function.timeout:.2f} seconds"
-    return plain_error("Sandbox.Timedout", message), None, False
-
-
-def _exit_error(error: SystemExit, request_id: str) -> dict[str, Any]:
-    code = error.code
-    status = 0 if code is None else code if isinstance(code, int) else 1
-    if status == 0:
-        message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
-    else:
-        message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {status}"
-    return plain_error("Runtime.ExitError", message)
-
-
-def _thread_error(error: BaseException, request_id: str) -> Outcome:
-    """What a handler's exception that is not an ordinary error makes of the invocation."""
-    if isinstance(error, SystemExit):
-        return _exit_error(error, request_id), None, False
-    if isinstance(error, Exception):
-        return error_payload(error, request_id), None, True
-    # KeyboardInterrupt, GeneratorExit, ...: the runtime process would be gone.
-    return error_payload(error, request_id), None, False
-
-
-async def _caller_is_cancelled() -> bool:
-    """Whether the invocation itself is being cancelled, not just its handler raising a
-    cancellation exception of its own."""
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:  # not asyncio
-        task = None
-    cancelling = getattr(task, "cancelling", None)
-    if cancelling is not None:
-        return bool(cancelling())
-    try:
-        await anyio.lowlevel.checkpoint_if_cancelled()
-    except anyio.get_cancelled_exc_class():
-        return True
-    return False
-
-
-def _log_stream_name(now: float) -> str:
-    return time.strftime("%Y/%m/%d/[$LATEST]", time.gmtime(now)) + uuid.uuid4().hex
-
-
-def _max_memory_used_mb() -> int:
-    """The host process's peak resident memory: instances share one process, so this is the
-    closest honest figure to Lambda's per-environment "Max Memory Used"."""
-    if resource is None:
-        return 0
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
