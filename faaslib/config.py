@@ -144,6 +144,15 @@ class FunctionConfig(_Strict):
                 )
             if key in RESERVED_ENVIRONMENT_KEYS:
                 raise ValueError(f"key {key!r} is reserved by the Lambda runtime")
+        for key, text in value.items():  # what os.environ (and Lambda) could not hold
+            if "\x00" in text:
+                raise ValueError(f"the value of {key!r} holds a NUL character")
+            try:
+                text.encode()
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"the value of {key!r} holds a lone surrogate, which UTF-8 cannot encode"
+                ) from None
         size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
         if size > MAX_ENVIRONMENT_BYTES:
             raise ValueError(f"takes {size:,} bytes, over the limit of {MAX_ENVIRONMENT_BYTES:,}")

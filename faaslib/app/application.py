@@ -107,6 +107,9 @@ class App(
                 "shutdown_timeout": shutdown_timeout,
             },
         )
+        _check_options(
+            name, clock, prices, wait_for_provisioned, on_budget_exceeded, throttle_over_budget
+        )
         self.name = name
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.wait_for_provisioned = wait_for_provisioned
@@ -159,7 +162,10 @@ class App(
         `InvocationError`: `ResourceNotFound`, `TooManyRequests`, `RequestTooLarge`,
         `InvalidRequestContent`, `InvalidParameterValue`.
         """
-        function = self._functions.get(name) or self._function(name)
+        try:
+            function = self._functions[name]
+        except (KeyError, TypeError):  # not registered, or not a name at all
+            function = self._function(name)
         if qualifier is None:
             invoked_arn = function.arn
         elif qualifier == "$LATEST":
@@ -225,6 +231,11 @@ class App(
         )
 
     def _function(self, name: str) -> Function:
+        if not isinstance(name, str):
+            raise InvalidParameterValue(
+                f"the function name must be a string, not {type(name).__name__} ({name!r:.80})",
+                function_name=None,
+            )
         function = self._functions.get(name)
         if function is None:
             arn = function_arn(self.config.region, self.config.account_id, name)
@@ -280,3 +291,38 @@ class App(
 
     def __repr__(self) -> str:
         return f"App(name={self.name!r}, functions={list(self._functions)})"
+
+
+def _check_options(
+    name: str,
+    clock: object,
+    prices: object,
+    wait_for_provisioned: object,
+    on_budget_exceeded: object,
+    throttle_over_budget: object,
+) -> None:
+    """Refuse, at construction, options that would otherwise fail later, mid-run."""
+    owner = f"App {name!r}"
+    if clock is not None and not all(
+        callable(getattr(clock, method, None))
+        for method in ("now", "monotonic", "sleep", "timeout_scope")
+    ):
+        raise ConfigurationError(
+            f"{owner}: clock={clock!r:.80} is not a clock (it needs now(), monotonic(), "
+            "sleep() and timeout_scope(); use faaslib.SystemClock or faaslib.testing.FakeClock)"
+        )
+    if prices is not None and not isinstance(prices, PriceCatalog):
+        raise ConfigurationError(
+            f"{owner}: prices={prices!r:.80} is not a faaslib.billing.PriceCatalog"
+        )
+    for field, value in (
+        ("wait_for_provisioned", wait_for_provisioned),
+        ("throttle_over_budget", throttle_over_budget),
+    ):
+        if not isinstance(value, bool):
+            raise ConfigurationError(f"{owner}: {field}={value!r:.80} must be True or False")
+    if on_budget_exceeded is not None and not callable(on_budget_exceeded):
+        raise ConfigurationError(
+            f"{owner}: on_budget_exceeded={on_budget_exceeded!r:.80} must be callable, taking "
+            "(spent, limit)"
+        )

@@ -90,9 +90,9 @@ class Lifecycle:
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
-        self._apply_environment()
-        self._bill_provisioned_concurrency(started=True)
         try:
+            self._apply_environment()
+            self._bill_provisioned_concurrency(started=True)
             if self.wait_for_provisioned:
                 await self._provision_all()
             else:

@@ -10,6 +10,7 @@ from faaslib.config import FunctionConfig, function_arn
 from faaslib.executor.admission import Slots
 from faaslib.executor.handlers import HandlerSpec
 from faaslib.executor.instances import InstancePool
+from faaslib.executor.variables import function_variables
 from faaslib.logs import PLATFORM_LOGGER_PREFIX
 from faaslib.metrics import FunctionMetrics
 
@@ -41,6 +42,7 @@ class Function:
         "scaling_tokens",
         "slots",
         "timeout",
+        "variables",
     )
 
     def __init__(
@@ -64,6 +66,10 @@ class Function:
         self.timeout = float(config.timeout)
         self.arn = function_arn(region, account_id, config.name)
         self.log_group_name = f"/aws/lambda/{config.name}"
+        target = handler.target
+        self.variables = function_variables(
+            self, region, f"{getattr(target, '__module__', '?')}.{_describe(target)}"
+        )
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + config.name)
         self.instances = InstancePool(
             idle_timeout, max_idle_instances, config.provisioned_concurrency
@@ -93,3 +99,7 @@ class Function:
 
     def __repr__(self) -> str:
         return f"Function(name={self.name!r}, memory={self.memory}, timeout={self.timeout})"
+
+
+def _describe(target: object) -> str:
+    return str(getattr(target, "__qualname__", None) or type(target).__name__)

@@ -35,6 +35,7 @@ from faaslib.executor.outcomes import (
 )
 from faaslib.executor.record import VERSION, billed_ms, log_stream_name, platform_line, record
 from faaslib.executor.threads import WorkerUnavailable, run_in_worker
+from faaslib.executor.variables import InvocationVariables, install, running
 from faaslib.invoke import InvocationResult, new_request_id, new_request_number, request_id_text
 from faaslib.logs import LogCapture, start_line
 from faaslib.marshal import plain_error
@@ -57,6 +58,7 @@ class Runner:
         self.deadlines = Deadlines()
         self.budget: Budget | None = None
         self._lock = threading.Lock()
+        install()  # handlers see Lambda's variables in os.environ
 
     async def run(
         self,
@@ -166,6 +168,15 @@ class Runner:
             )
             event = decode_json(request)
             finished = False
+            variables = running.set(
+                InvocationVariables(
+                    function.variables,
+                    instance.log_stream_name,
+                    instance.is_provisioned,
+                    request_number,
+                    clock.now(),
+                )
+            )
             try:
                 if function.handler.is_async:
                     outcome, timed_out = await self._call_async(
@@ -177,6 +188,7 @@ class Runner:
                     )
                 finished = True
             finally:
+                running.reset(variables)
                 if not finished:  # the caller was cancelled: the instance's state is unknown
                     function.instances.discard(instance)
             end = clock.monotonic()
@@ -321,10 +333,14 @@ class Runner:
             limit = INIT_TIMEOUT_SECONDS
             handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
+        variables = running.set(
+            InvocationVariables(function.variables, log_stream, is_provisioned, None, clock.now())
+        )
         try:
             with clock.timeout_scope(limit):
                 result = await run_in_worker(handoff.run, spec.target)
         finally:
+            running.reset(variables)
             if result is None:
                 self._abandon(handoff, slot)
             if result is None or not result[0]:

@@ -16,6 +16,7 @@ import os
 import queue
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -46,6 +47,7 @@ class _Worker(threading.Thread):
         self.pool = pool
         # a job runs its function and returns what hands the outcome back to the caller
         self.jobs: queue.SimpleQueue[Callable[[], Callable[[], None]]] = queue.SimpleQueue()
+        self.loop: asyncio.AbstractEventLoop | None = None  # made if a handler asks for one
 
     def run(self) -> None:
         pool = self.pool
@@ -56,6 +58,8 @@ class _Worker(threading.Thread):
                 with pool.lock:
                     if self in pool.idle:  # nobody took it meanwhile: retire
                         pool.idle.remove(self)
+                        if self.loop is not None and not self.loop.is_running():
+                            self.loop.close()
                         return
                 continue  # taken just now: its job is on the way
             deliver = job()
@@ -78,6 +82,7 @@ class _Workers:
         with self.lock:
             worker = self.idle.pop() if self.idle else None
         if worker is None:
+            _give_workers_event_loops()
             worker = _Worker(self)
             try:
                 worker.start()
@@ -88,6 +93,48 @@ class _Workers:
     def forget_after_fork(self) -> None:
         self.lock = threading.Lock()
         self.idle = []  # the parent's threads do not exist in the child
+
+
+class _WorkerLoops(asyncio.AbstractEventLoopPolicy):
+    """The event loop policy in force, except that a faaslib worker thread gets an event loop
+    of its own when its handler asks for one: on Lambda a sync handler runs on the runtime's
+    main thread, where `asyncio.get_event_loop()` works (Mangum and others rely on it)."""
+
+    def __init__(self, policy: asyncio.AbstractEventLoopPolicy) -> None:
+        self.policy = policy
+
+    def get_event_loop(self) -> asyncio.AbstractEventLoop:
+        try:
+            return self.policy.get_event_loop()
+        except RuntimeError:  # no loop in this thread
+            if not isinstance(threading.current_thread(), _Worker):
+                raise
+            loop = self.policy.new_event_loop()
+            self.policy.set_event_loop(loop)
+            worker = threading.current_thread()
+            assert isinstance(worker, _Worker)
+            worker.loop = loop  # closed when the worker retires
+            return loop
+
+    def set_event_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        self.policy.set_event_loop(loop)
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        return self.policy.new_event_loop()
+
+    def get_child_watcher(self) -> Any:  # Python < 3.14 on Unix
+        return self.policy.get_child_watcher()
+
+    def set_child_watcher(self, watcher: Any) -> None:
+        self.policy.set_child_watcher(watcher)
+
+
+def _give_workers_event_loops() -> None:
+    with warnings.catch_warnings():  # the policy API is deprecated from Python 3.14
+        warnings.simplefilter("ignore", DeprecationWarning)
+        policy = asyncio.get_event_loop_policy()
+        if not isinstance(policy, _WorkerLoops):
+            asyncio.set_event_loop_policy(_WorkerLoops(policy))
 
 
 _workers = _Workers()

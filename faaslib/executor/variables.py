@@ -1,0 +1,122 @@
+"""Lambda's reserved environment variables, as each invocation's handler sees them.
+
+On Lambda every function has its own environment: `AWS_LAMBDA_FUNCTION_NAME`, its memory, its
+log group and stream, `AWS_REGION`, `AWS_EXECUTION_ENV`, and per invocation the X-Ray trace id
+`_X_AMZN_TRACE_ID`, which libraries such as Powertools read with `os.getenv`. In one process,
+functions share `os.environ`; so faaslib gives `os.environ` a class that looks a key up first in
+the running invocation's variables (a context variable, which follows the handler into its
+worker thread and the tasks it starts) and then in the process's own. Outside an invocation
+nothing changes; no function sees another's values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from faaslib.marshal import EXECUTION_ENV
+
+if TYPE_CHECKING:
+    from faaslib.executor.function import Function
+
+__all__ = ["InvocationVariables", "function_variables", "install", "running"]
+
+running: ContextVar[InvocationVariables | None] = ContextVar("faaslib_variables", default=None)
+
+
+def function_variables(function: Function, region: str, handler_name: str) -> dict[str, str]:
+    """The variables Lambda sets for every instance of `function`."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": function.memory_text,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group_name,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EXECUTION_ENV": EXECUTION_ENV,
+        "_HANDLER": handler_name,
+    }
+
+
+class InvocationVariables:
+    """One invocation's variables: its function's, its instance's, and its trace id (written
+    out only if the handler reads it)."""
+
+    __slots__ = ("_function", "_provisioned", "_request_number", "_started", "_stream")
+
+    def __init__(
+        self,
+        function: dict[str, str],
+        log_stream_name: str,
+        provisioned: bool,
+        request_number: int | None,
+        started: float,
+    ) -> None:
+        self._function = function
+        self._stream = log_stream_name
+        self._provisioned = provisioned
+        self._request_number = request_number
+        self._started = started
+
+    def get(self, key: str) -> str | None:
+        value = self._function.get(key)
+        if value is not None:
+            return value
+        if key == "AWS_LAMBDA_LOG_STREAM_NAME":
+            return self._stream
+        if key == "AWS_LAMBDA_INITIALIZATION_TYPE":
+            return "provisioned-concurrency" if self._provisioned else "on-demand"
+        if key == "_X_AMZN_TRACE_ID" and self._request_number is not None:
+            return self.trace_id()
+        return None
+
+    def keys(self) -> list[str]:
+        names = [*self._function, "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE"]
+        if self._request_number is not None:
+            names.append("_X_AMZN_TRACE_ID")
+        return names
+
+    def trace_id(self) -> str:
+        """An X-Ray trace header in Lambda's form, derived from the request id (not sampled:
+        nothing is sent to X-Ray)."""
+        number = self._request_number or 0
+        root = f"1-{int(self._started):08x}-{number & ((1 << 96) - 1):024x}"
+        return f"Root={root};Parent={number >> 64:016x};Sampled=0"
+
+
+class _LambdaEnviron(os._Environ):  # type: ignore[type-arg]  # the class of os.environ
+    """`os.environ`, looking up the running invocation's variables first."""
+
+    def __getitem__(self, key: str) -> str:
+        variables = running.get()
+        if variables is not None:
+            value = variables.get(key)
+            if value is not None:
+                return value
+        return str(super().__getitem__(key))
+
+    def __iter__(self) -> Iterator[str]:
+        variables = running.get()
+        if variables is None:
+            yield from super().__iter__()
+            return
+        extra = variables.keys()
+        yield from extra
+        for key in super().__iter__():
+            if key not in extra:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+
+def install() -> None:
+    """Give `os.environ` (the object itself: references held elsewhere see it too) the class
+    that looks up invocations' variables. Idempotent; harmless outside invocations."""
+    if type(os.environ) is os._Environ:
+        os.environ.__class__ = _LambdaEnviron
