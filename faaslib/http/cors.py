@@ -18,15 +18,15 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from faaslib.errors import ConfigurationError
-from faaslib.http.responses import HeaderList, HttpResponse
+from faaslib.http.responses import HeaderList, HttpResponse, header_value
 from faaslib.http.routes import METHODS
 
 __all__ = ["CORS", "make_cors"]
 
 # Lambda's function URL CORS takes MaxAge 0 to 86,400 s; HTTP APIs also take -1 (no caching).
 MAX_AGE_LIMIT = 86400
-_ORIGIN = re.compile(r"^(\*|https?://\*|[a-z][a-z0-9+.-]*://[^/\s*]+)$", re.IGNORECASE)
-_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name
+_ORIGIN = re.compile(r"\*|https?://\*|[a-z][a-z0-9+.-]*://[^/\s*\x00-\x1f\x7f]+", re.IGNORECASE)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name
 
 
 class CORS(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,6 +80,7 @@ class CORS(msgspec.Struct, frozen=True, kw_only=True):
                 if (
                     origin.lower().startswith(allowed[:-1].lower())
                     and len(origin) > len(allowed) - 1
+                    and _is_sendable(origin)
                 ):
                     return origin
             elif allowed.lower() == origin.lower():
@@ -99,7 +100,7 @@ def make_cors(
     """A validated `CORS` configuration; `ConfigurationError` names the field that is wrong."""
     origins = _strings("allow_origins", allow_origins)
     for origin in origins:
-        if not _ORIGIN.match(origin):
+        if not _ORIGIN.fullmatch(origin):
             raise ConfigurationError(
                 f"CORS: allow_origins has {origin!r}, which is not '*', 'https://*', 'http://*' "
                 "or an origin such as 'https://www.example.com'"
@@ -115,7 +116,7 @@ def make_cors(
     exposed = _strings("expose_headers", expose_headers)
     for field, names in (("allow_headers", headers), ("expose_headers", exposed)):
         for name in names:
-            if name != "*" and not _TOKEN.match(name):
+            if name != "*" and not _TOKEN.fullmatch(name):
                 raise ConfigurationError(f"CORS: {field} has {name!r}, not a header name or '*'")
     if max_age is not None and (
         not isinstance(max_age, int)
@@ -151,6 +152,15 @@ def _strings(field: str, values: Iterable[str]) -> tuple[str, ...]:
         if not isinstance(item, str) or not item:
             raise ConfigurationError(f"CORS: {field} has {item!r}, not a non-empty string")
     return items
+
+
+def _is_sendable(origin: str) -> bool:
+    """Whether the request's `origin` can be sent back in a header line as it is."""
+    try:
+        header_value(origin)
+    except ValueError:
+        return False
+    return True
 
 
 def _joined(values: Sequence[str]) -> bytes:

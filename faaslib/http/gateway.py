@@ -180,6 +180,8 @@ class HttpApi:
 
     async def _answer(self, request: Request, reply: _Reply) -> HttpResponse | None:
         """The response to `request`; None if `reply` has sent it already."""
+        if not request.raw_path.startswith("/"):
+            return error_response(self.kind, "not_found")  # `OPTIONS *`: no path, no resource
         now = self._clock.now()
         if self.kind == "function-url":
             assert self.function is not None  # checked

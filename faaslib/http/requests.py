@@ -10,9 +10,10 @@ here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from faaslib.events.http import (
     APIGatewayProxyEvent,
@@ -41,6 +42,9 @@ __all__ = [
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
+
+# The scheme and authority of a request target in absolute form: `http://host:8080`.
+_ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]*")
 
 # Bodies read past the limit, to be thrown away, so that the client sees the 413 rather than a
 # reset connection; a client that sends more than this is cut off.
@@ -267,13 +271,20 @@ def _paths(scope: Scope) -> tuple[str, str]:
     """The request path under the mount point, decoded and as sent.
 
     ASGI servers and Starlette's `Mount` keep the full path in `path` and the mount point in
-    `root_path`; the API's routes are the paths under it.
+    `root_path`; the API's routes are the paths under it. A request target in absolute form
+    (`GET http://host/items HTTP/1.1`, which servers must accept, RFC 9112 section 3.2.2)
+    reaches the app as it was sent (uvicorn puts it in `path` and `raw_path`): its path is the
+    path requested.
     """
     path: str = scope.get("path") or "/"
     root: str = scope.get("root_path") or ""
     raw_bytes = scope.get("raw_path")
     raw = bytes(raw_bytes).decode("latin-1") if raw_bytes else quote(path)
     raw = raw.split("?", 1)[0]
+    absolute = _ABSOLUTE_FORM.match(raw)
+    if absolute is not None:
+        raw = raw[absolute.end() :] or "/"
+        path = unquote(raw)
     if root and path.startswith(root):
         path = path[len(root) :]
         encoded_root = quote(root)

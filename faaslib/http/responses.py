@@ -13,16 +13,30 @@ A string goes out as its JSON text, quotes included: function URLs document the 
 Payload 1.0: the answer must be an object with `statusCode`; `headers` and `multiValueHeaders`
 are merged, a name in both taking the `multiValueHeaders` values. Anything else is malformed.
 
+Both formats: the answer must be a response HTTP can carry, or it is malformed. `statusCode` is
+an integer from 200 to 599 (a 1xx status is not a final response; a bool, a float or a string is
+no status); header names are HTTP tokens; header values and cookies are strings, numbers or
+booleans, ISO-8859-1 text without control characters (a tab inside a value is allowed, spaces
+and tabs around it are trimmed); `body` is a string or null, and `isBase64Encoded` a boolean or
+null over valid base64. A 204 or a 304 is sent without content and without `content-length`, as
+HTTP requires (RFC 9110, sections 8.6, 15.3.5 and 15.4.5): a body the function gave one is
+dropped.
+
 A malformed answer, like a function error, reaches the client only as the front door's generic
-error: the function's own text never leaves the process.
+error: the function's own text never leaves the process. `integration_response` is the one
+place where an answer becomes a response, so nothing it lets through can be refused by the
+ASGI server (which would drop the connection with no response at all).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Literal, NamedTuple
+
+import msgspec
 
 from faaslib.invoke import InvocationResult
 
@@ -33,6 +47,7 @@ __all__ = [
     "HttpResponse",
     "MalformedResponse",
     "error_response",
+    "header_value",
     "integration_response",
     "send_response",
 ]
@@ -46,6 +61,12 @@ HeaderList = list[tuple[bytes, bytes]]
 _JSON = (b"content-type", b"application/json")
 # Headers the front door computes itself: a function's values for them are dropped.
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+# Statuses whose responses have no content, so no body and no content-length (RFC 9110).
+_NO_CONTENT = frozenset({204, 304})
+_TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # RFC 9110's token: a header name
+# C0 controls but the tab, and DEL: never in a header line (RFC 9110, section 5.5).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_SHOWN = 60  # characters of a value quoted in a message
 
 # HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
 # responses belong to the API type, not to the integration
@@ -94,8 +115,13 @@ def error_response(api: str, failure: Failure) -> HttpResponse:
 
 def integration_response(result: InvocationResult, payload_format: str) -> HttpResponse:
     """The response for a function's successful `result`; `MalformedResponse` if API Gateway
-    could not send it."""
-    payload = result.payload
+    could not send it (see the module's rules)."""
+    try:
+        payload = result.payload
+    except (msgspec.DecodeError, RecursionError):
+        payload = result.raw_payload
+    if isinstance(payload, (bytes, bytearray)):  # a handler's own bytes, not JSON
+        raise MalformedResponse("the answer is not a JSON document")
     if isinstance(payload, dict) and "statusCode" in payload:
         return _custom(payload, payload_format)
     if payload_format == "1.0":
@@ -106,37 +132,62 @@ def integration_response(result: InvocationResult, payload_format: str) -> HttpR
     return HttpResponse(200, [_JSON], result.raw_payload or b"null")
 
 
+def header_value(text: str) -> bytes:
+    """`text` as a header value on the wire: trimmed of spaces and tabs, ISO-8859-1, without
+    control characters; `ValueError` saying why it cannot be one."""
+    text = text.strip(" \t")
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise ValueError(f"has the control character {control.group()!r}")
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError("is not ISO-8859-1 text") from None
+
+
 async def send_response(send: Send, response: HttpResponse, *, head: bool = False) -> None:
-    """Send `response` over ASGI, with its content-length; no body for a HEAD request."""
-    headers = [*response.headers, (b"content-length", str(len(response.body)).encode())]
+    """Send `response` over ASGI with its content-length (none for a 204 or a 304, which have
+    no content); no body for a HEAD request."""
+    headers = response.headers
+    body = response.body
+    if response.status in _NO_CONTENT:
+        body = b""
+    else:
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else response.body})
+    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 def _custom(payload: Mapping[str, Any], payload_format: str) -> HttpResponse:
     status = payload["statusCode"]
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-        raise MalformedResponse(f"statusCode {status!r} is not an HTTP status (100 to 599)")
+        raise MalformedResponse(
+            f"statusCode {_shown(status)} is not an HTTP status (an integer, 100 to 599)"
+        )
+    if status < 200:
+        raise MalformedResponse(f"statusCode {status} is informational (1xx), not a final response")
     headers: HeaderList = []
     single = _mapping(payload, "headers")
     multi = _mapping(payload, "multiValueHeaders") if payload_format == "1.0" else {}
     multi_names = {name.lower() for name in multi}
     for name, value in single.items():
-        if name.lower() not in multi_names:
-            _add_header(headers, name, value)
+        _add_header(headers, "headers", name, value, skip=name.lower() in multi_names)
     for name, values in multi.items():
         if not isinstance(values, list):
-            raise MalformedResponse(f"multiValueHeaders[{name!r}] is not a list")
+            raise MalformedResponse(
+                f"multiValueHeaders[{_shown(name)}] is {_kind(values)}, not a list"
+            )
         for value in values:
-            _add_header(headers, name, value)
+            _add_header(headers, "multiValueHeaders", name, value)
     if payload_format == "2.0":
         cookies = payload.get("cookies")
         if cookies is not None:
             if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
                 raise MalformedResponse("cookies is not a list of strings")
             for cookie in cookies:
-                _add_header(headers, "set-cookie", cookie)
-    return HttpResponse(status, headers, _decoded_body(payload))
+                _add_header(headers, "cookies", "set-cookie", cookie)
+    body = _decoded_body(payload)
+    return HttpResponse(status, headers, b"" if status in _NO_CONTENT else body)
 
 
 def _mapping(payload: Mapping[str, Any], field: str) -> Mapping[str, Any]:
@@ -148,39 +199,42 @@ def _mapping(payload: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     return value
 
 
-def _add_header(headers: HeaderList, name: str, value: Any) -> None:
+def _add_header(
+    headers: HeaderList, field: str, name: str, value: Any, *, skip: bool = False
+) -> None:
+    """Check header `name: value` of the answer's `field`, and add it unless `skip`."""
+    where = f"{field}: header {_shown(name)}"
+    if not _TOKEN.fullmatch(name):
+        raise MalformedResponse(f"{where} is not a valid header name (an HTTP token)")
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (str, int, float)):
         text = str(value)
     else:
-        raise MalformedResponse(f"header {name!r} has {_kind(value)} as its value")
-    lowered = name.lower()
-    if lowered in _HOP_BY_HOP:
-        return
-    if (
-        not lowered
-        or any(c in lowered for c in " \t\r\n:\x00")
-        or any(c in text for c in "\r\n\x00")
-    ):
-        raise MalformedResponse(f"header {name!r}: {text!r} is not a valid header line")
+        raise MalformedResponse(f"{where} has {_kind(value)} as its value")
     try:
-        headers.append((lowered.encode("latin-1"), text.encode("latin-1")))
-    except UnicodeEncodeError:
-        raise MalformedResponse(f"header {name!r} is not ISO-8859-1 text") from None
+        line = header_value(text)
+    except ValueError as error:
+        raise MalformedResponse(f"{where}: its value {_shown(text)} {error}") from None
+    lowered = name.lower()
+    if not skip and lowered not in _HOP_BY_HOP:
+        headers.append((lowered.encode("ascii"), line))
 
 
 def _decoded_body(payload: Mapping[str, Any]) -> bytes:
     body = payload.get("body")
+    encoded = payload.get("isBase64Encoded")
+    if encoded is not None and not isinstance(encoded, bool):
+        raise MalformedResponse(f"isBase64Encoded {_shown(encoded)} is not a boolean")
     if body is None:
         return b""
     if not isinstance(body, str):
         raise MalformedResponse(f"body is {_kind(body)}, not a string")
-    encoded = payload.get("isBase64Encoded", False)
-    if encoded is None or encoded is False:
-        return body.encode()
-    if encoded is not True:
-        raise MalformedResponse(f"isBase64Encoded {encoded!r} is not a boolean")
+    if not encoded:
+        try:
+            return body.encode()
+        except UnicodeEncodeError:
+            raise MalformedResponse("body is not Unicode text (a lone surrogate)") from None
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
@@ -192,3 +246,16 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null"
     return names.get(type(value), "a number")
+
+
+def _shown(value: Any) -> str:
+    """`value` quoted for a message: short, printable, whatever the handler sent."""
+    if isinstance(value, str):
+        return repr(value[:_SHOWN]) + ("..." if len(value) > _SHOWN else "")
+    if (
+        isinstance(value, (bool, float))
+        or value is None
+        or (isinstance(value, int) and value.bit_length() <= 64)
+    ):
+        return repr(value)
+    return _kind(value)

@@ -182,7 +182,9 @@ class RouteTable:
     def match(self, method: str, raw_path: str) -> Match | None:
         """The route API Gateway picks for a `method` request of `raw_path` (percent-encoded,
         as sent), if any. Segments are split before they are decoded, so `/items/a%2Fb`
-        gives `{id}` the value `a/b`."""
+        gives `{id}` the value `a/b`. A path that does not start with '/' matches nothing."""
+        if not raw_path.startswith("/"):
+            return None
         if raw_path == "/":
             parts: list[str] = []
         elif "%" in raw_path:

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 
 from faaslib import App
 from tests.events.corpus import needs_corpus
+from tests.http.server import Served, serve
 from tests.http.shapes import assert_like_sample
 
 pytestmark = pytest.mark.anyio
@@ -98,49 +97,9 @@ def url_app() -> App:
     return app
 
 
-class Served(NamedTuple):
-    app: App
-    url: str
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, telling the test when it listens."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.listening = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        self.listening.set()
-
-
-def serve(app: App) -> Iterator[Served]:
-    """`app.asgi` under uvicorn, in a thread, on a free port of 127.0.0.1, until the module's
-    tests are done; its lifespan runs the app."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app.asgi, lifespan="on", ws="none", log_level="warning")
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert server.listening.wait(10), "uvicorn did not start"
-        assert app._task_group is not None  # the lifespan started the app
-        yield Served(app, f"http://127.0.0.1:{sock.getsockname()[1]}")
-    finally:
-        THROTTLE_GATE.set()
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-    assert not thread.is_alive()
-    assert app._task_group is None  # the lifespan stopped it
-
-
 @pytest.fixture(scope="module")
 def api() -> Iterator[Served]:
-    yield from serve(api_app())
+    yield from serve(api_app(), before_stop=THROTTLE_GATE.set)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from faaslib import App, ConfigurationError
-from tests.http.transport import in_process
+from tests.http.transport import exchange, in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -92,6 +92,18 @@ async def test_origins_match_exactly_or_by_the_scheme_wildcard(
     assert preflight.headers.get("access-control-allow-origin") == answer
 
 
+@pytest.mark.parametrize("origin", ["https://a\x01b", "https://a\x7f", "https://a\tb\x1b"])
+async def test_a_wildcard_never_echoes_an_origin_with_control_characters(origin: str) -> None:
+    app = shop_app(allow_origins=["https://*"], allow_methods=["*"])
+    headers = [(b"origin", origin.encode()), (b"access-control-request-method", b"GET")]
+    preflight = await exchange(app, "OPTIONS", "/items", headers)
+    response = await exchange(app, "GET", "/items", headers[:1])
+    for answer in (preflight, response):
+        assert answer.header(b"access-control-allow-origin") == []
+    assert (preflight.status, response.status) == (204, 200)
+    assert preflight.header(b"content-length") == []
+
+
 async def test_without_cors_an_options_request_goes_to_the_routes() -> None:
     app = App("shop")
 
@@ -116,6 +128,10 @@ async def test_without_cors_an_options_request_goes_to_the_routes() -> None:
         ({"max_age": 86401}, "max_age=86401 must be"),
         ({"max_age": True}, "max_age=True"),
         ({"allow_origins": [""]}, "not a non-empty string"),
+        ({"allow_headers": ["x-a\n"]}, "not a header name"),
+        ({"expose_headers": ["x-a\r\nx-b"]}, "not a header name"),
+        ({"allow_origins": ["https://shop.example.com\n"]}, "not '\\*', 'https://\\*'"),
+        ({"allow_origins": ["https://shop\x01.example.com"]}, "not '\\*', 'https://\\*'"),
     ],
 )
 def test_a_bad_cors_configuration_is_refused(options: dict[str, Any], problem: str) -> None:
