@@ -24,6 +24,7 @@ import os
 import sys
 import traceback
 from decimal import Decimal
+from math import isfinite
 from typing import Any
 
 import anyio
@@ -65,8 +66,6 @@ class RuntimeExit(Exception):
 RUNTIME_ESCAPES_NON_ASCII = sys.version_info < (3, 12)
 EXECUTION_ENV = f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}"
 
-_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
-_PLAIN_NODES = 64  # beyond this many values, checking costs more than the C encoder's path
 _TOO_DEEP = "maximum recursion depth exceeded while encoding a JSON object"
 
 
@@ -77,7 +76,11 @@ def marshal_response(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value  # the runtime sends bytes as they are (content type application/unknown)
     body = None
-    if _is_plain(value, [_PLAIN_NODES]):
+    try:
+        plain = _is_plain(value)
+    except RecursionError:  # it contains itself, or is very deep: the runtime's path says which
+        plain = False
+    if plain:
         with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate: as the runtime does
             body = encode_json(value)
     if body is None:
@@ -88,21 +91,38 @@ def marshal_response(value: Any) -> bytes:
         raise MarshalError(str(error)) from None
 
 
-def _is_plain(value: Any, budget: list[int]) -> bool:
-    """Whether `value` is made only of what msgspec and the runtime encode alike."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        return False
+def _is_plain(value: Any) -> bool:
+    """Whether `value` is made only of what msgspec and the runtime encode alike: dicts with str
+    keys, lists, str, int, bool, None and finite floats (exact types; checked inline, as this
+    walk runs for every result)."""
     kind = type(value)
-    if kind in _PLAIN_SCALARS:
-        return True
-    if kind is float:
-        return math.isfinite(value)
     if kind is dict:
-        return all(type(key) is str and _is_plain(item, budget) for key, item in value.items())
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            kind = type(item)
+            if kind is str or kind is int or kind is bool or item is None:
+                continue
+            if kind is float:
+                if not isfinite(item):
+                    return False
+            elif not _is_plain(item):
+                return False
+        return True
     if kind is list:
-        return all(_is_plain(item, budget) for item in value)
-    return False
+        for item in value:
+            kind = type(item)
+            if kind is str or kind is int or kind is bool or item is None:
+                continue
+            if kind is float:
+                if not isfinite(item):
+                    return False
+            elif not _is_plain(item):
+                return False
+        return True
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    return kind is float and isfinite(value)
 
 
 def _runtime_form(value: Any, containers: set[int]) -> Any:
