@@ -76,14 +76,17 @@ def to_document(value: Any) -> bytes:
 
 def from_document(body: bytes | bytearray | memoryview | str) -> Any:
     """The value of the JSON document `body`, or `PayloadError` saying why it is not one."""
+    if isinstance(body, str):
+        try:
+            body = body.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise PayloadError(_lone_surrogate(error)) from None
     try:
         value = decode_json(body)
     except RecursionError:
         raise PayloadError(_too_deep("it is")) from None
     except msgspec.DecodeError as error:
         raise PayloadError(f"it is not JSON: {error}") from None
-    if isinstance(body, str):
-        body = body.encode("utf-8", "surrogatepass")
     check_document_depth(bytes(body))
     return value
 

@@ -17,7 +17,6 @@ from faaslib.errors import (
 from faaslib.invoke import (
     MAX_CLIENT_CONTEXT_BYTES,
     InvocationResult,
-    encode_request,
     within_sync_limit,
 )
 from faaslib.payloads import decode_json, encode_json
@@ -39,14 +38,26 @@ class SourceInvoker:
 
     async def invoke(self, function: str, event: Any) -> InvocationResult:
         target = self._app._function(function)
-        if isinstance(event, bytes):  # encoded by the source itself: no need to parse it again
-            request = within_sync_limit(event, function)
-        else:
-            request = encode_request(event, function)
+        request = within_sync_limit(_source_request(event, function), function)
         return await self._app._runner.run(target, request, target.arn, None, False)
 
     def invoke_event(self, function: str, event: Any) -> None:
-        self._app._events.put(self._app._function(function), encode_request(event, function))
+        self._app._events.put(self._app._function(function), _source_request(event, function))
+
+
+def _source_request(event: Any, function: str) -> bytes:
+    """A source's event as the request body. Its parts passed their own door (a message, a
+    Detail at most `MAX_DEPTH` deep), so the envelope around them is not held to that limit
+    again: what a source accepted is delivered."""
+    if isinstance(event, bytes):  # encoded by the source itself: no need to parse it again
+        return event
+    try:
+        return encode_json(event)
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
+        raise InvalidRequestContent(
+            f"function {function!r}: the source's event cannot be encoded as JSON: {error}",
+            function_name=function,
+        ) from None
 
 
 def read_client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:

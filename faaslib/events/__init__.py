@@ -47,7 +47,15 @@ from faaslib.events import (
     streams,
     websocket,
 )
-from faaslib.events._base import UNSET, AWSEvent, EventValidationError, Unset, decode, dump
+from faaslib.events._base import (
+    UNSET,
+    AWSEvent,
+    EventValidationError,
+    Unset,
+    decode,
+    decode_document,
+    dump,
+)
 from faaslib.events.appsync import AppSyncIdentity, AppSyncResolverEvent
 from faaslib.events.authorizers import (
     APIGatewayAuthorizerEventV2,
@@ -276,10 +284,7 @@ def parse(raw: Any, type: type[Any] | None = None) -> Any:
         return decode(raw, type)
     data = raw
     if isinstance(raw, (bytes, bytearray, memoryview, str)):
-        try:
-            data = msgspec.json.decode(raw)
-        except msgspec.DecodeError as error:
-            raise EventValidationError("event", f"not JSON: {error}") from None
+        data = decode_document(raw)
     return decode(data, detect(data))
 
 
@@ -298,7 +303,9 @@ def detect(data: Any) -> type[AWSEvent]:
                 return _RECORD_SOURCES[source]
         if "awslogs" in data:
             return CloudWatchLogsEvent
-        if data.get("eventSource") in ("aws:kafka", "aws:SelfManagedKafka"):
+        # Self-managed Kafka's events say "SelfManagedKafka" (Lambda's developer guide); some
+        # published samples (Powertools' test events) say "aws:SelfManagedKafka".
+        if data.get("eventSource") in ("aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka"):
             return KafkaEvent
         if "detail-type" in data and "source" in data:
             is_schedule = data.get("detail-type") == "Scheduled Event"

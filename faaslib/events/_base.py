@@ -13,7 +13,17 @@ from typing import Any, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-__all__ = ["UNSET", "AWSEvent", "EventValidationError", "Unset", "decode", "dump"]
+from faaslib.payloads import PayloadError, check_document_depth, from_document
+
+__all__ = [
+    "UNSET",
+    "AWSEvent",
+    "EventValidationError",
+    "Unset",
+    "decode",
+    "decode_document",
+    "dump",
+]
 
 Unset = UnsetType
 T = TypeVar("T")
@@ -51,15 +61,53 @@ class _Base64Data:
 
 
 def decode(raw: Any, type: type[T]) -> T:
-    """`raw` (JSON bytes or text, or the decoded dict) as a `type`, or `EventValidationError`."""
+    """`raw` (JSON bytes or text, or the decoded dict) as a `type`, or `EventValidationError`.
+
+    JSON text is held to faaslib's rule for every door (`faaslib.payloads`): UTF-8, nested at
+    most `MAX_DEPTH` deep. A decoded value nested too deep to convert, or containing itself, is
+    refused the same way.
+    """
+    name = getattr(type, "__name__", repr(type))
     try:
         if isinstance(raw, (bytes, bytearray, memoryview, str)):
-            return msgspec.json.decode(raw, type=type)
+            return msgspec.json.decode(check_document_depth(_utf8(raw, name)), type=type)
         return msgspec.convert(raw, type=type)
     except msgspec.ValidationError as error:
-        raise EventValidationError(type.__name__, str(error)) from None
+        raise EventValidationError(name, str(error)) from None
     except msgspec.DecodeError as error:
-        raise EventValidationError(type.__name__, f"not JSON: {error}") from None
+        raise EventValidationError(name, f"not JSON: {error}") from None
+    except PayloadError as error:
+        raise EventValidationError(name, str(error)) from None
+    except UnicodeEncodeError as error:  # a key with a lone surrogate, matched against names
+        found = error.object[error.start : error.end]
+        raise EventValidationError(
+            name, f"a string holds {found!r}, a lone surrogate, which UTF-8 cannot encode"
+        ) from None
+    except RecursionError:
+        raise EventValidationError(
+            name, "it contains itself, or is nested too deep to convert"
+        ) from None
+
+
+def decode_document(raw: bytes | bytearray | memoryview | str, name: str = "event") -> Any:
+    """The value of the JSON text `raw`, held to faaslib's rule (`faaslib.payloads`), or
+    `EventValidationError` naming why it is not one."""
+    try:
+        return from_document(_utf8(raw, name))
+    except PayloadError as error:
+        raise EventValidationError(name, str(error)) from None
+
+
+def _utf8(raw: bytes | bytearray | memoryview | str, name: str) -> bytes:
+    if not isinstance(raw, str):
+        return bytes(raw)
+    try:
+        return raw.encode()
+    except UnicodeEncodeError as error:
+        found = raw[error.start : error.end]
+        raise EventValidationError(
+            name, f"a string holds {found!r}, a lone surrogate, which UTF-8 cannot encode"
+        ) from None
 
 
 def dump(event: msgspec.Struct) -> Any:

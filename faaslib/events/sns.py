@@ -10,6 +10,7 @@ import msgspec
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.payloads import to_document
 
 __all__ = ["SNSEvent", "SNSMessage", "SNSMessageAttribute", "SNSRecord", "build_sns"]
 
@@ -80,7 +81,7 @@ def build_sns(
     if subscription_arn is None:
         subscription_arn = f"{topic_arn}:{_fake.request_id()}"
     endpoint = f"https://sns.{region}.amazonaws.com"
-    text = message if isinstance(message, str) else msgspec.json.encode(message).decode()
+    text = message if isinstance(message, str) else to_document(message).decode()
     notification = SNSMessage(
         signature_version="1",
         timestamp=_fake.iso_time(now),

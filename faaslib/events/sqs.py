@@ -12,6 +12,7 @@ import msgspec
 
 from faaslib.events import _fake
 from faaslib.events._base import UNSET, AWSEvent, Unset
+from faaslib.payloads import to_document
 
 __all__ = ["SQSEvent", "SQSMessageAttribute", "SQSRecord", "build_sqs", "receipt_handle"]
 
@@ -109,11 +110,13 @@ def receipt_handle() -> str:
 
 
 def _body_text(body: Any) -> str:
+    """A body as SQS carries it: text as is, bytes as UTF-8 (`UnicodeDecodeError`), any other
+    value as JSON by faaslib's rule (`faaslib.payloads.PayloadError`)."""
     if isinstance(body, str):
         return body
     if isinstance(body, (bytes, bytearray)):
         return bytes(body).decode()
-    return msgspec.json.encode(body).decode()
+    return to_document(body).decode()
 
 
 def _message_attributes(

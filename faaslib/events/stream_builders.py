@@ -29,6 +29,7 @@ from faaslib.events.streams import (
     KinesisStreamRecord,
     attribute_values,
 )
+from faaslib.payloads import to_document
 
 __all__ = [
     "BUILDERS",
@@ -176,7 +177,9 @@ def build_kafka(
     ]
     host = f"{cluster}.{_fake.hex_id(6)}.c1.kafka.{region}.amazonaws.com:9092"
     event = KafkaEvent(
-        event_source="aws:SelfManagedKafka" if self_managed else "aws:kafka",
+        # Lambda's developer guide (with-kafka.html) and Powertools' parser model
+        # (KafkaSelfManagedEventModel): a self-managed cluster's events carry no "aws:" prefix.
+        event_source="SelfManagedKafka" if self_managed else "aws:kafka",
         bootstrap_servers=f"b-1.{host},b-2.{host}",
         records={f"{topic}-{partition}": records},
     )
@@ -222,11 +225,13 @@ def build_cloudwatch_logs(
 
 
 def _payload(value: Any) -> bytes:
+    """A record's data: bytes as they are, text as UTF-8 (`UnicodeEncodeError`), any other value
+    as JSON by faaslib's rule (`faaslib.payloads.PayloadError`)."""
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
     if isinstance(value, str):
         return value.encode()
-    return msgspec.json.encode(value)
+    return to_document(value)
 
 
 BUILDERS: dict[str, Callable[..., AWSEvent]] = {

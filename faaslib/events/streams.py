@@ -8,7 +8,6 @@ DynamoDB and Kinesis batches from a mapping with a tumbling window also carry th
 from __future__ import annotations
 
 import base64
-import math
 import zlib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -148,9 +147,27 @@ def attribute_values(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
     return {name: AttributeValue.of(value) for name, value in item.items()}
 
 
+# A DynamoDB number has "up to 38 digits of precision" and is "positive, negative, or zero",
+# from 1E-130 to 9.9999999999999999999999999999999999999E+125 either way (Amazon DynamoDB
+# Developer Guide, HowItWorks.NamingRulesDataTypes).
+_NUMBER_DIGITS = 38
+_NUMBER_EXPONENTS = (-130, 125)
+
+
 def _number_text(number: int | float | Decimal) -> str:
-    if isinstance(number, float) and not math.isfinite(number):
+    if isinstance(number, int) and number.bit_length() > 420:  # beyond 10^126 either way
+        raise TypeError("a DynamoDB number cannot be above 10^126 in magnitude")
+    exact = number if isinstance(number, Decimal) else Decimal(str(number))
+    if not exact.is_finite():
         raise TypeError(f"a DynamoDB number cannot be {number!r}")
+    if exact:
+        digits = len(exact.normalize().as_tuple().digits)
+        low, high = _NUMBER_EXPONENTS
+        if digits > _NUMBER_DIGITS or not low <= exact.adjusted() <= high:
+            raise TypeError(
+                f"a DynamoDB number holds up to {_NUMBER_DIGITS} significant digits, between "
+                f"10^{low} and 10^{high + 1} in magnitude; {number!r} does not fit"
+            )
     return str(number)
 
 
@@ -277,7 +294,9 @@ class KafkaRecord(AWSEvent, rename="camel"):
 
 
 class KafkaEvent(AWSEvent, rename="camel"):
-    """A batch of Kafka records from Amazon MSK or a self-managed cluster, by topic-partition."""
+    """A batch of Kafka records from Amazon MSK (`eventSource` "aws:kafka", with the cluster's
+    `eventSourceArn`) or a self-managed cluster ("SelfManagedKafka", no ARN), by
+    topic-partition."""
 
     event_source: str | Unset = UNSET
     event_source_arn: str | Unset = UNSET

@@ -12,7 +12,9 @@ refusal reads as that service's own ("over the maximum of 10" from SQS, "over SN
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+import reprlib
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ __all__ = [
     "check_fifo_ids",
     "compile_filters",
     "filtered_keys",
+    "shown",
 ]
 
 # A message attribute's name: letters, digits, '-', '_' and '.' (not first or last, never two in
@@ -50,6 +53,22 @@ _SLACK = 1e-9  # a window a float rounding past the fake clock's time still ends
 # https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html.
 MAX_FILTERS = 5
 MAX_FILTER_CHARACTERS = 4096
+
+# How an error message shows a value a caller sent: short, whatever it is. A plain repr of a
+# deeply nested or self-referencing value recurses without end, and a huge one floods the message.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 80, 80
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message shows it: its repr, cut short (deep, self-referencing and
+    huge values too, and an object whose repr raises)."""
+    if isinstance(value, int) and value.bit_length() > 200:  # beyond what repr may print
+        return f"<an int of about {int(value.bit_length() * math.log10(2)) + 1:,} digits>"
+    try:
+        return _SHOWN.repr(value)
+    except Exception:
+        return f"<a {type(value).__name__}>"
 
 
 class Refusal(Protocol):

@@ -7,9 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
 from faaslib.errors import ConfigurationError
+from faaslib.payloads import PayloadError, to_document
 
 __all__ = [
     "DEFAULT_CONTENT_TYPE",
@@ -170,8 +169,8 @@ def encode_body(bucket: str, key: str, body: Any) -> tuple[bytes, str]:
                 f"{error.start}",
             ) from None
     try:
-        return msgspec.json.encode(body), "application/json"
-    except (TypeError, msgspec.EncodeError) as error:
+        return to_document(body), "application/json"
+    except PayloadError as error:
         raise BucketError(
             bucket,
             f"the body of {key!r}, a {type(body).__name__}, is not bytes, str or a value that "

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 import anyio.lowlevel
@@ -33,8 +32,15 @@ import msgspec
 
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
-from faaslib.events import _fake
 from faaslib.patterns import Pattern
+from faaslib.sources.bus_checks import (
+    MAX_ENTRIES_SIZE,
+    BusError,
+    CheckedEntry,
+    PutEventsRejected,
+    check_entry,
+    listed_entries,
+)
 
 __all__ = [
     "BusError",
@@ -46,35 +52,7 @@ __all__ = [
     "UndeliveredEvent",
 ]
 
-MAX_ENTRIES = 10
-# Events up to 1 MB since January 2026 ("More room to build: serverless services now support
-# payloads up to 1 MB", AWS Compute Blog); the API reference's older pages still say 256 KB.
-MAX_ENTRIES_SIZE = 1_048_576
-TIME_SIZE = 14  # what a Time field counts for in an entry's size (eb-putevent-size.html)
-ENTRY_FIELDS = (
-    "Source",
-    "DetailType",
-    "Detail",
-    "Resources",
-    "Time",
-    "EventBusName",
-    "TraceHeader",
-)
 _NAME = re.compile(r"[A-Za-z0-9._\-/]{1,256}")
-
-
-class BusError(ValueError):
-    """A request EventBridge would refuse; `code` is its error code."""
-
-    code = "ValidationException"
-
-    def __init__(self, bus_name: str, message: str) -> None:
-        super().__init__(f"event bus {bus_name!r}: {message}")
-        self.bus_name = bus_name
-
-
-class PutEventsRejected(BusError):
-    """The whole PutEvents request is refused: no entry was put."""
 
 
 class PutEventsResultEntry(
@@ -206,17 +184,10 @@ class EventBus:
         return result
 
     def _put_now(self, entries: Iterable[Mapping[str, Any]]) -> PutEventsResult:
-        listed = list(entries) if not isinstance(entries, Mapping | str | bytes) else None
-        if listed is None:
-            raise PutEventsRejected(
-                self.name, "put_events takes a list of entries (mappings), not one entry"
-            )
-        if not 1 <= len(listed) <= MAX_ENTRIES:
-            raise PutEventsRejected(
-                self.name,
-                f"put_events has {len(listed)} entries; PutEvents takes 1 to {MAX_ENTRIES}",
-            )
-        checked = [self._check(index, entry) for index, entry in enumerate(listed)]
+        listed = listed_entries(self.name, entries)
+        checked: list[CheckedEntry] = [
+            check_entry(self, index, entry) for index, entry in enumerate(listed)
+        ]
         total = sum(size for _, size, _ in checked)
         if total > MAX_ENTRIES_SIZE:
             raise PutEventsRejected(
@@ -262,134 +233,6 @@ class EventBus:
                 counters.Invocations += 1
         if matched:
             counters.MatchedEvents += 1
-
-    def _check(
-        self, index: int, entry: Any
-    ) -> tuple[dict[str, Any] | None, int, tuple[str, str] | None]:
-        """The event an entry makes (or None), its size, and why it is refused (or None)."""
-        where = f"entries[{index}]"
-        if not isinstance(entry, Mapping):
-            raise PutEventsRejected(
-                self.name, f"{where} is {type(entry).__name__}, not a mapping of PutEvents' keys"
-            )
-        unknown = sorted(str(key) for key in entry if key not in ENTRY_FIELDS)
-        if unknown:
-            raise PutEventsRejected(
-                self.name,
-                f"{where} has unknown keys {', '.join(unknown)}; an entry takes "
-                f"{', '.join(ENTRY_FIELDS)}",
-            )
-        source, detail_type, detail = (
-            entry.get("Source"),
-            entry.get("DetailType"),
-            entry.get("Detail"),
-        )
-        resources = entry.get("Resources", [])
-        time = entry.get("Time")
-        size = 0 if time is None else TIME_SIZE
-        for value in (source, detail_type):
-            size += len(value.encode()) if isinstance(value, str) else 0
-        detail_text = detail if isinstance(detail, str) else None
-        if isinstance(detail, Mapping):
-            try:
-                detail_text = msgspec.json.encode(detail).decode()
-            except (TypeError, msgspec.EncodeError) as error:
-                raise PutEventsRejected(
-                    self.name, f"{where}: Detail cannot be encoded as JSON: {error}"
-                ) from None
-        size += len(detail_text.encode()) if detail_text is not None else 0
-        if isinstance(resources, list | tuple):
-            size += sum(len(r.encode()) for r in resources if isinstance(r, str))
-        decoded: Any = None
-        if detail_text is not None:
-            try:
-                decoded = msgspec.json.decode(detail_text)
-            except msgspec.DecodeError:
-                decoded = msgspec.UNSET  # present, but not JSON
-        refusal = self._refusal(entry, source, detail_type, detail_text, decoded, resources)
-        if refusal is not None:
-            return None, size, refusal
-        moment = self._time(where, time)
-        event = {
-            "version": "0",
-            "id": _fake.request_id(),
-            "detail-type": detail_type,
-            "source": source,
-            "account": self.account,
-            "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": self.region,
-            "resources": list(resources),
-            "detail": decoded,
-        }
-        return event, size, None
-
-    def _refusal(
-        self,
-        entry: Mapping[str, Any],
-        source: Any,
-        detail_type: Any,
-        detail: str | None,
-        decoded: Any,
-        resources: Any,
-    ) -> tuple[str, str] | None:
-        """PutEvents' per-entry error code and message for an entry it would not put."""
-        for field, value in (("Source", source), ("DetailType", detail_type)):
-            if not isinstance(value, str) or not value:
-                return (
-                    "InvalidArgument",
-                    f"Parameter {field} is not valid. Reason: {field} is a required argument "
-                    "(a non-empty string).",
-                )
-        if detail is None:
-            return (
-                "InvalidArgument",
-                "Parameter Detail is not valid. Reason: Detail is a required argument (a JSON "
-                "object, as text or a dict).",
-            )
-        if not isinstance(decoded, dict):
-            return "MalformedDetail", "Detail is malformed: it must be a JSON object."
-        if not isinstance(resources, list | tuple) or not all(
-            isinstance(r, str) and r for r in resources
-        ):
-            return (
-                "InvalidArgument",
-                "Parameter Resources is not valid. Reason: Resources must be a list of ARNs.",
-            )
-        if source.startswith("aws."):
-            return (
-                "NotAuthorizedForSourceException",
-                f"Not authorized for the source {source!r}: sources starting with 'aws.' are "
-                "AWS services' own.",
-            )
-        bus = entry.get("EventBusName")
-        if bus is not None and bus not in (self.name, self.arn):
-            return (
-                "InvalidArgument",
-                f"EventBusName {bus!r} is not this bus ({self.name}); put the entry on that "
-                "bus with app.bus(name).put_events",
-            )
-        return None
-
-    def _time(self, where: str, value: Any) -> datetime:
-        """An entry's Time as boto3 takes it: a datetime (naive is UTC), Unix seconds, or ISO
-        8601 text; now when absent."""
-        if value is None:
-            return datetime.fromtimestamp(self.clock.now(), tz=timezone.utc)
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, tz=timezone.utc)
-        if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                pass
-            else:
-                return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-        raise PutEventsRejected(
-            self.name,
-            f"{where}: Time {value!r} is not a datetime, Unix seconds or ISO 8601 text",
-        )
 
     # -- reporting -----------------------------------------------------------------------------
 

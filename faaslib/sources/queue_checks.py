@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import msgspec
-
 from faaslib.errors import ConfigurationError
 from faaslib.events.sqs import SQSMessageAttribute, _body_text, _message_attributes
+from faaslib.payloads import PayloadError
 from faaslib.sources import _common as common
 from faaslib.sources.queue_messages import (
     BATCH_ENTRIES,
@@ -123,7 +122,7 @@ def encode(queue_name: str, body: Any, attributes: Any) -> Outgoing:
         raise MessageRejected(
             queue_name, f"body is not valid UTF-8: {error}", code="InvalidMessageContents"
         ) from None
-    except (TypeError, msgspec.EncodeError) as error:
+    except PayloadError as error:
         raise MessageRejected(
             queue_name, f"body of type {type(body).__name__} cannot be sent as JSON: {error}"
         ) from None
@@ -141,7 +140,7 @@ def encode(queue_name: str, body: Any, attributes: Any) -> Outgoing:
             f"attributes is a {type(attributes).__name__}; message attributes are a mapping "
             "of name to value",
         )
-    values = dict(attributes or {})
+    values = dict(attributes or {})  # a Mapping, so its keys hash and its items are pairs
     if len(values) > MESSAGE_ATTRIBUTES:
         raise MessageRejected(
             queue_name,
@@ -158,8 +157,8 @@ def _check_attribute(queue_name: str, name: Any, value: Any) -> int:
     if not isinstance(name, str) or not common.ATTRIBUTE_NAME.fullmatch(name):
         raise MessageRejected(
             queue_name,
-            f"attributes: the name {name!r} is not 1 to 256 letters, digits, '-', '_' or "
-            "'.' (not first or last, never two in a row)",
+            f"attributes: the name {common.shown(name)} is not 1 to 256 letters, digits, '-', "
+            "'_' or '.' (not first or last, never two in a row)",
         )
     if name.lower().startswith(("aws.", "amazon.")):
         raise MessageRejected(
@@ -175,13 +174,14 @@ def _check_attribute(queue_name: str, name: Any, value: Any) -> int:
         if problem is not None:
             raise MessageRejected(
                 queue_name,
-                f"attributes[{name!r}]={_shown(value)} is not a number SQS can hold: {problem}",
+                f"attributes[{name!r}]={common.shown(value)} is not a number SQS can hold: "
+                f"{problem}",
             )
         kind, size = "Number", len(str(value))
     else:
         raise MessageRejected(
             queue_name,
-            f"attributes[{name!r}]={value!r} is a {type(value).__name__}; a message "
+            f"attributes[{name!r}]={common.shown(value)} is a {type(value).__name__}; a message "
             "attribute is a str, an int, a float or bytes",
         )
     if size == 0:
@@ -204,13 +204,6 @@ def _number_problem(value: float) -> str | None:
         if digits > _NUMBER_DIGITS:
             return f"it has {digits} significant digits, over the maximum of {_NUMBER_DIGITS}"
     return None
-
-
-def _shown(value: float) -> str:
-    """`repr(value)`, unless an int too long to read (or for Python to print)."""
-    if isinstance(value, int) and abs(value) > 10**60:
-        return f"<an int of about {int(value.bit_length() * math.log10(2)) + 1:,} digits>"
-    return repr(value)
 
 
 def _check_characters(queue_name: str, field: str, text: str) -> None:
@@ -274,7 +267,7 @@ def check_sending(
         if fifo:
             raise MessageRejected(
                 queue_name,
-                f"delay_seconds={delay_seconds!r} per message is not allowed on a FIFO "
+                f"delay_seconds={common.shown(delay_seconds)} per message is not allowed on a FIFO "
                 "queue; give the queue a delay_seconds instead",
             )
         problem = out_of_range("delay_seconds", delay_seconds, DELAY_SECONDS, "s")
@@ -302,7 +295,9 @@ def check_receive(queue_name: str, max_messages: Any, wait: Any) -> None:
         if problem is not None:
             raise QueueError(queue_name, problem)
     if not isinstance(max_messages, int):
-        raise QueueError(queue_name, f"max_messages={max_messages!r} is not a whole number")
+        raise QueueError(
+            queue_name, f"max_messages={common.shown(max_messages)} is not a whole number"
+        )
 
 
 def check_visibility_timeout(queue_name: str, seconds: Any) -> None:
@@ -316,12 +311,16 @@ def out_of_range(field: str, value: Any, limits: tuple[float, float], unit: str)
     """What is wrong with `value` for `field`, or None if it is a number within `limits`."""
     low, high = limits
     shown = f" {unit}" if unit else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        return f"{field}={value!r} is not a number"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and math.isnan(value))
+    ):
+        return f"{field}={common.shown(value)} is not a number"
     if value < low:
-        return f"{field}={value!r} is below the minimum of {low:,}{shown}"
+        return f"{field}={common.shown(value)} is below the minimum of {low:,}{shown}"
     if value > high:
-        return f"{field}={value!r} is above the maximum of {high:,}{shown}"
+        return f"{field}={common.shown(value)} is above the maximum of {high:,}{shown}"
     return None
 
 

@@ -35,6 +35,7 @@ from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
 from faaslib.events._fake import arn as resource_arn
 from faaslib.events.streams import KinesisStreamEvent
+from faaslib.sources._common import shown
 from faaslib.sources._shards import SLACK, ShardLog, make_shards
 from faaslib.sources.stream_records import (
     ExpiredIterator,
@@ -163,6 +164,13 @@ class Stream:
         request too long or too large, raises `RecordRejected` and no record is put.
         """
         self._trim()
+        if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+            raise RecordRejected(
+                self.name,
+                f"records is a {type(records).__name__}; put_records takes a list of "
+                "PutRecordsEntry (or mappings of their fields)",
+                code="ValidationException",
+            )
         entries = list(records)
         if not entries:
             raise RecordRejected(
@@ -197,7 +205,7 @@ class Stream:
             except TypeError as error:
                 raise RecordRejected(
                     self.name,
-                    f"{where}{entry!r} is not a PutRecordsEntry nor a mapping of data, "
+                    f"{where}{shown(entry)} is not a PutRecordsEntry nor a mapping of data, "
                     f"partition_key and explicit_hash_key ({error})",
                     code="ValidationException",
                 ) from None

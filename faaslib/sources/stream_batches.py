@@ -28,6 +28,7 @@ import msgspec
 
 from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult
 from faaslib.patterns import Pattern
+from faaslib.payloads import PayloadError, from_document
 from faaslib.sources._common import FilterSpec, compile_filters, filtered_keys
 from faaslib.sources.stream import Stream
 from faaslib.sources.stream_records import Record
@@ -201,8 +202,9 @@ class KinesisSource(StreamSource):
             "sequenceNumber": record.sequence_number,
             "approximateArrivalTimestamp": record.approximate_arrival_timestamp,
         }
-        with contextlib.suppress(msgspec.DecodeError):  # not JSON: only metadata can match
-            document["data"] = msgspec.json.decode(record.data)
+        # Not JSON (or nested deeper than faaslib's limit): only metadata can match.
+        with contextlib.suppress(PayloadError):
+            document["data"] = from_document(record.data)
         return document
 
 

@@ -17,6 +17,8 @@ from faaslib.events._fake import ACCOUNT
 # The builder's private encoder, so that a put record and a built event carry the same bytes.
 from faaslib.events.stream_builders import _payload, build_kinesis
 from faaslib.events.streams import KinesisData, KinesisStreamRecord
+from faaslib.payloads import PayloadError
+from faaslib.sources._common import shown
 
 __all__ = [
     "HASH_KEY_SPACE",
@@ -215,7 +217,7 @@ def encode_record(
         blob = _payload(data)
     except UnicodeEncodeError as error:
         raise RecordRejected(stream_name, f"{where}data is not valid text: {error}") from None
-    except (TypeError, msgspec.EncodeError) as error:
+    except PayloadError as error:
         raise RecordRejected(
             stream_name,
             f"{where}data of type {type(data).__name__} cannot be sent as JSON: {error}",
@@ -223,7 +225,7 @@ def encode_record(
     if not isinstance(partition_key, str):
         raise RecordRejected(
             stream_name,
-            f"{where}partition_key={partition_key!r} is of type "
+            f"{where}partition_key={shown(partition_key)} is of type "
             f"{type(partition_key).__name__}; it must be a str",
             code="ValidationException",
         )
@@ -265,7 +267,7 @@ def _check_hash_key(stream_name: str, value: Any, where: str) -> int:
     if not 0 <= number < HASH_KEY_SPACE:
         raise RecordRejected(
             stream_name,
-            f"{where}explicit_hash_key={value!r} is not a whole number from 0 to 2^128 - 1 "
+            f"{where}explicit_hash_key={shown(value)} is not a whole number from 0 to 2^128 - 1 "
             f"({HASH_KEY_SPACE - 1})",
         )
     return number
@@ -285,7 +287,7 @@ def check_timestamp(stream_name: str, timestamp: Any) -> float:
         or not math.isfinite(timestamp)
     ):
         raise StreamError(
-            stream_name, f"timestamp={timestamp!r} is not Unix seconds nor a datetime"
+            stream_name, f"timestamp={shown(timestamp)} is not Unix seconds nor a datetime"
         )
     return round(float(timestamp), 3)
 
@@ -293,9 +295,9 @@ def check_timestamp(stream_name: str, timestamp: Any) -> float:
 def out_of_range(field: str, value: Any, low: int, high: int) -> str | None:
     """What is wrong with `value` for `field`, or None if it is a whole number within range."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"{field}={value!r} is not a whole number"
+        return f"{field}={shown(value)} is not a whole number"
     if value < low:
-        return f"{field}={value!r} is below the minimum of {low:,}"
+        return f"{field}={shown(value)} is below the minimum of {low:,}"
     if value > high:
-        return f"{field}={value!r} is above the maximum of {high:,}"
+        return f"{field}={shown(value)} is above the maximum of {high:,}"
     return None

@@ -36,6 +36,7 @@ from faaslib.events.streams import (
     DynamoDBStreamEvent,
     DynamoDBStreamRecord,
 )
+from faaslib.sources._common import shown
 from faaslib.sources.stream import Stream
 from faaslib.sources.stream_records import Record
 
@@ -43,6 +44,7 @@ __all__ = ["STREAM_VIEW_TYPES", "Table", "TableError"]
 
 STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
 MAX_ITEM_SIZE = 409_600  # 400 KB, names and values together
+MAX_NESTING = 32  # "DynamoDB supports nested attributes up to 32 levels deep"
 _NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _KEY_TYPES = ("S", "N", "B")
 _Identity = tuple[tuple[str, str, str], ...]
@@ -209,7 +211,9 @@ class Table:
     def _key(self, key: Mapping[str, Any], field: str = "key") -> dict[str, AttributeValue]:
         """`key` checked against the key schema, in DynamoDB's typed form."""
         if not isinstance(key, Mapping):
-            raise TableError(self.name, f"{field}={key!r} is not a mapping of attribute values")
+            raise TableError(
+                self.name, f"{field}={shown(key)} is not a mapping of attribute values"
+            )
         if field == "key" and set(key) != set(self.key_schema):
             raise TableError(
                 self.name,
@@ -223,11 +227,14 @@ class Table:
                     f"{field} has no {name!r}; the key schema is {list(self.key_schema)}",
                 )
             value = key[name]
+            problem = _unstorable({name: value})
+            if problem is not None:
+                raise TableError(self.name, f"{field}: {problem}")
             attribute = self._attribute(name, value)
             if _kind(attribute) not in _KEY_TYPES:
                 raise TableError(
                     self.name,
-                    f"{field}[{name!r}]={value!r}: a key attribute must be a string, a number "
+                    f"{field}[{name!r}]={shown(value)}: a key attribute must be a string, a number "
                     "or bytes",
                 )
             if value in ("", b""):
@@ -255,7 +262,12 @@ class Table:
         self, item: Mapping[str, Any], *, check_size: bool = True
     ) -> dict[str, AttributeValue]:
         if not isinstance(item, Mapping):
-            raise TableError(self.name, f"{item!r} is not a mapping of attribute names to values")
+            raise TableError(
+                self.name, f"{shown(item)} is not a mapping of attribute names to values"
+            )
+        problem = _unstorable(item)
+        if problem is not None:
+            raise TableError(self.name, problem)
         typed = {name: self._attribute(name, value) for name, value in item.items()}
         if check_size:
             self._check_size(typed)
@@ -263,7 +275,7 @@ class Table:
 
     def _attribute(self, name: Any, value: Any) -> AttributeValue:
         if not isinstance(name, str) or not name:
-            raise TableError(self.name, f"attribute name {name!r} must be a non-empty str")
+            raise TableError(self.name, f"attribute name {shown(name)} must be a non-empty str")
         try:
             return AttributeValue.of(value)
         except TypeError as error:
@@ -277,6 +289,38 @@ class Table:
                 f"the item is about {size:,} bytes, over DynamoDB's limit of "
                 f"{MAX_ITEM_SIZE:,} bytes (400 KB)",
             )
+
+
+def _unstorable(item: Mapping[Any, Any]) -> str | None:
+    """Why DynamoDB could not store `item`, found before it is converted: a value nested deeper
+    than 32 levels (a value that contains itself is), a string that is not UTF-8 text (a lone
+    surrogate), or more elements than an item of 400 KB can hold. Walked without recursion,
+    each element at most once along each path."""
+    pending: list[tuple[Any, int, str]] = [(item, 0, "")]
+    elements = 0
+    while pending:
+        value, depth, path = pending.pop()
+        elements += 1
+        if elements > MAX_ITEM_SIZE:  # every element counts at least one byte
+            return f"the item has over {MAX_ITEM_SIZE:,} elements, over DynamoDB's 400 KB"
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError as error:
+                found = value[error.start : error.end]
+                return f"{path or 'a name'} holds {found!r}, a lone surrogate, not UTF-8 text"
+            continue
+        if isinstance(value, Mapping):
+            children = [(key, depth, path or "a name") for key in value]
+            children += [(v, depth + 1, f"{path}[{shown(k)}]") for k, v in value.items()]
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            children = [(v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value)]
+        else:
+            continue
+        if depth > MAX_NESTING:
+            return f"{path} nests over {MAX_NESTING} levels deep; DynamoDB's limit is {MAX_NESTING}"
+        pending += children
+    return None
 
 
 def _kind(attribute: AttributeValue) -> str | None:

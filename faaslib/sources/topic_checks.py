@@ -15,9 +15,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, get_args
 
-import msgspec
-
 from faaslib.errors import ConfigurationError
+from faaslib.payloads import PayloadError, to_document
 from faaslib.sources import _common as common
 from faaslib.sources.topic_messages import (
     FilterPolicyScope,
@@ -49,6 +48,8 @@ BATCH_ENTRIES = 10
 RAW_SQS_ATTRIBUTES = 10
 DEDUPLICATION_WINDOW = 300.0
 
+# A Number attribute "can be between 10^-128 and 10^+126" (sns-message-attributes.html).
+_LARGEST = 10**126
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _FIFO_NAME = re.compile(r"[A-Za-z0-9_-]{1,251}\.fifo")
 
@@ -190,8 +191,8 @@ def _text(topic: str, message: Any) -> str:
             raise PublishRejected(topic, f"message is not valid UTF-8: {error}") from None
     else:
         try:
-            text = msgspec.json.encode(message).decode()
-        except (TypeError, msgspec.EncodeError) as error:
+            text = to_document(message).decode()
+        except PayloadError as error:
             raise PublishRejected(
                 topic,
                 f"message of type {type(message).__name__} cannot be sent as JSON: {error}",
@@ -217,7 +218,7 @@ def _subject(topic: str, subject: Any) -> str | None:
     if subject is None:
         return None
     if not isinstance(subject, str):
-        raise PublishRejected(topic, f"subject={subject!r} is not text")
+        raise PublishRejected(topic, f"subject={common.shown(subject)} is not text")
     if not 1 <= len(subject) <= SUBJECT_LENGTH:
         raise PublishRejected(
             topic,
@@ -239,8 +240,8 @@ def _add_attribute(topic: str, outgoing: Outgoing, name: Any, value: Any) -> Non
     if not isinstance(name, str) or not common.ATTRIBUTE_NAME.fullmatch(name):
         raise PublishRejected(
             topic,
-            f"attributes: the name {name!r} is not 1 to 256 letters, digits, '-', '_' or '.' "
-            "(not first or last, never two in a row)",
+            f"attributes: the name {common.shown(name)} is not 1 to 256 letters, digits, '-', "
+            "'_' or '.' (not first or last, never two in a row)",
             code="InvalidParameterValue",
         )
     if name.lower().startswith(("aws.", "amazon.")):
@@ -258,9 +259,17 @@ def _add_attribute(topic: str, outgoing: Outgoing, name: Any, value: Any) -> Non
         _check_utf8(topic, field, value)
         kind, text = "String", value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise PublishRejected(
-                topic, f"{field}={value!r} is not a finite number", code="InvalidParameterValue"
+                topic,
+                f"{field}={common.shown(value)} is not a finite number",
+                code="InvalidParameterValue",
+            )
+        if isinstance(value, int) and abs(value) > _LARGEST:
+            raise PublishRejected(
+                topic,
+                f"{field}={common.shown(value)} is above 10^126, the largest number SNS takes",
+                code="InvalidParameterValue",
             )
         kind, text = "Number", str(value)
     elif isinstance(value, (list, tuple)):
@@ -268,8 +277,9 @@ def _add_attribute(topic: str, outgoing: Outgoing, name: Any, value: Any) -> Non
     else:
         raise PublishRejected(
             topic,
-            f"{field}={value!r} is a {type(value).__name__}; a message attribute is a str "
-            "(String), an int or float (Number), bytes (Binary) or a list (String.Array)",
+            f"{field}={common.shown(value)} is a {type(value).__name__}; a message attribute "
+            "is a str (String), an int or float (Number), bytes (Binary) or a list "
+            "(String.Array)",
             code="InvalidParameterValue",
         )
     if kind != "Binary":
@@ -290,14 +300,22 @@ def _string_array(topic: str, field: str, values: list[Any] | tuple[Any, ...]) -
     for index, item in enumerate(values):
         if isinstance(item, float) and not math.isfinite(item):
             problem = "is not a finite number"
-        elif item is None or isinstance(item, (str, int, float)):
+        elif isinstance(item, str):
+            _check_utf8(topic, f"{field}[{index}]", item)
+            continue
+        elif item is None or isinstance(item, (int, float)):
             continue
         else:
             problem = f"is a {type(item).__name__}"
         raise PublishRejected(
             topic,
-            f"{field}[{index}]={item!r} {problem}; a String.Array holds strings, numbers, "
-            "True, False and None",
+            f"{field}[{index}]={common.shown(item)} {problem}; a String.Array holds strings, "
+            "numbers, True, False and None",
             code="InvalidParameterValue",
         )
-    return msgspec.json.encode(list(values)).decode()
+    try:
+        return to_document(list(values)).decode()
+    except PayloadError as error:  # an int too long to write out
+        raise PublishRejected(
+            topic, f"{field} cannot be sent as JSON: {error}", code="InvalidParameterValue"
+        ) from None

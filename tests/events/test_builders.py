@@ -143,7 +143,10 @@ def test_kafka_headers_are_byte_arrays_and_offsets_count_up() -> None:
     records = event.records["t-2"]
     assert [record.offset for record in records] == [7, 8]
     assert records[0].decoded_headers() == [("h", b"v")]
-    assert build.kafka(self_managed=True).event_source == "aws:SelfManagedKafka"
+    self_managed = build.kafka(self_managed=True)
+    assert self_managed.event_source == "SelfManagedKafka"  # no "aws:" prefix (with-kafka.html)
+    assert self_managed.event_source_arn is msgspec.UNSET
+    assert build.kafka().event_source == "aws:kafka"
 
 
 def test_cloudwatch_logs_data_is_gzip_json() -> None:
