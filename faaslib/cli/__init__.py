@@ -13,12 +13,15 @@ beyond argparse it imports when it runs, so `--help` stays quick.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 from faaslib.cli import cost, events, functions, invoke, serve
-from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError
+from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, exit_status
+from faaslib.cli.inputs import CommandParser
 
 __all__ = ["ExitStatus", "UsageError", "main"]
 
@@ -34,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per module of this package."""
     from faaslib import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="faaslib",
         description=DESCRIPTION,
         epilog=EXIT_STATUSES + "\n\n`faaslib COMMAND --help` describes each command.",
@@ -48,34 +51,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line `argv` (default: `sys.argv[1:]`) and return the exit status."""
-    from faaslib.errors import ConfigurationError
+    """Run the command line `argv` (default: `sys.argv[1:]`) and return the exit status.
 
-    parser = build_parser()
+    Whatever goes wrong ends as a status (`ExitStatus`) and one line on stderr, never a
+    traceback; and no text can make the output fail: what the streams' encoding cannot write
+    (a lone surrogate from a file name, say) is written escaped, `\\udcff`.
+    """
+    with _escaping(sys.stdout), _escaping(sys.stderr):
+        parser = build_parser()
+        prog = parser.prog
+        try:
+            args = parser.parse_args(argv)
+            prog = getattr(args, "prog", prog)
+            return int(args.run(args))
+        except BaseException as error:  # every error ends as a status and a line
+            status, message = exit_status(error)
+            if status == ExitStatus.PIPE_CLOSED:
+                # Python would complain again flushing stdout at exit; point it at nothing.
+                with contextlib.suppress(OSError, ValueError):  # no file behind it: in-process
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            elif message is not None:
+                print(f"{prog}: {message}", file=sys.stderr)
+            return status
+
+
+@contextlib.contextmanager
+def _escaping(stream: TextIO) -> Iterator[None]:
+    """`stream` writing what it cannot encode escaped, for the command's run. A pipe's stdout
+    is strict by default; a stream that cannot be reconfigured takes any text already
+    (`io.StringIO`)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    saved = getattr(stream, "errors", None)
+    if reconfigure is None or not isinstance(saved, str):
+        yield
+        return
+    reconfigure(errors="backslashreplace")
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
-        return _status(exit.code)
-    try:
-        return int(args.run(args))
-    except SystemExit as exit:  # a command's own parser (events generate FAMILY ...)
-        return _status(exit.code)
-    except (UsageError, ConfigurationError) as error:
-        print(f"{args.prog}: error: {error}", file=sys.stderr)
-        return ExitStatus.USAGE
-    except KeyboardInterrupt:
-        print(f"{args.prog}: interrupted", file=sys.stderr)
-        return ExitStatus.INTERRUPTED
-    except BrokenPipeError:  # `faaslib events list | head`: the reader has what it wanted
-        # Python would complain again flushing stdout at exit; point it at nothing.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitStatus.PIPE_CLOSED
-
-
-def _status(code: object) -> int:
-    if code is None:
-        return ExitStatus.OK
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)  # sys.exit("message") means status 1 with the message
-    return 1
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # closed by the command (a pipe gone): nothing to do
+            reconfigure(errors=saved)

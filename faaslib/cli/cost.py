@@ -10,7 +10,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError
+from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, unexpected_errors_as
 from faaslib.cli.inputs import add_app_argument, add_payload_arguments, load_app, read_payload
 
 if TYPE_CHECKING:
@@ -69,10 +69,24 @@ def run(args: argparse.Namespace) -> int:
         if args.show_output:
             stack.enter_context(contextlib.redirect_stdout(err))
         else:
-            nowhere = stack.enter_context(open(os.devnull, "w"))
+            nowhere = stack.enter_context(open(os.devnull, "w", errors="backslashreplace"))
             stack.enter_context(contextlib.redirect_stdout(nowhere))
             stack.enter_context(contextlib.redirect_stderr(nowhere))
-        return anyio.run(_run, app, args, payload, out, err)
+        return anyio.run(_check_and_run, app, args, payload, out, err)
+
+
+async def _check_and_run(
+    app: App, args: argparse.Namespace, payload: bytes | None, out: TextIO, err: TextIO
+) -> int:
+    name = args.function
+    # As `faaslib invoke` does: Lambda's checks once, before the run, so that an error faaslib
+    # did not expect is told apart from one met while the invocations run.
+    with unexpected_errors_as(ExitStatus.REFUSED, f"function {name!r}: the invocation is refused"):
+        await app.invoke(name, payload, invocation_type="DryRun")
+    with unexpected_errors_as(
+        ExitStatus.INTERNAL_ERROR, f"function {name!r}: faaslib could not complete an invocation"
+    ):
+        return await _run(app, args, payload, out, err)
 
 
 async def _run(
@@ -106,10 +120,8 @@ async def _run(
         for _ in range(min(args.concurrency, args.count)):
             workers.start_soon(worker, workers)
     progress.finish()
-    if refused:
-        error = refused[0]
-        print(f"{args.prog}: {error.error_code} ({error.status_code}): {error.message}", file=err)
-        return ExitStatus.REFUSED
+    if refused:  # reported by `main`, as a refusal of `faaslib invoke` is
+        raise refused[0]
     print(
         f"{args.count:,} invocations of {args.function!r}: {counts['succeeded']:,} succeeded, "
         f"{counts['failed']:,} failed, {counts['throttled']:,} throttled",

@@ -13,12 +13,14 @@ import argparse
 import ast
 import inspect
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from faaslib.cli.errors import ExitStatus, UsageError
+from faaslib.cli.errors import ExitStatus, UsageError, describe
+from faaslib.cli.inputs import CommandParser
 
 __all__ = ["add_parser"]
 
@@ -75,18 +77,19 @@ def run_generate(args: argparse.Namespace) -> int:
     options = vars(parser.parse_args(args.options))  # --help or a bad option exits here
     values = [*options.pop("_values", []), *(options.pop("_more", None) or [])]
     try:
-        event = builder(*values, **options)
-    except (TypeError, ValueError) as error:
+        text = json.dumps(dump(builder(*values, **options)), indent=2, ensure_ascii=False)
+    except (TypeError, ValueError) as error:  # the builder's own words for what it refuses
         raise UsageError(f"{args.family}: {error}") from None
-    json.dump(dump(event), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    except Exception as error:  # a value out of any range the builder expected
+        raise UsageError(f"{args.family}: {describe(error)}") from None
+    sys.stdout.write(text + "\n")
     return ExitStatus.OK
 
 
 def _family_parser(family: str, builder: Callable[..., Any]) -> argparse.ArgumentParser:
     """A parser for `builder`'s parameters: each one an option named after it, a `*values`
     parameter positional arguments (and a repeatable option in the singular)."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=f"faaslib events generate {family}",
         description=inspect.cleandoc(builder.__doc__ or ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -126,9 +129,10 @@ def _family_parser(family: str, builder: Callable[..., Any]) -> argparse.Argumen
             parser.add_argument(
                 flag, action=argparse.BooleanOptionalAction, help=help_text, **common
             )
-        elif members in ({"int"}, {"float"}):
-            number = int if members == {"int"} else float
-            parser.add_argument(flag, type=number, help=help_text, **common)
+        elif members == {"int"}:
+            parser.add_argument(flag, type=int, help=help_text, **common)
+        elif members == {"float"}:
+            parser.add_argument(flag, type=_finite_float, help=help_text, **common)
         elif members == {"bytes"}:
             parser.add_argument(flag, type=str.encode, help=help_text + "; UTF-8", **common)
         elif members <= {"str", "bytes"}:
@@ -152,6 +156,16 @@ def _json_or_text(value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+    except RecursionError:  # JSON, but nested deeper than anything an event holds
+        raise argparse.ArgumentTypeError("JSON nested too deep") from None
+
+
+def _finite_float(value: str) -> float:
+    """A number of seconds or a measure: `inf` and `nan` are not one."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number")
+    return number
 
 
 def _literal_choices(annotation: str) -> list[str] | None:

@@ -11,14 +11,30 @@ import importlib
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from faaslib.cli.errors import UsageError
+from faaslib.cli.errors import ExitStatus, UsageError, describe, unexpected_errors_as
 
 if TYPE_CHECKING:
     from faaslib import App
 
-__all__ = ["add_app_argument", "add_payload_arguments", "load_app", "read_payload"]
+__all__ = [
+    "CommandParser",
+    "add_app_argument",
+    "add_payload_arguments",
+    "load_app",
+    "read_payload",
+]
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse's parser, with `--option=--` taking the value `--` as Python 3.13's does:
+    before it, argparse drops the `--` and hands the command an empty list instead of text."""
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        if action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
 
 
 def add_app_argument(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +54,8 @@ def load_app(spec: str) -> App:
     module_name, colon, attribute = spec.partition(":")
     if not colon or not module_name or not attribute:
         raise UsageError(f"{spec!r} is not MODULE:APP (for example shop.handlers:app)")
+    if module_name.startswith("."):
+        raise UsageError(f"{spec!r}: MODULE is a relative name; name it from the current directory")
     directory = os.getcwd()
     if directory not in sys.path:
         sys.path.insert(0, directory)
@@ -51,11 +69,9 @@ def load_app(spec: str) -> App:
             ) from None
         _print_traceback(error)
         raise UsageError(f"{spec!r}: importing {module_name!r} failed: {error}") from None
-    except Exception as error:  # the user's module raised: show where
+    except (Exception, SystemExit) as error:  # the user's module raised (or exited): show where
         _print_traceback(error)
-        raise UsageError(
-            f"{spec!r}: importing {module_name!r} raised {type(error).__name__}: {error}"
-        ) from None
+        raise UsageError(f"{spec!r}: importing {module_name!r} raised {describe(error)}") from None
     found: object = module
     for part in attribute.split("."):
         try:
@@ -101,16 +117,31 @@ def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_payload(args: argparse.Namespace) -> bytes | None:
-    """The payload as bytes of JSON, as given; None if none was. Whether it is JSON is
-    Lambda's to check (`InvalidRequestContent`), as it is on AWS."""
+    """The payload as bytes, as given; None if none was. Whether it is JSON is Lambda's to
+    check (`InvalidRequestContent`), as it is on AWS: `--payload` is passed on as the bytes
+    the command line held, so text that is not UTF-8 is Lambda's to refuse too."""
     if args.payload is not None:
-        return str(args.payload).encode("utf-8")
+        with unexpected_errors_as(ExitStatus.USAGE, "--payload"):
+            return _command_line_bytes(str(args.payload))
     if args.stdin == "-" or args.event == "-":
-        return sys.stdin.buffer.read()
+        with unexpected_errors_as(ExitStatus.USAGE, "reading the event from stdin"):
+            return sys.stdin.buffer.read()
     if args.event is not None:
         try:
             with open(args.event, "rb") as file:
                 return file.read()
         except OSError as error:
             raise UsageError(f"--event {args.event}: {error.strerror}") from None
+        except Exception as error:  # a path the OS cannot take: a NUL, a lone surrogate
+            raise UsageError(f"--event {args.event!r}: {describe(error)}") from None
     return None
+
+
+def _command_line_bytes(text: str) -> bytes:
+    """The bytes an argument held: Python decodes the command line with `surrogateescape`, so
+    bytes that are not UTF-8 come back as they were (`os.fsencode`). A string made in-process
+    may hold other lone surrogates: they go as UTF-8 would write them, for Lambda to refuse."""
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")

@@ -14,7 +14,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from faaslib.cli.errors import EXIT_STATUSES, ExitStatus
+from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, unexpected_errors_as
 from faaslib.cli.inputs import add_app_argument, add_payload_arguments, load_app, read_payload
 
 if TYPE_CHECKING:
@@ -67,42 +67,46 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _invoke(app: App, args: argparse.Namespace, payload: bytes | None) -> int:
-    from faaslib import InvocationError, TooManyRequests
+    name = args.function
+    # What Lambda refuses (an InvocationError: 3, or 4 when throttled) is reported by `main`.
+    # Lambda's checks come first, as a DryRun makes them, so that an error faaslib did not
+    # expect is told apart: before the handler runs, the invocation was refused.
+    with unexpected_errors_as(ExitStatus.REFUSED, f"function {name!r}: the invocation is refused"):
+        await app.invoke(name, payload, invocation_type="DryRun")
+    with unexpected_errors_as(
+        ExitStatus.INTERNAL_ERROR, f"function {name!r}: faaslib could not complete the invocation"
+    ):
+        return await _run(app, args, payload)
 
+
+async def _run(app: App, args: argparse.Namespace, payload: bytes | None) -> int:
     out, err = sys.stdout, sys.stderr
     # LogType "applies to synchronously invoked functions only"
     # (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
     tail = args.log_type == "Tail" and args.invocation_type == "RequestResponse"
     # The handler's own output must not mix with the payload on stdout; with a tail, it is in
     # the tail, so it is not shown twice.
-    try:
-        with contextlib.ExitStack() as stack:
-            if tail:
-                stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
-                stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
-            else:
-                stack.enter_context(contextlib.redirect_stdout(err))
-                stack.enter_context(_PlatformLines(args.function, err))
-            async with app:
-                result = await app.invoke(
-                    args.function,
-                    payload,
-                    invocation_type=args.invocation_type,
-                    log_type="Tail" if tail else "None",
+    with contextlib.ExitStack() as stack:
+        if tail:
+            stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+            stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        else:
+            stack.enter_context(contextlib.redirect_stdout(err))
+            stack.enter_context(_PlatformLines(args.function, err))
+        async with app:
+            result = await app.invoke(
+                args.function,
+                payload,
+                invocation_type=args.invocation_type,
+                log_type="Tail" if tail else "None",
+            )
+            if result.status_code == 202:  # queued: it runs before the app stops
+                print(
+                    f"Event invocation accepted (StatusCode 202), RequestId: {result.request_id}",
+                    file=err,
                 )
-                if result.status_code == 202:  # queued: it runs before the app stops
-                    print(
-                        f"Event invocation accepted (StatusCode 202), RequestId: "
-                        f"{result.request_id}",
-                        file=err,
-                    )
-                elif result.status_code == 204:
-                    print("DryRun: the invocation would run (StatusCode 204)", file=err)
-    except InvocationError as error:
-        print(f"{args.prog}: {error.error_code} ({error.status_code}): {error.message}", file=err)
-        if isinstance(error, TooManyRequests):
-            return ExitStatus.THROTTLED
-        return ExitStatus.REFUSED
+            elif result.status_code == 204:
+                print("DryRun: the invocation would run (StatusCode 204)", file=err)
     if result.status_code != 200:
         return ExitStatus.OK
     if result.log_tail is not None:

@@ -9,12 +9,24 @@ stops taking connections, lets requests in flight finish, then stops the app.
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 from typing import Any
 
-from faaslib.cli.errors import ExitStatus, UsageError
+from faaslib.cli.errors import (
+    CommandFailed,
+    ExitStatus,
+    UsageError,
+    describe,
+    unexpected_errors_as,
+)
 from faaslib.cli.inputs import add_app_argument, load_app
 
 __all__ = ["add_parser"]
+
+MAX_PORT = 65535
+# serve's own status when the server or the app cannot start, or the server fails (its epilog)
+SERVER_FAILED = 1
 
 
 def add_parser(commands: Any) -> None:
@@ -31,7 +43,9 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=3000, help="the port to bind (default: 3000)")
+    parser.add_argument(
+        "--port", type=_port, default=3000, help="the port to bind, 0-65535 (default: 3000)"
+    )
     parser.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
@@ -49,14 +63,58 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "serving needs uvicorn, which is not installed: pip install 'faaslib[http]'"
         ) from None
+    _check_can_listen(args.host, args.port)
     config = uvicorn.Config(
         app.asgi, host=args.host, port=args.port, lifespan="on", log_level=args.log_level
     )
     server = uvicorn.Server(config)
+    with unexpected_errors_as(SERVER_FAILED, "the server stopped"):
+        try:
+            server.run()
+        except KeyboardInterrupt:  # uvicorn raises Ctrl-C again once it has shut down cleanly
+            pass
+        except SystemExit:  # uvicorn's own status when it cannot start (it said why); ours is 1
+            return SERVER_FAILED
+    return ExitStatus.OK if server.started else SERVER_FAILED
+
+
+def _port(value: str) -> int:
     try:
-        server.run()
-    except KeyboardInterrupt:  # uvicorn raises Ctrl-C again once it has shut down cleanly
-        pass
-    except SystemExit:  # uvicorn's own status when it cannot start; ours is 1, as documented
-        return 1
-    return ExitStatus.OK if server.started else 1
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0 to {MAX_PORT})")
+    return port
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind each address `host` names, as uvicorn will, and let go: a port in use or a host
+    that names nothing is said in one line before the app starts, rather than after it has."""
+    try:
+        addresses = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError, ValueError) as error:  # a name no resolver knows
+        reason = (error.strerror if isinstance(error, OSError) else None) or describe(error)
+        raise UsageError(f"--host {host!r}: {reason}") from None
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            # as asyncio binds for uvicorn: reusing the address on POSIX, and IPv6 only (the
+            # IPv4 address has a socket of its own)
+            if os.name == "posix":
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                raise CommandFailed(
+                    f"cannot listen on {_address_text(address)}: {error.strerror or error}",
+                    SERVER_FAILED,
+                ) from None
+
+
+def _address_text(address: tuple[Any, ...]) -> str:
+    host, port = address[0], address[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"

@@ -22,3 +22,17 @@ def faaslib(
         text=True,
         timeout=timeout,
     )
+
+
+def faaslib_bytes(
+    *args: str | bytes, stdin: bytes | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[bytes]:
+    """`faaslib` with arguments and output as bytes: for what is not UTF-8 on the way in, and
+    to see exactly what was written on the way out, through pipes."""
+    return subprocess.run(
+        [sys.executable, "-m", "faaslib", *args],
+        cwd=APPS,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+    )

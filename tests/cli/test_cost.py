@@ -39,3 +39,21 @@ def test_a_refused_run_stops_at_once() -> None:
     assert run.returncode == 3
     assert "faaslib cost: ResourceNotFoundException (404)" in run.stderr
     assert run.stdout == ""
+
+
+def test_a_handler_failing_with_a_lone_surrogate_is_billed_as_a_failure() -> None:
+    run = faaslib("cost", "hostile:app", "surrogate", "--count", "2")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "2 invocations of 'surrogate': 0 succeeded, 2 failed, 0 throttled\n"
+    assert run.stdout.splitlines()[-1].startswith("USD, us-east-1 prices")
+
+
+def test_an_error_faaslib_did_not_expect_in_a_worker_is_one_line_with_status_70() -> None:
+    # hostile:faulty raises inside a task group, once the handler ran: an ExceptionGroup
+    run = faaslib("cost", "hostile:faulty", "group", "--count", "3", "--concurrency", "2")
+    assert (run.returncode, run.stdout) == (70, "")
+    assert run.stderr == (
+        "faaslib cost: error: function 'group': faaslib could not complete an invocation: "
+        "UnicodeEncodeError: 'utf-8' codec can't encode character '\\udcff' in position 7: "
+        "surrogates not allowed\n"
+    )

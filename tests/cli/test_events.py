@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from faaslib.cli import main
 from faaslib.cli.events import _json_or_text
 from faaslib.events import BUILDERS, FAMILIES, SQSEvent, detect, parse
-from tests.cli import faaslib
+from tests.cli import faaslib, faaslib_bytes
 
 
 def test_list_names_every_family_with_a_line_on_it() -> None:
@@ -96,3 +96,41 @@ def _is_json(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sqs", "--now", "inf"], "argument --now: 'inf' is not a finite number"),
+        (["sqs", "--now", "nan"], "argument --now: 'nan' is not a finite number"),
+        (["sqs", "--now=-1e999"], "argument --now: '-1e999' is not a finite number"),
+        (["sqs", "--now", "1e300"], None),  # in range for a float; the builder's to refuse
+        (["sqs", "--body", "[" * 100_000], "argument --body: JSON nested too deep"),
+        (["s3", "--size", "9" * 5000], "argument --size: invalid int value: "),
+    ],
+    ids=["inf", "nan", "minus-inf", "huge", "deep-json", "huge-int"],
+)
+def test_numbers_and_values_no_event_can_hold_are_usage_errors(
+    args: list[str], message: str | None
+) -> None:
+    run = faaslib("events", "generate", *args)
+    assert run.returncode in ((2,) if message else (0, 2))
+    assert "Traceback" not in run.stderr
+    if run.returncode == 2:  # after argparse's usage, one line
+        assert run.stderr.splitlines()[-1].startswith("faaslib events generate")
+    if message:
+        assert message in run.stderr
+
+
+def test_text_no_encoding_can_write_goes_out_escaped_through_a_pipe() -> None:
+    run = faaslib_bytes("events", "generate", "sqs", "--queue", b"orders-\xff")
+    assert run.returncode == 0, run.stderr
+    assert b"arn:aws:sqs:us-east-1:123456789012:orders-\\udcff" in run.stdout
+    assert json.loads(run.stdout)  # still JSON: the escape is JSON's own
+
+
+def test_a_builder_failing_on_a_value_is_a_usage_error_naming_the_family() -> None:
+    run = faaslib_bytes("events", "generate", "sqs", "--body", b"\xff")
+    assert (run.returncode, run.stdout) == (2, b"")
+    assert run.stderr.startswith(b"faaslib events generate: error: sqs: ")
+    assert run.stderr.count(b"\n") == 1

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.cli import faaslib
+from tests.cli import faaslib, faaslib_bytes
 
 
 def test_the_payload_goes_to_stdout_and_the_report_to_stderr() -> None:
@@ -75,3 +75,35 @@ def test_log_type_tail_prints_the_log_lambda_returns() -> None:
     assert lines[1:3] == ["to stdout", "to stderr"]  # once each: not shown live as well
     assert lines[3].startswith("END RequestId: ")
     assert lines[4].startswith("REPORT RequestId: ")
+
+
+# Hostile input and output (issue 16): each ends as a status and a line saying what happened.
+
+
+def test_a_payload_that_is_not_utf8_is_refused_as_lambda_refuses_it() -> None:
+    run = faaslib_bytes("invoke", "shop:app", "echo", "--payload", b'{"a": "\xff"}')
+    assert (run.returncode, run.stdout) == (3, b"")
+    assert run.stderr.startswith(b"faaslib invoke: InvalidRequestContentException (400): ")
+    assert run.stderr.count(b"\n") == 1
+
+
+def test_json_nested_too_deep_on_stdin_is_refused() -> None:
+    run = faaslib("invoke", "shop:app", "echo", "-", stdin="[" * 100_000 + "]" * 100_000)
+    assert (run.returncode, run.stdout) == (3, "")
+    assert run.stderr.startswith("faaslib invoke: InvalidRequestContentException (400): ")
+    assert "deep" in run.stderr
+    assert run.stderr.count("\n") == 1
+
+
+def test_an_error_message_with_a_lone_surrogate_is_printed_escaped() -> None:
+    run = faaslib_bytes("invoke", "hostile:app", "surrogate")
+    assert run.returncode == 1
+    assert json.loads(run.stdout)["errorType"] == "ValueError"
+    last = run.stderr.splitlines()[-1]
+    assert last == b"function 'surrogate' failed (Unhandled): ValueError: report-\\udcff.csv"
+
+
+def test_what_a_handler_prints_is_shown_escaped_if_no_encoding_can_write_it() -> None:
+    run = faaslib_bytes("invoke", "hostile:app", "printer")
+    assert (run.returncode, run.stdout) == (0, b'"done"\n')
+    assert b"reading report-\\udcff.csv\ncannot read report-\\udcff.csv\n" in run.stderr

@@ -9,8 +9,9 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
-from tests.cli import APPS, faaslib
+from tests.cli import APPS, faaslib, faaslib_bytes
 
 
 def free_port() -> int:
@@ -63,3 +64,38 @@ def test_a_port_in_use_fails_with_status_1() -> None:
         run = faaslib("serve", "web:app", "--port", str(taken.getsockname()[1]))
     assert run.returncode == 1
     assert "address already in use" in run.stderr.lower()
+
+
+def test_a_port_in_use_is_said_in_one_line_before_the_app_starts() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = faaslib("serve", "web:app", "--port", str(port))
+    assert run.returncode == 1  # serve's status when the server cannot start
+    assert run.stderr == (
+        f"faaslib serve: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [
+        ("99999", "argument --port: '99999' is not a port (0 to 65535)"),
+        ("65536", "argument --port: '65536' is not a port (0 to 65535)"),
+        ("-1", "argument --port: '-1' is not a port (0 to 65535)"),
+        ("http", "argument --port: 'http' is not a port (0 to 65535)"),
+    ],
+)
+def test_a_port_out_of_range_is_a_usage_error(port: str, message: str) -> None:
+    run = faaslib("serve", "web:app", "--port", port)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == f"faaslib serve: error: {message}"
+    assert "Traceback" not in run.stderr
+
+
+def test_a_host_that_cannot_be_a_name_is_a_usage_error() -> None:
+    run = faaslib_bytes("serve", "web:app", "--host", b"\xff.example")
+    assert run.returncode == 2
+    assert run.stderr.startswith(b"faaslib serve: error: --host '\\udcff.example': ")
+    assert run.stderr.count(b"\n") == 1
