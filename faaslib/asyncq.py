@@ -42,7 +42,7 @@ from faaslib.invoke import (
     request_id_text,
 )
 from faaslib.logs import iso_timestamp
-from faaslib.payloads import decode_json, encodable, encode_json
+from faaslib.payloads import decode_accepted, encodable, encode_json
 
 if TYPE_CHECKING:
     from faaslib.executor import Function, Runner
@@ -268,7 +268,7 @@ class EventQueue:
             target = config.on_failure
             kind = "on_failure"
             if config.dead_letter is not None:
-                original = decode_json(event.payload)
+                original = decode_accepted(event.payload)
                 attributes = _dead_letter_attributes(event)
                 if not await self._deliver(
                     event, "dead_letter", config.dead_letter, original, attributes
@@ -337,7 +337,7 @@ class EventQueue:
             PendingEvent(
                 request_id=request_id_text(event.request_number),
                 function_name=event.function.name,
-                payload=decode_json(event.payload),
+                payload=decode_accepted(event.payload),
                 attempts=event.attempts,
                 age_seconds=now - event.received,
             )
@@ -356,7 +356,7 @@ def invocation_record(event: QueuedEvent, condition: str, now: float) -> dict[st
             "condition": condition,
             "approximateInvokeCount": event.attempts,
         },
-        "requestPayload": decode_json(event.payload),
+        "requestPayload": decode_accepted(event.payload),
     }
     result = event.last
     if result is not None:

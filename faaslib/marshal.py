@@ -31,6 +31,7 @@ import anyio
 import msgspec
 
 from faaslib.payloads import (
+    MAX_DEPTH,
     PayloadError,
     check_document_depth,
     decode_json,
@@ -125,10 +126,12 @@ def _is_plain(value: Any) -> bool:
     return kind is float and isfinite(value)
 
 
-def _runtime_form(value: Any, containers: set[int]) -> Any:
+def _runtime_form(value: Any, containers: set[int], depth: int = 0) -> Any:
     """`value` as the runtime's encoder (simplejson) reads it, in the standard library's types:
     bytes are UTF-8 text, namedtuples (anything with `_asdict()`) are objects, tuples are
-    arrays. What it cannot read is left for the encoder to refuse, with the runtime's words."""
+    arrays. What it cannot read is left for the encoder to refuse, with the runtime's words.
+    One frame per level, so that faaslib's depth limit, not Python's, is what a deep value
+    meets."""
     if isinstance(value, str | int | float) or value is None:
         return value
     if isinstance(value, bytes):
@@ -143,16 +146,21 @@ def _runtime_form(value: Any, containers: set[int]) -> Any:
     key = id(value)
     if key in containers:
         raise ValueError("Circular reference detected")
+    depth += 1
+    if depth > MAX_DEPTH:
+        raise PayloadError(f"it is nested more than {MAX_DEPTH} levels deep (faaslib's limit)")
     containers.add(key)
+    form: Any
     if isinstance(value, dict):
-        form: Any = {
-            (name.decode("utf-8") if isinstance(name, bytes) else name): _runtime_form(
-                item, containers
-            )
-            for name, item in value.items()
-        }
+        form = {}
+        for name, item in value.items():
+            if isinstance(name, bytes):
+                name = name.decode("utf-8")
+            form[name] = _runtime_form(item, containers, depth)
     else:
-        form = [_runtime_form(item, containers) for item in value]
+        form = []
+        for item in value:
+            form.append(_runtime_form(item, containers, depth))
     containers.discard(key)
     return form
 

@@ -10,6 +10,7 @@ levels more), delivered and decoded again: nothing is accepted and then lost.
 
 from __future__ import annotations
 
+import json
 import sys
 from decimal import Decimal
 from itertools import accumulate
@@ -22,6 +23,7 @@ __all__ = [
     "PayloadError",
     "check_document",
     "check_document_depth",
+    "decode_accepted",
     "decode_json",
     "encodable",
     "encode_json",
@@ -82,13 +84,26 @@ def from_document(body: bytes | bytearray | memoryview | str) -> Any:
         except UnicodeEncodeError as error:
             raise PayloadError(_lone_surrogate(error)) from None
     try:
-        value = decode_json(body)
+        value = decode_accepted(body)
     except RecursionError:
         raise PayloadError(_too_deep("it is")) from None
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, ValueError) as error:
         raise PayloadError(f"it is not JSON: {error}") from None
     check_document_depth(bytes(body))
     return value
+
+
+def decode_accepted(body: bytes | bytearray | memoryview) -> Any:
+    """The value of a JSON document, read as Python's runtime reads it: a number beyond a
+    float's range (`1E+400`, valid JSON) is infinite there, where msgspec refuses it."""
+    try:
+        return decode_json(body)
+    except msgspec.ValidationError:  # "Number out of range"
+        return json.loads(bytes(body), parse_constant=_not_json)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def check_document(body: bytes) -> bytes:

@@ -7,8 +7,6 @@ import binascii
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from faaslib.context import ClientContext
 from faaslib.errors import (
     InvalidParameterValue,
@@ -19,7 +17,7 @@ from faaslib.invoke import (
     InvocationResult,
     within_sync_limit,
 )
-from faaslib.payloads import decode_json, encode_json
+from faaslib.payloads import PayloadError, encode_json, from_document, to_document
 
 if TYPE_CHECKING:
     from faaslib.app.application import App
@@ -62,24 +60,19 @@ def _source_request(event: Any, function: str) -> bytes:
 
 def read_client_context(value: Mapping[str, Any] | str, function_name: str) -> ClientContext:
     """The client context as Lambda takes it: a JSON object, at most 3,583 bytes in base64."""
-    if isinstance(value, str):
-        encoded = value
-        try:
-            data = decode_json(base64.b64decode(value, validate=True))
-        except (binascii.Error, msgspec.DecodeError):
-            raise InvalidRequestContent(
-                f"function {function_name!r}: client_context is not base64-encoded JSON",
-                function_name=function_name,
-            ) from None
-    else:
-        data = value
-        try:
-            encoded = base64.b64encode(encode_json(value)).decode("ascii")
-        except (TypeError, msgspec.EncodeError) as error:
-            raise InvalidRequestContent(
-                f"function {function_name!r}: client_context cannot be encoded as JSON: {error}",
-                function_name=function_name,
-            ) from None
+    try:
+        if isinstance(value, str):
+            encoded = value
+            data = from_document(base64.b64decode(value, validate=True))
+        else:
+            data = value
+            encoded = base64.b64encode(to_document(value)).decode("ascii")
+    except (binascii.Error, PayloadError) as error:
+        raise InvalidRequestContent(
+            f"function {function_name!r}: client_context is not a JSON object in base64 or "
+            f"a mapping that can be one: {error}",
+            function_name=function_name,
+        ) from None
     if not isinstance(data, Mapping):
         raise InvalidRequestContent(
             f"function {function_name!r}: client_context must be a JSON object",

@@ -39,7 +39,7 @@ from faaslib.executor.variables import InvocationVariables, install, running
 from faaslib.invoke import InvocationResult, new_request_id, new_request_number, request_id_text
 from faaslib.logs import LogCapture, start_line
 from faaslib.marshal import plain_error
-from faaslib.payloads import decode_json
+from faaslib.payloads import decode_accepted
 
 __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 
@@ -166,7 +166,7 @@ class Runner:
                 start + function.timeout,
                 client_context,
             )
-            event = decode_json(request)
+            event = decode_accepted(request)
             finished = False
             variables = running.set(
                 InvocationVariables(
