@@ -98,32 +98,28 @@ def _is_plain(value: Any) -> bool:
     walk runs for every result)."""
     kind = type(value)
     if kind is dict:
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str:
                 return False
-            kind = type(item)
-            if kind is str or kind is int or kind is bool or item is None:
-                continue
-            if kind is float:
-                if not isfinite(item):
-                    return False
-            elif not _is_plain(item):
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is str or kind is int or kind is bool or value is None or _is_finite(value)
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if kind is float:
+            if not isfinite(item):
                 return False
-        return True
-    if kind is list:
-        for item in value:
-            kind = type(item)
-            if kind is str or kind is int or kind is bool or item is None:
-                continue
-            if kind is float:
-                if not isfinite(item):
-                    return False
-            elif not _is_plain(item):
-                return False
-        return True
-    if kind is str or kind is int or kind is bool or value is None:
-        return True
-    return kind is float and isfinite(value)
+        elif not _is_plain(item):
+            return False
+    return True
+
+
+def _is_finite(value: Any) -> bool:
+    return type(value) is float and isfinite(value)
 
 
 def _runtime_form(value: Any, containers: set[int], depth: int = 0) -> Any:

@@ -139,7 +139,7 @@ class Runner:
                     error, body, _ = respond(
                         (init_error, None, False), request_id_text(request_number)
                     )
-                    return self._record(
+                    return record(
                         function,
                         request_number,
                         capture,
@@ -150,6 +150,8 @@ class Runner:
                         init_duration_ms,
                         False,
                         False,
+                        self.budget,
+                        clock,
                     )
                 assert instance is not None
                 start = clock.monotonic()
@@ -199,7 +201,7 @@ class Runner:
                 function.instances.put_back(instance, end)
             else:
                 function.instances.discard(instance)
-            return self._record(
+            return record(
                 function,
                 request_number,
                 capture,
@@ -210,6 +212,8 @@ class Runner:
                 init_duration_ms,
                 timed_out,
                 instance.is_provisioned,
+                self.budget,
+                clock,
             )
         finally:
             if capture is not None:
@@ -356,34 +360,6 @@ class Runner:
         if not succeeded:
             return None, init_ms, thread_error(value, request_id)[0]
         return Instance(spec.bind(value), log_stream, is_provisioned), init_ms, None
-
-    def _record(
-        self,
-        function: Function,
-        request_number: int,
-        capture: LogCapture | None,
-        logging_on: bool,
-        error: dict[str, Any] | None,
-        body: bytes,
-        duration_ms: float,
-        init_duration_ms: float | None,
-        timed_out: bool,
-        on_provisioned: bool,
-    ) -> InvocationResult:
-        return record(
-            function,
-            request_number,
-            capture,
-            logging_on,
-            error,
-            body,
-            duration_ms,
-            init_duration_ms,
-            timed_out,
-            on_provisioned,
-            self.budget,
-            self.clock,
-        )
 
     def _abandon(self, handoff: Handoff, slot: Slot | None) -> None:
         """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""
