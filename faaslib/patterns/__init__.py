@@ -18,7 +18,12 @@ why. Where faaslib differs from EventBridge, on purpose:
 - numbers compare exactly, as Python compares them (EventBridge keeps six decimal places);
 - a field matched twice under the same `$or` branches is refused (EventBridge keeps the last);
 - a dot in a key is just a character (EventBridge's engine also reads `"a.b"` as `a` then `b`);
-- patterns nest at most 100 objects deep (EventBridge documents no limit).
+- patterns nest at most 100 objects deep (EventBridge documents no limit);
+- a field's wildcards are "too complex" above 10 by event-ruler's measure (EventBridge refuses
+  such rules but publishes no threshold; see `faaslib.patterns._wildcard`).
+
+Every string operator matches in time linear in the value (wildcards by their literal segments,
+never a backtracking regular expression), so no event can stall the matcher.
 
 >>> pattern = compile_pattern({"source": ["aws.ec2"], "detail": {"state": [{"prefix": "run"}]}})
 >>> pattern.matches({"source": "aws.ec2", "detail": {"state": "running"}})

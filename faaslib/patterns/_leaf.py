@@ -3,8 +3,10 @@ read and built into one test that takes the event's value and answers without lo
 pattern again.
 
 A leaf matches when any alternative matches. Exact strings and numbers become set lookups,
-prefixes and suffixes one `startswith`/`endswith` over a tuple, wildcards one regular
-expression; only what the leaf actually uses is tested at match time.
+prefixes and suffixes one `startswith`/`endswith` over a tuple, wildcards their literal segments
+found in order (never a regular expression, which can backtrack for seconds on one hostile
+value); only what the leaf actually uses is tested at match time, and every string test is
+linear in the value.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from faaslib.patterns._syntax import MISSING
+from faaslib.patterns._wildcard import Wildcard, wildcard_test
 
 __all__ = ["Leaf", "Matcher", "NumberTest", "StringTest", "parse_address"]
 
@@ -58,7 +61,8 @@ class Leaf:
         self.folded: set[str] = set()  # equals-ignore-case, lowercased
         self.folded_prefixes: list[str] = []
         self.folded_suffixes: list[str] = []
-        self.wildcards: list[str] = []  # regular expressions
+        self.wildcards: list[Wildcard] = []
+        self.excluded_wildcards: list[Wildcard] = []  # of `anything-but`, for their complexity
         self.cidrs: list[tuple[int, int, int]] = []  # (version, lowest, highest)
         self.string_tests: list[StringTest] = []
         self.number_tests: list[NumberTest] = []
@@ -151,8 +155,7 @@ class Leaf:
 
             tests.append(folded_test)
         if self.wildcards:
-            expression = re.compile("|".join(f"(?:{w})" for w in self.wildcards), re.DOTALL)
-            tests.append(lambda value: expression.fullmatch(value) is not None)
+            tests.append(wildcard_test(self.wildcards))
         if self.addresses or self.cidrs:
             tests.append(_address_test(frozenset(self.addresses), tuple(self.cidrs)))
         tests.extend(self.string_tests)

@@ -1,7 +1,7 @@
 """The operators of a leaf (`prefix`, `numeric`, `anything-but`, ...): each is validated as
 EventBridge validates it, with the reason it would give, and added to the leaf's alternatives.
 The rules are those of eb-create-pattern-operators.html and of EventBridge's engine,
-aws/event-ruler (JsonRuleCompiler, CIDR, WildcardParser)."""
+aws/event-ruler (JsonRuleCompiler, CIDR, WildcardParser, MachineComplexityEvaluator)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 
 from faaslib.patterns._leaf import Leaf, Matcher, NumberTest, StringTest, parse_address
 from faaslib.patterns._syntax import Context, describe
+from faaslib.patterns._wildcard import check_complexity, parse_wildcard, wildcard_test
 
-__all__ = ["compile_leaf", "wildcard_expression"]
+__all__ = ["compile_leaf"]
 
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _NUMERIC_OPERATORS = ("=", "<", "<=", ">", ">=")
@@ -41,6 +42,7 @@ def compile_leaf(context: Context, path: str, values: list[Any]) -> tuple[Matche
                 "Match value must be String, number, true, false, null or an operator object,"
                 f" got {describe(value)}",
             )
+    check_complexity(context, path, [*leaf.wildcards, *leaf.excluded_wildcards])
     return leaf.build()
 
 
@@ -102,40 +104,8 @@ def _equals_ignore_case(context: Context, path: str, leaf: Leaf, operand: Any) -
 
 def _wildcard(context: Context, path: str, leaf: Leaf, operand: Any) -> None:
     leaf.wildcards.append(
-        wildcard_expression(context, path, _string_operand(context, path, "wildcard", operand))
+        parse_wildcard(context, path, _string_operand(context, path, "wildcard", operand))
     )
-
-
-def wildcard_expression(context: Context, path: str, text: str) -> str:
-    """The regular expression for an EventBridge wildcard: `*` is any run of characters, `\\*` a
-    literal asterisk, `\\\\` a literal backslash; any other escape and `**` are refused, as
-    eb-create-pattern-operators.html (wildcard matching) documents."""
-    parts: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "*":
-            if text.startswith("*", index + 1):
-                context.fail(
-                    path,
-                    f"wildcard {text!r} has consecutive wildcard characters at position {index};"
-                    " EventBridge allows one '*' at a time",
-                )
-            parts.append(".*")
-        elif char == "\\":
-            escaped = text[index + 1 : index + 2]
-            if escaped not in ("*", "\\"):
-                context.fail(
-                    path,
-                    f"wildcard {text!r} has an invalid escape at position {index}: a backslash"
-                    " may only escape '*' or a backslash",
-                )
-            parts.append(re.escape(escaped))
-            index += 1
-        else:
-            parts.append(re.escape(char))
-        index += 1
-    return "".join(parts)
 
 
 def _exists(context: Context, path: str, leaf: Leaf, operand: Any) -> None:
@@ -299,10 +269,10 @@ def _anything_but_form(context: Context, path: str, leaf: Leaf, operand: dict[st
         folded = frozenset(text.lower() for text in texts)
         test = lambda value: value.lower() not in folded  # noqa: E731
     else:
-        expression = re.compile(
-            "|".join(f"(?:{wildcard_expression(context, path, text)})" for text in texts), re.DOTALL
-        )
-        test = lambda value: expression.fullmatch(value) is None  # noqa: E731
+        wildcards = [parse_wildcard(context, path, text) for text in texts]
+        leaf.excluded_wildcards.extend(wildcards)
+        matches = wildcard_test(wildcards)
+        test = lambda value: not matches(value)  # noqa: E731
     leaf.string_tests.append(test)
     leaf.every_value_but_strings()
 

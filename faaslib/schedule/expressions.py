@@ -52,8 +52,8 @@ class InvalidSchedule(ValueError):
     def __init__(
         self, expression: object, problem: str, *, field: str | None = None, text: str = ""
     ) -> None:
-        where = f"{field} field {text!r}: " if field is not None else ""
-        super().__init__(f"schedule {expression!r}: {where}{problem}")
+        where = f"{field} field {_quote(text)}: " if field is not None else ""
+        super().__init__(f"schedule {_quote(expression)}: {where}{problem}")
         self.expression = expression
         self.field = field
         self.problem = problem
@@ -121,7 +121,7 @@ def _parse_rate(expression: str, inner: str) -> Rate:
         raise InvalidSchedule(
             expression, "must be a positive whole number", field="value", text=value_text
         )
-    value = int(value_text)
+    value = _whole_number(value_text)
     if value < 1:
         raise InvalidSchedule(expression, "must be at least 1", field="value", text=value_text)
     singular = unit[:-1] if unit.endswith("s") else unit
@@ -266,12 +266,30 @@ def _parse_number(text: str, field: _Field, *, what: str = "") -> int:
     if not (text.isascii() and text.isdigit()):
         names = f" or a name {field.names[0]}-{field.names[-1]}" if field.names else ""
         raise _FieldError(f"{what + ' ' if what else ''}{text!r} is not a number{names}")
-    value = int(text)
+    value = _whole_number(text)
     if not field.low <= value <= field.high:
         extra = ""
         if field is _DAY_OF_WEEK:
             extra = " (1 = SUN ... 7 = SAT; EventBridge does not use 0)"
         elif what == "step":
             extra = " (a cron step cannot pass its field; use rate() for longer intervals)"
-        raise _FieldError(f"{what or 'value'} {value} is outside {field.low}-{field.high}{extra}")
+        shown = _shorten(text.lstrip("0") or "0")
+        raise _FieldError(f"{what or 'value'} {shown} is outside {field.low}-{field.high}{extra}")
     return value
+
+
+def _whole_number(digits: str) -> int:
+    """ASCII digits as an int; a number of more than 18 digits counts as 10**18, which is past
+    every limit, so that no text is long enough to hit Python's cap on converting digits."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else 10**18
+
+
+def _quote(value: object) -> str:
+    """`repr(value)`, cut short: a message must stay readable whatever the caller sent."""
+    shown = repr(value)
+    return shown if len(shown) <= 100 else f"{shown[:80]}... ({len(shown):,} characters)"
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}...({len(text):,} digits)"

@@ -26,9 +26,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import msgspec
-
-# The pattern compiler's internals: SNS's filter policies are its second dialect.
 from faaslib.patterns._syntax import (
     MISSING,
     Context,
@@ -38,6 +35,9 @@ from faaslib.patterns._syntax import (
     decode,
 )
 from faaslib.patterns._tree import OR, compile_root
+
+# The pattern compiler's internals: SNS's filter policies are its second dialect.
+from faaslib.payloads import PayloadError, from_document
 
 __all__ = ["FilterPolicy", "InvalidFilterPolicy"]
 
@@ -106,7 +106,7 @@ class FilterPolicy:
         context = Context(owner, _SNS)
         try:
             self.policy, text = decode(context, policy)
-            size = len(text.encode())
+            size = _utf8_size(context, text)
             if size > MAX_POLICY_BYTES:
                 context.fail(
                     None,
@@ -159,6 +159,18 @@ class FilterPolicy:
         return f"<FilterPolicy {self.owner} ({self.scope}): {json.dumps(self.policy)[:60]}>"
 
 
+def _utf8_size(context: Context, text: str) -> int:
+    """The policy's size in bytes as SNS counts it; a lone surrogate cannot be sent at all."""
+    try:
+        return len(text.encode())
+    except UnicodeEncodeError as error:
+        context.fail(
+            None,
+            f"FilterPolicy: holds {text[error.start : error.end]!r} at character {error.start},"
+            " a lone surrogate, which is not Unicode text and cannot be encoded as UTF-8",
+        )
+
+
 def _refuse_nesting(context: Context, policy: dict[str, Any]) -> None:
     for key, value in policy.items():
         if key == OR:
@@ -200,23 +212,14 @@ def _combinations(policy: dict[str, Any], depth: int) -> int:
     return total
 
 
-_decode_json = msgspec.json.Decoder().decode
-
-
 def _json_object(message: str) -> dict[str, Any] | None:
-    """The body as a JSON object, or None: SNS's body scope matches nothing else."""
+    """The body as a JSON object, or None: SNS's body scope matches nothing else (a body that is
+    not JSON, or is nested deeper than faaslib's payload limit, matches as no object)."""
     try:
-        body = _decode_json(message)
-    except msgspec.DecodeError:
-        try:  # msgspec refuses integers beyond 64 bits, which are still JSON
-            body = json.loads(message, parse_constant=_not_json)
-        except ValueError:
-            return None
+        body = from_document(message)
+    except PayloadError:
+        return None
     return body if isinstance(body, dict) else None
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _attribute_value(owner: str, name: str, attribute: tuple[str, str]) -> Any:
@@ -245,3 +248,7 @@ def _attribute_value(owner: str, name: str, attribute: tuple[str, str]) -> Any:
             return number if math.isfinite(number) else text
         return text  # not a number: SNS refuses such a publish; matched as the text it is
     return text
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from faaslib import App
 from faaslib.patterns import compile_pattern
 from faaslib.sources.filter_policy import FilterPolicy, InvalidFilterPolicy
 
@@ -454,3 +455,95 @@ def test_both_scopes_and_eventbridge_agree_on_the_same_data(
     expected = compile_pattern(policy).matches(message)
     assert FilterPolicy(policy).matches("", attributes) is expected
     assert FilterPolicy(policy, "MessageBody").matches(json.dumps(message), {}) is expected
+
+
+# Hostile input: long values, and generated policies and messages of every shape.
+
+LONG = 256 * 1024
+
+
+@pytest.mark.parametrize(
+    "operator",
+    [
+        {"prefix": "a" * 100 + "b"},
+        {"suffix": "b" + "a" * 100},
+        {"equals-ignore-case": "A" * 100 + "B"},
+        {"anything-but": {"prefix": "a" * 100 + "b"}},
+        {"anything-but": {"suffix": "b" + "a" * 100}},
+        {"cidr": "10.0.0.0/8"},
+    ],
+)
+def test_every_string_operator_is_linear_time_on_a_256_kb_attribute(
+    operator: dict[str, Any],
+) -> None:
+    negated = "anything-but" in operator
+    policy = FilterPolicy({"f": [operator]})
+    assert policy.matches("", {"f": ("String", "a" * LONG)}) is negated
+    body = FilterPolicy({"f": [operator]}, "MessageBody")
+    assert body.matches(json.dumps({"f": "a" * LONG}), {}) is negated
+
+
+def test_a_wildcard_is_refused_by_sns_whatever_its_complexity() -> None:
+    with pytest.raises(InvalidFilterPolicy, match="Unrecognized match type 'wildcard'"):
+        FilterPolicy({"f": [{"wildcard": "*a*a*a*a*a*a*b"}]})
+
+
+_hostile_values = st.recursive(
+    st.one_of(
+        st.text(max_size=8),
+        st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=2),
+        st.integers(),
+        st.floats(),
+        st.booleans(),
+        st.none(),
+        st.sampled_from(["prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "$or"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(
+            st.one_of(st.sampled_from(["prefix", "numeric", "anything-but", "$or"]), st.text()),
+            children,
+            max_size=3,
+        ),
+    ),
+    max_leaves=15,
+)
+_attribute_types = st.sampled_from(["String", "Number", "String.Array", "Binary", "Number.Array"])
+
+
+@given(
+    policy=_hostile_values,
+    scope=st.sampled_from(["MessageAttributes", "MessageBody"]),
+    message=st.one_of(st.text(max_size=20), _hostile_values.map(json.dumps)),
+    attributes=st.dictionaries(
+        st.text(max_size=3), st.tuples(_attribute_types, st.text(max_size=12)), max_size=3
+    ),
+)
+def test_any_policy_compiles_or_is_refused_and_matching_never_raises(
+    policy: Any, scope: Any, message: str, attributes: Attributes
+) -> None:
+    for given_policy in (policy, {"f": policy}, {"f": [policy]}):
+        try:
+            compiled = FilterPolicy(given_policy, scope)
+        except InvalidFilterPolicy as error:
+            refusal = error
+        else:
+            assert compiled.matches(message, attributes) in (True, False)
+            continue
+        assert str(refusal).startswith("filter policy: ")
+
+
+@pytest.mark.anyio
+async def test_a_body_nested_past_the_payload_limit_matches_no_body_policy() -> None:
+    app = App()
+    received: list[Any] = []
+
+    @app.on_topic("deep", filter_policy={"a": ["x"]}, filter_policy_scope="MessageBody")
+    def handler(event: Any, context: Any) -> None:
+        received.append(event["Records"][0]["Sns"]["Message"])
+
+    async with app:
+        await app.topic("deep").publish("[" * 5000 + "]" * 5000)  # text: accepted as sent
+        await app.topic("deep").publish('{"a": "x"}')
+        await app.wait_idle()
+    assert received == ['{"a": "x"}']
