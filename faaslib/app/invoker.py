@@ -62,15 +62,16 @@ def read_client_context(value: Mapping[str, Any] | str, function_name: str) -> C
     """The client context as Lambda takes it: a JSON object, at most 3,583 bytes in base64."""
     try:
         if isinstance(value, str):
+            problem = "is not base64-encoded JSON"
             encoded = value
             data = from_document(base64.b64decode(value, validate=True))
         else:
+            problem = "cannot be encoded as JSON"
             data = value
             encoded = base64.b64encode(to_document(value)).decode("ascii")
     except (binascii.Error, PayloadError) as error:
         raise InvalidRequestContent(
-            f"function {function_name!r}: client_context is not a JSON object in base64 or "
-            f"a mapping that can be one: {error}",
+            f"function {function_name!r}: client_context {problem}: {error}",
             function_name=function_name,
         ) from None
     if not isinstance(data, Mapping):
