@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import os
 import random
-from functools import partial
 from typing import Any, Literal
 
 from faaslib.errors import InvalidRequestContent, RequestTooLarge
@@ -48,19 +47,23 @@ def encode_request(payload: Any, function_name: str) -> bytes:
     """
     if payload is None:
         return b"{}"
-    if isinstance(payload, (bytes, bytearray, memoryview)):
-        problem = "Could not parse request body into json"
-        make_body = partial(check_document, bytes(payload))
-    else:
-        problem = "Could not encode the payload as JSON"
-        make_body = partial(to_document, payload)
     try:
-        body = make_body()
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            body = check_document(bytes(payload))
+        else:
+            body = to_document(payload)
     except PayloadError as error:
+        problem = (
+            "Could not parse request body into json"
+            if isinstance(payload, (bytes, bytearray, memoryview))
+            else "Could not encode the payload as JSON"
+        )
         raise InvalidRequestContent(
             f"{problem}: {error} (function {function_name!r})", function_name=function_name
         ) from None
-    return within_sync_limit(body, function_name)
+    if len(body) > MAX_SYNC_REQUEST_BYTES:
+        within_sync_limit(body, function_name)
+    return body
 
 
 def within_sync_limit(body: bytes, function_name: str) -> bytes:

@@ -16,7 +16,6 @@ library's C encoder, configured as the runtime configures its own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import json.encoder
 import math
@@ -33,7 +32,6 @@ import msgspec
 from faaslib.payloads import (
     MAX_DEPTH,
     PayloadError,
-    check_document_depth,
     decode_json,
     encode_json,
 )
@@ -76,27 +74,27 @@ def marshal_response(value: Any) -> bytes:
     refused too (faaslib's limit: callers and records must be able to decode it)."""
     if isinstance(value, bytes):
         return value  # the runtime sends bytes as they are (content type application/unknown)
-    body = None
     try:
-        plain = _is_plain(value)
-    except RecursionError:  # it contains itself, or is very deep: the runtime's path says which
+        plain = _is_plain(value, MAX_DEPTH)
+    except RecursionError:  # it contains itself: the runtime's path says so
         plain = False
-    if plain:
-        with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate: as the runtime does
-            body = encode_json(value)
-    if body is None:
-        body = _encode_as_the_runtime(value)
-    try:
-        return check_document_depth(body)
-    except PayloadError as error:
-        raise MarshalError(str(error)) from None
+    if plain:  # within the depth limit, too
+        try:
+            return encode_json(value)
+        except UnicodeEncodeError:  # a lone surrogate: as the runtime writes it
+            pass
+    return _encode_as_the_runtime(value)
 
 
-def _is_plain(value: Any) -> bool:
+def _is_plain(value: Any, levels: int) -> bool:
     """Whether `value` is made only of what msgspec and the runtime encode alike: dicts with str
-    keys, lists, str, int, bool, None and finite floats (exact types; checked inline, as this
-    walk runs for every result)."""
+    keys, lists, str, int, bool, None and finite floats, nested at most `levels` deep (exact
+    types; checked inline, as this walk runs for every result)."""
     kind = type(value)
+    if kind is dict or kind is list:
+        if levels == 0:
+            return False
+        levels -= 1
     if kind is dict:
         for key in value:
             if type(key) is not str:
@@ -113,7 +111,7 @@ def _is_plain(value: Any) -> bool:
         if kind is float:
             if not isfinite(item):
                 return False
-        elif not _is_plain(item):
+        elif not _is_plain(item, levels):
             return False
     return True
 

@@ -11,7 +11,7 @@ import anyio.lowlevel
 
 from faaslib.errors import TooManyRequests
 from faaslib.executor.function import Function
-from faaslib.invoke import MAX_SYNC_RESPONSE_BYTES
+from faaslib.invoke import MAX_SYNC_RESPONSE_BYTES, request_id_text
 from faaslib.marshal import (
     MarshalError,
     RuntimeExit,
@@ -36,7 +36,7 @@ __all__ = [
 Outcome = tuple["dict[str, Any] | None", Any, bool]
 
 
-def respond(outcome: Outcome, request_id: str) -> tuple[dict[str, Any] | None, bytes, bool]:
+def respond(outcome: Outcome, request_number: int) -> tuple[dict[str, Any] | None, bytes, bool]:
     """The error (or None), the response body and whether the instance may serve again, as the
     runtime would send them for `outcome`: a result it cannot encode is `Runtime.MarshalError`,
     one over 6 MB `Function.ResponseSizeTooLarge`, and what it would die of `Runtime.ExitError`."""
@@ -48,11 +48,11 @@ def respond(outcome: Outcome, request_id: str) -> tuple[dict[str, Any] | None, b
             error = {
                 "errorMessage": f"Unable to marshal response: {failure}",
                 "errorType": "Runtime.MarshalError",
-                "requestId": request_id,
+                "requestId": request_id_text(request_number),
                 "stackTrace": [],
             }
         except RuntimeExit:
-            return _died(request_id)
+            return _died(request_number)
         else:
             if len(body) <= MAX_SYNC_RESPONSE_BYTES:
                 return None, body, keep
@@ -64,11 +64,11 @@ def respond(outcome: Outcome, request_id: str) -> tuple[dict[str, Any] | None, b
     try:
         return error, encode_error(error), keep
     except RuntimeExit:
-        return _died(request_id)
+        return _died(request_number)
 
 
-def _died(request_id: str) -> tuple[dict[str, Any], bytes, bool]:
-    error = exit_error(SystemExit(1), request_id)
+def _died(request_number: int) -> tuple[dict[str, Any], bytes, bool]:
+    error = exit_error(SystemExit(1), request_id_text(request_number))
     return error, encode_error(error), False
 
 

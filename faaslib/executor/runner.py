@@ -88,30 +88,6 @@ class Runner:
             function.metrics.throttles += 1
             raise
         slot = Slot()
-        try:
-            return await self._run(
-                function, request, invoked_arn, client_context, tail, request_number, slot
-            )
-        except WorkerUnavailable as error:
-            function.metrics.service_errors += 1
-            raise ServiceError(
-                f"function {function.name!r}: the invocation could not run: {error}",
-                function_name=function.name,
-            ) from None
-        finally:
-            if not slot.handed_off:
-                self.admission.release(function.slots)
-
-    async def _run(
-        self,
-        function: Function,
-        request: bytes,
-        invoked_arn: str,
-        client_context: ClientContext | None,
-        tail: bool,
-        request_number: int | None,
-        slot: Slot,
-    ) -> InvocationResult:
         capture = None
         try:
             clock = self.clock
@@ -136,9 +112,7 @@ class Runner:
                     function, request_id_text(request_number), slot
                 )
                 if init_error is not None:
-                    error, body, _ = respond(
-                        (init_error, None, False), request_id_text(request_number)
-                    )
+                    error, body, _ = respond((init_error, None, False), request_number)
                     return record(
                         function,
                         request_number,
@@ -176,7 +150,7 @@ class Runner:
                     instance.log_stream_name,
                     instance.is_provisioned,
                     request_number,
-                    clock.now(),
+                    clock,
                 )
             )
             try:
@@ -195,7 +169,7 @@ class Runner:
                     function.instances.discard(instance)
             end = clock.monotonic()
             duration_ms = (end - start) * 1000.0
-            error, body, keep = respond(outcome, context.aws_request_id)
+            error, body, keep = respond(outcome, request_number)
             if keep:
                 instance.invocations += 1
                 function.instances.put_back(instance, end)
@@ -215,9 +189,17 @@ class Runner:
                 self.budget,
                 clock,
             )
+        except WorkerUnavailable as error:
+            function.metrics.service_errors += 1
+            raise ServiceError(
+                f"function {function.name!r}: the invocation could not run: {error}",
+                function_name=function.name,
+            ) from None
         finally:
             if capture is not None:
                 capture.__exit__(None, None, None)
+            if not slot.handed_off:
+                self.admission.release(function.slots)
 
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context, start: float
@@ -338,7 +320,7 @@ class Runner:
             handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
         variables = running.set(
-            InvocationVariables(function.variables, log_stream, is_provisioned, None, clock.now())
+            InvocationVariables(function.variables, log_stream, is_provisioned, None, clock)
         )
         try:
             with clock.timeout_scope(limit):

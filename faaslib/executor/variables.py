@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from faaslib.marshal import EXECUTION_ENV
 
 if TYPE_CHECKING:
+    from faaslib.clock import Clock
     from faaslib.executor.function import Function
 
 __all__ = ["InvocationVariables", "function_variables", "install", "running"]
@@ -42,9 +43,9 @@ def function_variables(function: Function, region: str, handler_name: str) -> di
 
 class InvocationVariables:
     """One invocation's variables: its function's, its instance's, and its trace id (written
-    out only if the handler reads it)."""
+    out only if the handler reads it, stamped with the app's clock when first read)."""
 
-    __slots__ = ("_function", "_provisioned", "_request_number", "_started", "_stream")
+    __slots__ = ("_clock", "_function", "_provisioned", "_request_number", "_stream", "_trace_id")
 
     def __init__(
         self,
@@ -52,13 +53,14 @@ class InvocationVariables:
         log_stream_name: str,
         provisioned: bool,
         request_number: int | None,
-        started: float,
+        clock: Clock,
     ) -> None:
         self._function = function
         self._stream = log_stream_name
         self._provisioned = provisioned
         self._request_number = request_number
-        self._started = started
+        self._clock = clock
+        self._trace_id: str | None = None
 
     def get(self, key: str) -> str | None:
         value = self._function.get(key)
@@ -81,9 +83,11 @@ class InvocationVariables:
     def trace_id(self) -> str:
         """An X-Ray trace header in Lambda's form, derived from the request id (not sampled:
         nothing is sent to X-Ray)."""
-        number = self._request_number or 0
-        root = f"1-{int(self._started):08x}-{number & ((1 << 96) - 1):024x}"
-        return f"Root={root};Parent={number >> 64:016x};Sampled=0"
+        if self._trace_id is None:
+            number = self._request_number or 0
+            root = f"1-{int(self._clock.now()):08x}-{number & ((1 << 96) - 1):024x}"
+            self._trace_id = f"Root={root};Parent={number >> 64:016x};Sampled=0"
+        return self._trace_id
 
 
 class _LambdaEnviron(os._Environ):  # type: ignore[type-arg]  # the class of os.environ
