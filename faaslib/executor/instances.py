@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from faaslib.executor.variables import InvocationVariables
 
 __all__ = ["Instance", "InstancePool"]
 
@@ -18,14 +21,26 @@ __all__ = ["Instance", "InstancePool"]
 class Instance:
     """One execution environment: its handler object and what Lambda tracks about it."""
 
-    __slots__ = ("handler", "invocations", "is_provisioned", "last_used", "log_stream_name")
+    __slots__ = (
+        "handler",
+        "invocations",
+        "is_provisioned",
+        "last_used",
+        "log_stream_name",
+        "variables",
+    )
 
     def __init__(
-        self, handler: Callable[..., Any], log_stream_name: str, is_provisioned: bool = False
+        self,
+        handler: Callable[..., Any],
+        log_stream_name: str,
+        is_provisioned: bool,
+        variables: InvocationVariables,
     ) -> None:
         self.handler = handler
         self.log_stream_name = log_stream_name
         self.is_provisioned = is_provisioned
+        self.variables = variables  # what its handler sees in os.environ
         self.invocations = 0
         self.last_used = 0.0
 

@@ -144,15 +144,7 @@ class Runner:
             )
             event = decode_accepted(request)
             finished = False
-            variables = running.set(
-                InvocationVariables(
-                    function.variables,
-                    instance.log_stream_name,
-                    instance.is_provisioned,
-                    request_number,
-                    clock,
-                )
-            )
+            variables = running.set(instance.variables.begin(request_number))
             try:
                 if function.handler.is_async:
                     outcome, timed_out = await self._call_async(
@@ -309,8 +301,9 @@ class Runner:
         is_provisioned = slot is None
         function.instances.add(is_provisioned)
         start = clock.monotonic()
+        variables = InvocationVariables(function.variables, log_stream, is_provisioned, None, clock)
         if not spec.is_class:
-            instance = Instance(spec.bind(spec.target), log_stream, is_provisioned)
+            instance = Instance(spec.bind(spec.target), log_stream, is_provisioned, variables)
             return instance, (clock.monotonic() - start) * 1000.0, None
         if slot is None:
             limit = max(PROVISIONED_INIT_TIMEOUT_SECONDS, function.timeout)
@@ -319,14 +312,12 @@ class Runner:
             limit = INIT_TIMEOUT_SECONDS
             handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
-        variables = running.set(
-            InvocationVariables(function.variables, log_stream, is_provisioned, None, clock)
-        )
+        token = running.set(variables)  # init sees its function's variables, no trace id
         try:
             with clock.timeout_scope(limit):
                 result = await run_in_worker(handoff.run, spec.target)
         finally:
-            running.reset(variables)
+            running.reset(token)
             if result is None:
                 self._abandon(handoff, slot)
             if result is None or not result[0]:
@@ -341,7 +332,7 @@ class Runner:
         succeeded, value = result
         if not succeeded:
             return None, init_ms, thread_error(value, request_id)[0]
-        return Instance(spec.bind(value), log_stream, is_provisioned), init_ms, None
+        return Instance(spec.bind(value), log_stream, is_provisioned, variables), init_ms, None
 
     def _abandon(self, handoff: Handoff, slot: Slot | None) -> None:
         """Stop waiting for a worker thread; if it still runs, it gives the slot back later."""

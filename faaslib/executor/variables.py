@@ -42,8 +42,8 @@ def function_variables(function: Function, region: str, handler_name: str) -> di
 
 
 class InvocationVariables:
-    """One invocation's variables: its function's, its instance's, and its trace id (written
-    out only if the handler reads it, stamped with the app's clock when first read)."""
+    """An instance's variables: its function's, its own, and its current invocation's trace id
+    (written out only if the handler reads it, stamped with the app's clock when first read)."""
 
     __slots__ = ("_clock", "_function", "_provisioned", "_request_number", "_stream", "_trace_id")
 
@@ -61,6 +61,13 @@ class InvocationVariables:
         self._request_number = request_number
         self._clock = clock
         self._trace_id: str | None = None
+
+    def begin(self, request_number: int) -> InvocationVariables:
+        """These variables, for the instance's next invocation (one at a time, as on Lambda,
+        where the runtime rewrites `_X_AMZN_TRACE_ID` in its process's environment)."""
+        self._request_number = request_number
+        self._trace_id = None
+        return self
 
     def get(self, key: str) -> str | None:
         value = self._function.get(key)
