@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.lowlevel
+import sniffio
 
 __all__ = ["WorkerUnavailable", "run_in_worker"]
 
@@ -138,6 +139,10 @@ def _give_workers_event_loops() -> None:
 
 
 _workers = _Workers()
+# sniffio's record of the async library running the current task (trio sets it; asyncio is
+# found another way): a handler's thread has none, so that code it runs on an event loop of its
+# own (Mangum's FastAPI) finds asyncio, as on Lambda.
+_async_library: contextvars.ContextVar[str | None] = sniffio.current_async_library_cvar
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_workers.forget_after_fork)
 
@@ -150,7 +155,10 @@ async def run_in_worker(function: Callable[..., T], *args: Any) -> T:
     it. Cancelling the caller stops the waiting at once; the thread finishes on its own.
     """
     await anyio.lowlevel.checkpoint_if_cancelled()
-    run = contextvars.copy_context().run
+    context = contextvars.copy_context()
+    if _async_library.get() is not None:  # a trio task's marker; the thread runs no trio
+        context.run(_async_library.set, None)
+    run = context.run
     trio = sys.modules.get("trio")
     if trio is not None and trio.lowlevel.in_trio_task():
         return await _run_on_trio(trio, run, function, args)
