@@ -26,6 +26,7 @@ from faaslib.errors import (
 from faaslib.invoke import InvocationResult
 
 __version__ = "0.1.0"
+"""faaslib's version."""
 
 __all__ = [
     "App",

@@ -24,9 +24,7 @@ __all__ = [
     "check_document",
     "check_document_depth",
     "decode_accepted",
-    "decode_json",
     "encodable",
-    "encode_json",
     "from_document",
     "nesting_depth",
     "to_document",
@@ -37,6 +35,7 @@ __all__ = [
 # then fails in the runtime. faaslib refuses it at the door instead, with room left below the
 # recursion limit for the levels that records and envelopes add.
 MAX_DEPTH = 512
+"""How deep the arrays and objects of any payload faaslib accepts may nest."""
 
 
 class PayloadError(ValueError):

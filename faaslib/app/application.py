@@ -52,12 +52,14 @@ class App(
 ):
     """A set of Lambda functions running in this process, under one account's limits.
 
+    ```pycon
     >>> app = App(name="shop")
     >>> @app.function(memory=512, timeout=10)
     ... def resize(event, context):
     ...     return {"key": event["key"]}
     >>> async with app:
     ...     result = await app.invoke("resize", {"key": "a.jpg"})
+    ```
 
     `concurrency` is the account's concurrent-execution limit (Lambda's default, 1,000);
     `idle_timeout` is how long an idle instance stays warm before it is reclaimed. Lambda does

@@ -273,8 +273,10 @@ def estimate(
 ) -> Bill:
     """What a month of this workload costs on Lambda, in cents, as AWS's pricing page computes it.
 
+    ```pycon
     >>> estimate(1536, 3_000_000, 120, free_tier=True).total  # the pricing page's example
     Decimal('2.73')
+    ```
 
     Each invocation is billed `ceil(duration_ms)` milliseconds. With provisioned concurrency,
     `provisioned_invocations` of the invocations (all of them, unless told) run on provisioned

@@ -68,8 +68,10 @@ def _tiers(tier_1: str, tier_2: str, tier_3: str, first: int, second: int) -> tu
 class PriceCatalog(BaseModel):
     """The AWS Lambda price model of one region; us-east-1 unless told otherwise.
 
+    ```pycon
     >>> catalog = PriceCatalog()                      # us-east-1, as published
     >>> catalog = PriceCatalog.load("eu-west-1.toml")  # the same fields, from a file
+    ```
 
     `bill_init` says whether a cold start's init duration is billed with its invocation: AWS
     bills it for every function since 1 August 2025. `free_tier_*` are the monthly free

@@ -94,9 +94,11 @@ class Budget:
 class Costs:
     """What an app's functions cost on Lambda, from its ledger.
 
+    ```pycon
     >>> print(app.costs.report())
     >>> app.costs.total().total           # Decimal dollars, exact
     >>> app.costs.project(10_000_000)     # a month of ten million invocations
+    ```
 
     Bills are exact `Decimal`s (`Bill.in_cents()` rounds them as AWS's invoices do) and `total()`
     is exactly the sum of `by_function()`. The free tier is left out unless asked for

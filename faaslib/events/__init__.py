@@ -1,9 +1,11 @@
 """Typed AWS events: the shapes Lambda hands a handler, as msgspec Structs.
 
+```pycon
 >>> from faaslib import events
 >>> event = events.parse(raw)                        # the family is recognised
 >>> event = events.parse(raw, type=events.SQSEvent)  # or named
 >>> events.dump(event) == raw                        # the same JSON comes back
+```
 
 Decoding is strict about types (a wrong type raises `EventValidationError`, naming the field
 path) and lenient about unknown keys, which AWS adds over time.
@@ -258,7 +260,9 @@ _DETECTORS: tuple[Callable[[Mapping[str, Any]], type[AWSEvent] | None], ...] = (
 FAMILIES: dict[str, tuple[type[AWSEvent], ...]] = dict(
     sorted(item for module in _MODULES for item in module.FAMILIES.items())
 )
+"""The Structs of each event family, by the corpus's family name, the family's main one first."""
 BUILDERS = build.BUILDERS
+"""Each family's builder by its name: `BUILDERS["sqs"]` is `build.sqs`."""
 
 _RECORD_SOURCES: dict[str, type[AWSEvent]] = {
     "aws:s3": S3Event,

@@ -11,7 +11,7 @@ import base64
 from typing import Any, TypeVar
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UnsetType
 
 from faaslib.payloads import PayloadError, check_document_depth, from_document
 
@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 Unset = UnsetType
+"""The type of `UNSET`, for annotations: `headers: dict[str, str] | Unset = UNSET`."""
+UNSET: UnsetType = msgspec.UNSET
+"""A field AWS left out of an event: it stays out when the event is dumped again, where a field
+AWS sent as null stays null (msgspec's `UNSET`)."""
 T = TypeVar("T")
 
 

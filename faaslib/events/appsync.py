@@ -153,9 +153,11 @@ def build_appsync(
     user pool user: the token's claims, the request headers AppSync forwards, and the selection
     set as a list and as GraphQL text.
 
+    ```pycon
     >>> event = build_appsync("createPost", "Mutation", {"title": "Hello"})
     >>> event.resolved_type(), event.resolved_field(), event.arguments
     ('Mutation', 'createPost', {'title': 'Hello'})
+    ```
     """
     issued = int(_fake.seconds(now))
     sub = _fake.request_id()

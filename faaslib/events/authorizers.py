@@ -201,8 +201,10 @@ def build_apigw_authorizer(
     header and is the identity source. `api_key` and `client_cert` add what API keys and
     mutual TLS add to the request context.
 
+    ```pycon
     >>> build_apigw_authorizer(token="allow", method="POST", path="/orders").method_arn[-12:]
     '/POST/orders'
+    ```
     """
     if type == "TOKEN" and version is not None:
         raise ValueError(f"build_apigw_authorizer: version={version!r} needs type='REQUEST'")
@@ -314,8 +316,10 @@ def build_appsync_authorizer(
     query's operation unless `operation_name` says otherwise. `headers`, if given, arrive as
     `requestHeaders`.
 
+    ```pycon
     >>> build_appsync_authorizer("secret").request_context.operation_name
     'GetOrder'
+    ```
     """
     name = operation_name if operation_name is not None else _operation_name(query)
     return AppSyncAuthorizerEvent(

@@ -154,8 +154,10 @@ def build_bedrock_agent(
     parameters the event has no `parameters` key; with a body it has at least an empty list.
     The event carries no timestamp: `now` is accepted so every builder takes it.
 
+    ```pycon
     >>> build_bedrock_agent("/claims/{id}", parameters={"id": 7}).parameter_values()
     {'id': '7'}
+    ```
     """
     del now
     listed = [_parameter(name, value) for name, value in (parameters or {}).items()]

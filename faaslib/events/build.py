@@ -1,10 +1,12 @@
 """Realistic events from a few arguments, one builder per event family of the corpus.
 
+```pycon
 >>> from faaslib.events import build
 >>> build.s3("uploads", "cat.jpg", content=b"...")       # an S3Event, eTag the MD5 of the content
 >>> build.sqs({"order": 1}, "second body", queue="orders")
 >>> build.apigw_http_v2("POST", "/items", body={"name": "x"})
 >>> build.family("kinesis", b"payload")                   # by the corpus's family name
+```
 
 Ids, timestamps, ARNs and checksums are filled in as AWS fills them; pass `now` (Unix seconds)
 to stamp an event with a fake clock's time. Each builder returns the family's Struct.

@@ -54,8 +54,10 @@ def build_clientvpn(
     """A connect handler request from `username` at `client_ip`, on a fresh connection to
     `endpoint_id` (a new `cvpn-endpoint-…` id by default).
 
+    ```pycon
     >>> build_clientvpn(username="bob", client_ip="198.51.100.4").public_ip
     '198.51.100.4'
+    ```
     """
     return ClientVPNConnectionHandlerEvent(
         connection_id=f"cvpn-connection-{_fake.hex_id(17)}",

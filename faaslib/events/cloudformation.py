@@ -91,9 +91,11 @@ def build_cloudformation(
     `old_properties` (the same as `properties` unless given); Update and Delete name a physical
     id (a generated one unless given). The response URL is a presigned S3 URL signed at `now`.
 
+    ```pycon
     >>> event = build_cloudformation("Delete", "Custom::Dns", {"Name": "a.example.com"})
     >>> event.resource_properties["Name"], event.physical_resource_id is not UNSET
     ('a.example.com', True)
+    ```
     """
     if request_type not in REQUEST_TYPES:
         raise ValueError(

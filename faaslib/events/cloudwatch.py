@@ -230,8 +230,10 @@ def build_cloudwatch_alarm(
     threshold in ALARM, below it otherwise). With `alarm_rule`, a composite alarm instead, its
     first `ALARM(child)` named as the trigger.
 
+    ```pycon
     >>> build_cloudwatch_alarm("errors", "OK").alarm_data.state.value
     'OK'
+    ```
     """
     moment = _fake.seconds(now)
     if alarm_rule is None:
@@ -346,8 +348,10 @@ def build_cloudwatch_dashboard(
     automatic period; `zoom` (Unix seconds, start and end) narrows the view, by default to the
     whole range. `describe=True` asks for the widget's documentation instead.
 
+    ```pycon
     >>> build_cloudwatch_dashboard(params={"region": "eu-west-1"}).params()
     {'region': 'eu-west-1'}
+    ```
     """
     end = _fake.epoch_ms(now)
     span = int(hours * 3_600_000)

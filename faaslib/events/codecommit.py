@@ -116,8 +116,10 @@ def build_codecommit(
     branch's new `commit` (a fresh SHA-1 by default), pushed by the IAM user `user`.
     `created=True` marks a new branch; `custom_data` is the trigger's configured custom data.
 
+    ```pycon
     >>> build_codecommit("shop", "release").records[0].codecommit.references[0].branch()
     'release'
+    ```
     """
     reference = CodeCommitReference(commit=commit or _fake.hex_id(40), ref=_BRANCH_PREFIX + branch)
     if created:

@@ -28,8 +28,10 @@ class CodeDeployLifecycleHookEvent(AWSEvent, rename="pascal"):
         """The arguments of boto3's `put_lifecycle_event_hook_execution_status` reporting
         `status` ("Succeeded" or "Failed") for this hook.
 
+        ```pycon
         >>> codedeploy.put_lifecycle_event_hook_execution_status(
         ...     **event.execution_status("Succeeded"))
+        ```
         """
         return {
             "deploymentId": self.deployment_id,
@@ -61,8 +63,10 @@ def build_codedeploy_hook(
     """A lifecycle hook invocation with a fresh deployment id (`d-` and nine characters) and an
     opaque hook execution id shaped as CodeDeploy's (base64 of encrypted JSON).
 
+    ```pycon
     >>> build_codedeploy_hook(deployment_id="d-ABCDEF123").deployment_id
     'd-ABCDEF123'
+    ```
     """
     if deployment_id is None:
         deployment_id = "d-" + _fake.random_text(9, _ID_ALPHABET)

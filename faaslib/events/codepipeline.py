@@ -161,8 +161,10 @@ def build_codepipeline(
     `now` is accepted as by every builder. `encryption_key_id` (a KMS key id or ARN) adds the
     key that encrypts the artifact store.
 
+    ```pycon
     >>> build_codepipeline({"stage": "beta"}).decoded_user_parameters()
     {'stage': 'beta'}
+    ```
     """
     if isinstance(user_parameters, Mapping):
         user_parameters = msgspec.json.encode(dict(user_parameters)).decode()

@@ -178,9 +178,11 @@ class CognitoUserPoolEvent(AWSEvent, rename="camel"):
     (`PreSignUp_SignUp`, `TokenGeneration_Authentication`, ...), and `trigger` names the trigger
     without the flow that fired it.
 
+    ```pycon
     >>> event = build_cognito("PostConfirmation_ConfirmSignUp", user_name="ana")
     >>> event.trigger, event.request.user_attributes["email"]
     ('PostConfirmation', 'ana@example.com')
+    ```
     """
 
     version: str | Unset = UNSET
@@ -257,9 +259,11 @@ def build_cognito(
     Cognito sends them only when the app does. `now` is accepted like every builder's: Cognito
     events carry no timestamp.
 
+    ```pycon
     >>> event = build_cognito(user_name="ana", user_attributes={"email": "ana@example.org"})
     >>> event.trigger_source, event.request.user_attributes
     ('PreSignUp_SignUp', {'email': 'ana@example.org'})
+    ```
     """
     trigger, _, flow = trigger_source.partition("_")
     attributes = dict(
@@ -304,8 +308,10 @@ def build_cognito_sync(
     dataset; a key's old value comes from `old_values`, "" when it had none. `now` is accepted
     like every builder's: sync events carry no timestamp.
 
+    ```pycon
     >>> build_cognito_sync({"theme": "dark"}).dataset_records["theme"].new_value
     'dark'
+    ```
     """
     changes = dict(records) if records is not None else {"theme": "dark"}
     previous = old_values or {}

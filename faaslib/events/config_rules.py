@@ -146,9 +146,11 @@ def build_config(
     given a `configuration_item`, the evaluation of that change (the item's version, capture
     time, status, account and region are filled in where it leaves them out).
 
+    ```pycon
     >>> event = build_config("s3-versioning", rule_parameters={"mode": "strict"})
     >>> event.decoded_rule_parameters(), event.decoded_invoking_event().message_type
     ({'mode': 'strict'}, 'ScheduledNotification')
+    ```
     """
     created = _fake.iso_time(now)
     if configuration_item is None:

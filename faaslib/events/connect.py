@@ -156,9 +156,11 @@ def build_connect(
     contact without one; `streaming_audio` fills in the customer's Kinesis Video stream (whose
     start time is `now`), which is otherwise all nulls.
 
+    ```pycon
     >>> event = build_connect(parameters={"lookup": "balance"}, region="eu-central-1")
     >>> event.details.parameters, event.details.contact_data.instance_arn.split(":")[3]
     ({'lookup': 'balance'}, 'eu-central-1')
+    ```
     """
     contact = contact_id or _fake.request_id()
     instance = _fake.arn(

@@ -63,8 +63,10 @@ def build_eventbridge(
     """An event as an EventBridge rule delivers it to a function, stamped to the second as
     EventBridge stamps `time`.
 
+    ```pycon
     >>> build_eventbridge("shop", "Order Placed", {"id": 1}).detail
     {'id': 1}
+    ```
     """
     return EventBridgeEvent(
         version="0",

@@ -112,8 +112,10 @@ def build_kinesis_firehose(
     record carries its shard, partition key (`partition_key`, else a fresh UUID) and
     sequence number.
 
+    ```pycon
     >>> build_kinesis_firehose([b'{"n": 1}']).records[0].json()
     {'n': 1}
+    ```
     """
     arrived = _fake.epoch_ms(now)
     event = KinesisFirehoseEvent(

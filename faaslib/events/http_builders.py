@@ -105,9 +105,11 @@ def build_apigw_http_v2(
     principal or Lambda context); `client_cert` the caller's certificate under mutual TLS (`True`:
     a made-up one, valid at `now`).
 
+    ```pycon
     >>> event = build_apigw_http_v2("POST", "/items", body={"n": 1}, query={"tag": ["a", "b"]})
     >>> event.query_string_parameters, event.json()
     ({'tag': 'a,b'}, {'n': 1})
+    ```
     """
     api_id = api_id or _fake.hex_id(10)
     context = APIGatewayV2RequestContext(
@@ -153,8 +155,10 @@ def build_function_url(
     With `auth_type="NONE"` the caller is `anonymous`; with `"AWS_IAM"` the request carries the
     signing IAM user of `account` under `authorizer.iam`, in the shape Lambda documents.
 
+    ```pycon
     >>> build_function_url("PUT", "/x", body=b"\\x00").is_base64_encoded
     True
+    ```
     """
     url_id = url_id or _fake.hex_id(32)
     context = APIGatewayV2RequestContext(
@@ -213,9 +217,11 @@ def build_apigw_rest(
     Lambda or Cognito authorizer passed; `client_cert` the caller's certificate under mutual TLS
     (`True`: a made-up one, valid at `now`).
 
+    ```pycon
     >>> event = build_apigw_rest("GET", "/items", query=[("id", "1"), ("id", "2")])
     >>> event.query_string_parameters, event.multi_value_query_string_parameters
     ({'id': '2'}, {'id': ['1', '2']})
+    ```
     """
     api_id = api_id or _fake.hex_id(10)
     resource = resource or path
@@ -282,8 +288,10 @@ def build_alb(
     only as `multiValueHeaders` / `multiValueQueryStringParameters`; otherwise only the last
     value of each. Query names and values stay URL-encoded, as the load balancer passes them.
 
+    ```pycon
     >>> build_alb("GET", "/", query={"q": "a b"}).query_string_parameters
     {'q': 'a%20b'}
+    ```
     """
     host = f"lambda-alb-{secrets.randbelow(10**9):09d}.{region}.elb.amazonaws.com"
     sent = receive(body, headers, query, host, source_ip, user_agent, now)

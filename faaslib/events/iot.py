@@ -175,8 +175,10 @@ def build_iot(
     `build_iot_one_click`, `build_iot_custom_authorizer`, `build_iot_preprovision_hook`). The
     event carries no time; `now` is accepted as by every builder.
 
+    ```pycon
     >>> build_iot("DOUBLE").click_type
     'DOUBLE'
+    ```
     """
     return IoTButtonEvent(
         serial_number=serial_number or _serial_number(),

@@ -126,8 +126,10 @@ def build_vpc_lattice(
     travels base64-encoded. In version 2 the caller signed with IAM Roles Anywhere as `role`,
     its certificate naming `client_dns_name`.
 
+    ```pycon
     >>> build_vpc_lattice("POST", "/orders", body='{"id": 1}').json()
     {'id': 1}
+    ```
     """
     host = f"{service}-{_fake.hex_id(17)}.{_fake.hex_id(7)}.vpc-lattice-svcs.{region}.on.aws"
     sent = {

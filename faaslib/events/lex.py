@@ -246,8 +246,10 @@ def build_lex(
     `request_attributes=None` for the null Lex sends when the client sent none. The event
     carries no timestamp: `now` is accepted so every builder takes it.
 
+    ```pycon
     >>> build_lex("BookHotel", {"Nights": "3"}).current_intent.slots
     {'Nights': '3'}
+    ```
     """
     del now
     details = {

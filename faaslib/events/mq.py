@@ -163,8 +163,10 @@ def build_mq(
     headers and `properties`; RabbitMQ ones AMQP basic properties with `headers` (text and
     bytes as Lambda sends them, byte arrays; by default one `publisher` header).
 
+    ```pycon
     >>> build_mq([b"hi"], broker="rabbitmq").rmq_messages_by_queue["my-queue::/"][0].data
     'aGk='
+    ```
     """
     bodies = [messages] if isinstance(messages, (bytes, str)) else list(messages)
     broker_id = f"b-{_fake.request_id()}"

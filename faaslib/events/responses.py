@@ -5,9 +5,11 @@ failures. A Lex bot's reply, `LexResponse`, stands beside `LexEvent` in `faaslib
 Handlers build these and return them; Lambda serializes them with `dump`. The constructors spare
 the boilerplate AWS asks for, e.g.
 
+```pycon
 >>> APIGatewayProxyResponseV2.json({"id": 7}, status_code=201)
 >>> SQSBatchResponse.of(["059f36b4-87a3-44ab-83d2-661975830a7d"])
 >>> APIGatewayAuthorizerResponse.allow("user-42", event["methodArn"])
+```
 """
 
 from __future__ import annotations

@@ -144,8 +144,10 @@ def build_s3(
     (`x-amz-request-id`) and `host_id` (`x-amz-id-2`) of the request, which every notification
     of one request shares. Left out, they are made up.
 
+    ```pycon
     >>> build_s3("uploads", "a b.txt", content=b"hi").records[0].s3.object.key
     'a+b.txt'
+    ```
     """
     removed = event_name.startswith("ObjectRemoved")
     s3_object = S3Object(
@@ -191,8 +193,10 @@ def encode_key(key: str) -> str:
     """`key` as an S3 notification carries it: URL-encoded, a space as '+', '/' kept. S3 matches
     a notification's prefix and suffix filters against this form of the key.
 
+    ```pycon
     >>> encode_key("photos/a b=1.jpg")
     'photos/a+b%3D1.jpg'
+    ```
     """
     return urllib.parse.quote_plus(key, safe="/~")
 

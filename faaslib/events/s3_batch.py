@@ -90,8 +90,10 @@ def build_s3_batch(
     (empty if none); schema 1.0 has none and names the bucket by ARN. `now` is accepted like
     every builder's, though the request carries no time.
 
+    ```pycon
     >>> build_s3_batch("b", ["a b.txt"]).tasks[0].s3_key
     'a+b.txt'
+    ```
     """
     del now  # the request has no timestamp
     if schema == "1.0" and user_arguments:

@@ -185,8 +185,10 @@ def build_s3_object_lambda(
     access points' ARNs, the `payload` configured for the function (text, or any other value
     as JSON), and the caller: IAM user `user`, or a session of `role` if given.
 
+    ```pycon
     >>> build_s3_object_lambda("a.txt").get_object_context.input_s3_url.split("?")[0]
     'https://my-access-point-123456789012.s3-accesspoint.us-east-1.amazonaws.com/a.txt'
+    ```
     """
     path = "/" if operation.startswith("List") else "/" + urllib.parse.quote(key)
     query = {"list-type": "2"} if operation == "ListObjectsV2" else {}

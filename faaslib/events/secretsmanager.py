@@ -43,9 +43,11 @@ def build_secretsmanager(
     its name, which becomes an ARN with the random six-character suffix Secrets Manager adds.
     The event carries no time; `now` is accepted as by every builder.
 
+    ```pycon
     >>> event = build_secretsmanager("prod/db", "setSecret", region="eu-west-1")
     >>> event.secret_id.startswith("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-")
     True
+    ```
     """
     if step not in ROTATION_STEPS:
         raise ValueError(

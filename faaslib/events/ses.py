@@ -164,8 +164,10 @@ def build_ses(
     address or several) with `subject`: the mail's headers as a sending mail server writes
     them, every verdict `PASS`, and the action naming `function`.
 
+    ```pycon
     >>> build_ses("a@example.com", "b@example.org").records[0].ses.mail.header("to")
     'b@example.org'
+    ```
     """
     recipients = [destination] if isinstance(destination, str) else list(destination)
     received = _fake.seconds(now)

@@ -74,8 +74,10 @@ def build_sns(
     topic delivering one message to several subscriptions stamps each record with the message's
     one id and the subscription's own ARN.
 
+    ```pycon
     >>> build_sns({"id": 7}, topic="orders").records[0].sns.json()
     {'id': 7}
+    ```
     """
     topic_arn = _fake.arn("sns", topic, region=region, account=account)
     if subscription_arn is None:

@@ -43,6 +43,8 @@ class SQSRecord(AWSEvent, rename="camel"):
 
 
 class SQSEvent(AWSEvent):
+    """A batch of messages from one queue, as an event source mapping delivers it (`Records`)."""
+
     records: list[SQSRecord] = msgspec.field(default_factory=list, name="Records")
 
 
@@ -63,8 +65,10 @@ def build_sqs(
     other value as JSON), with ids, receipt handles, timestamps and both MD5 checksums as SQS
     computes them. A queue whose name ends in `.fifo` adds the FIFO attributes.
 
+    ```pycon
     >>> build_sqs({"order": 1}, queue="orders").records[0].json()
     {'order': 1}
+    ```
     """
     sent = str(_fake.epoch_ms(now))
     arn = _fake.arn("sqs", queue, region=region, account=account)

@@ -57,9 +57,11 @@ def build_dynamodb_stream(
     into AttributeValues; the images kept follow `stream_view_type` (KEYS_ONLY, NEW_IMAGE,
     OLD_IMAGE, NEW_AND_OLD_IMAGES). `ttl_deletion` marks a REMOVE as DynamoDB's own.
 
+    ```pycon
     >>> event = build_dynamodb_stream(keys={"id": 1}, new_image={"id": 1, "name": "a"})
     >>> event.records[0].dynamodb.new_image_values()
     {'id': Decimal('1'), 'name': 'a'}
+    ```
     """
     keys = dict(keys if keys is not None else {"id": "1"})
     if event_name == "INSERT" and new_image is None:
@@ -108,8 +110,10 @@ def build_kinesis(
     """A batch from one shard, one record per payload (bytes, text as UTF-8, or any other value
     as JSON), base64-encoded with increasing sequence numbers, as Kinesis delivers them.
 
+    ```pycon
     >>> build_kinesis({"n": 1}).records[0].kinesis.json()
     {'n': 1}
+    ```
     """
     arrival = round(_fake.seconds(now), 3)
     first = 49 * 10**54 + secrets.randbelow(10**53)  # 56 digits, as Kinesis's are
@@ -157,8 +161,10 @@ def build_kafka(
     """A batch from one topic-partition of Amazon MSK (or a self-managed cluster), keys and
     values base64-encoded and headers as the byte arrays Lambda sends.
 
+    ```pycon
     >>> build_kafka(b"v", key=b"k").records["my-topic-0"][0].decoded_value()
     b'v'
+    ```
     """
     timestamp = _fake.epoch_ms(now)
     encoded_headers = [{name: list(_payload(value))} for name, value in headers]
@@ -201,8 +207,10 @@ def build_cloudwatch_logs(
     """A subscription delivery of log lines: the payload gzipped and base64-encoded, as
     CloudWatch Logs sends it; `event.logs()` gives it back.
 
+    ```pycon
     >>> build_cloudwatch_logs("hello").logs().log_events[0].message
     'hello'
+    ```
     """
     timestamp = _fake.epoch_ms(now)
     stream = (

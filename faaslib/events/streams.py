@@ -86,8 +86,10 @@ class AttributeValue(AWSEvent):
         int/float/Decimal → N, bytes → B, bool → BOOL, None → NULL, set → SS/NS/BS, list/tuple
         → L, dict → M.
 
+        ```pycon
         >>> AttributeValue.of({"id": 1}).map_["id"].number
         '1'
+        ```
         """
         if isinstance(value, str):
             return cls(string=value)

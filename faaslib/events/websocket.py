@@ -120,8 +120,10 @@ def build_apigw_websocket(
     `$disconnect`, and a MESSAGE carrying `body` (bytes travel base64-encoded, as binary
     frames do) for any other route. `connected_at` (Unix seconds) defaults to `now`.
 
+    ```pycon
     >>> build_apigw_websocket("sendmessage", body='{"action": "sendmessage"}').json()
     {'action': 'sendmessage'}
+    ```
     """
     api_id = api_id or _fake.hex_id(10)
     domain = f"{api_id}.execute-api.{region}.amazonaws.com"

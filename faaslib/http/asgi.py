@@ -30,8 +30,10 @@ Send = Callable[[Message], Awaitable[None]]
 class AsgiApp:
     """The ASGI application of one app's HTTP API (`app.asgi`; the same object every time).
 
+    ```pycon
     >>> uvicorn.run(app.asgi)                          # served alone
     >>> Starlette(routes=[Mount("/fn", app=app.asgi)], lifespan=app.lifespan)
+    ```
     """
 
     def __init__(

@@ -80,9 +80,11 @@ class HttpRoutes:
         that decides first. `function_config` takes `App.function`'s options; decorators stack,
         one function serving several routes.
 
+        ```pycon
         >>> @app.route("GET", "/items/{id}")
         ... def get_item(event, context):
         ...     return {"id": event["pathParameters"]["id"]}
+        ```
         """
         if authorizer is not None and not isinstance(authorizer, str):
             raise ConfigurationError(f"route {method} {path}: authorizer must be a name (str)")
@@ -184,7 +186,9 @@ class HttpRoutes:
         while the function runs on. `"function-url"`: the function URL of `function`, which
         gets every request, at any path, as a function URL event.
 
+        ```pycon
         >>> app.http("function-url", function="web")
+        ```
         """
         if api not in API_KINDS:
             raise ConfigurationError(f"app.http: api={api!r} is not one of {', '.join(API_KINDS)}")
@@ -241,7 +245,9 @@ class HttpRoutes:
         """Configure CORS for the API, once: it answers browsers' preflight requests itself and
         adds the CORS headers to every response to a request with an `Origin`.
 
+        ```pycon
         >>> app.cors(allow_origins=["https://shop.example.com"], allow_methods=["GET", "POST"])
+        ```
         """
         state = self._http_api
         if state.cors is not None:

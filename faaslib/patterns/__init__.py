@@ -25,9 +25,11 @@ why. Where faaslib differs from EventBridge, on purpose:
 Every string operator matches in time linear in the value (wildcards by their literal segments,
 never a backtracking regular expression), so no event can stall the matcher.
 
+```pycon
 >>> pattern = compile_pattern({"source": ["aws.ec2"], "detail": {"state": [{"prefix": "run"}]}})
 >>> pattern.matches({"source": "aws.ec2", "detail": {"state": "running"}})
 True
+```
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ __all__ = [
 # EventBridge's quota on an event pattern's size, in characters; a quota increase raises it to
 # at most 4,096 (eb-quota.html, and PutRule's EventPattern length constraint).
 MAX_PATTERN_LENGTH = 2048
+"""The longest event pattern EventBridge takes, in characters (its default quota)."""
 MAX_RAISED_PATTERN_LENGTH = 4096
+"""The longest pattern a raised quota allows."""
 
 
 class Pattern:
@@ -92,8 +96,10 @@ def compile_pattern(
     (`"rule 'orders'"`); `max_length` is the size quota in characters, 2,048 unless the account
     raised it (at most 4,096).
 
+    ```pycon
     >>> compile_pattern('{"detail": {"price": [{"numeric": [">", 0, "<=", 100]}]}}')
     <Pattern pattern: {"detail": {"price": [{"numeric": [">", 0, "<=", 100]}]}}>
+    ```
     """
     context = Context(owner, EVENTBRIDGE)
     if not 0 < max_length <= MAX_RAISED_PATTERN_LENGTH:

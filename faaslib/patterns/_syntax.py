@@ -27,9 +27,11 @@ class InvalidPattern(ValueError):
     `path` is the JSON path of the offending field (`$.detail.price`), or None when the pattern
     as a whole is at fault; `reason` is the explanation without the owner and path.
 
+    ```pycon
     >>> compile_pattern({"detail": {"price": [{"numeric": [">", "ten"]}]}})
     Traceback (most recent call last):
     InvalidPattern: pattern: at $.detail.price: numeric needs an operator then a number, ...
+    ```
     """
 
     def __init__(self, owner: str, reason: str, path: str | None = None) -> None:

@@ -23,9 +23,11 @@ def scheduled_event(
 ) -> dict[str, Any]:
     """The Scheduled Event for `rule_arn` firing at `time` (aware), as the handler receives it.
 
+    ```pycon
     >>> scheduled_event(arn, datetime(2015, 10, 8, 16, 53, 6, tzinfo=timezone.utc),
     ...                 region="us-east-1", account="123456789012")["time"]
     '2015-10-08T16:53:06Z'
+    ```
     """
     if not isinstance(rule_arn, str) or not rule_arn.startswith("arn:") or rule_arn.count(":") < 5:
         raise ValueError(

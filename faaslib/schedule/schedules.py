@@ -58,9 +58,11 @@ class Schedule:
     Fire times are aware datetimes in the schedule's time zone. Around a DST change two of them
     may show the same wall time with different offsets; compare them in UTC or by `.timestamp()`.
 
+    ```pycon
     >>> schedule = parse_schedule("cron(0/15 8-17 ? * MON-FRI *)", timezone="Europe/Paris")
     >>> schedule.next_fire_time(datetime(2026, 3, 6, 17, 50, tzinfo=timezone.utc))
     datetime.datetime(2026, 3, 9, 8, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Paris'))
+    ```
     """
 
     expression: str
@@ -109,8 +111,10 @@ class Schedule:
     def fire_times(self, start: datetime, end: datetime) -> Iterator[datetime]:
         """Every fire time from `start` (included) up to `end` (excluded), in order.
 
+        ```pycon
         >>> len(list(parse_schedule("rate(5 minutes)").fire_times(midnight, next_midnight)))
         288
+        ```
         """
         first, stop = _bounded_utc(start, "start"), _bounded_utc(end, "end")
         if end < start:

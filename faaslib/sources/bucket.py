@@ -88,11 +88,13 @@ __all__ = [
 class Bucket:
     """An S3 bucket: objects by key, and event notifications for functions.
 
+    ```pycon
     >>> bucket = Bucket("media", clock)
     >>> bucket.subscribe(print, events=["s3:ObjectCreated:*"], suffix=".jpg")
     >>> info = await bucket.put("photos/cat.jpg", b"...", content_type="image/jpeg")
     >>> (await bucket.get("photos/cat.jpg")).body
     b'...'
+    ```
 
     The name follows S3's naming rules (`InvalidBucketName` otherwise). The ARN is
     `arn:aws:s3:::NAME`: S3's leave out the region and the account.

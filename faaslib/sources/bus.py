@@ -111,12 +111,14 @@ class BusCounters(msgspec.Struct, kw_only=True):
 class EventBus:
     """An event bus: put events with `put_events`, route them with rules.
 
+    ```pycon
     >>> bus = EventBus("default", clock)
     >>> result = await bus.put_events(
     ...     [{"Source": "shop", "DetailType": "Order Placed", "Detail": '{"id": 1}'}]
     ... )
     >>> result.failed_entry_count
     0
+    ```
     """
 
     def __init__(

@@ -80,10 +80,12 @@ class InvalidFilterPolicy(ValueError):
 class FilterPolicy:
     """A subscription's filter policy, validated and compiled once.
 
+    ```pycon
     >>> policy = FilterPolicy({"store": ["example_corp"], "price_usd": [{"numeric": [">", 100]}]})
     >>> attributes = {"store": ("String", "example_corp"), "price_usd": ("Number", "210.75")}
     >>> policy.matches("order placed", attributes)
     True
+    ```
     """
 
     __slots__ = ("_match", "_names", "owner", "policy", "scope")

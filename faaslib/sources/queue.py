@@ -84,12 +84,14 @@ _T = TypeVar("_T")
 class Queue(QueueCore):
     """An SQS queue: `send`, `receive`, `delete`, `change_visibility`, batches and FIFO groups.
 
+    ```pycon
     >>> queue = Queue("orders", clock, visibility_timeout=60)
     >>> await queue.send({"id": 1})
     >>> [message] = await queue.receive(wait=20)
     >>> message.json(), message.receive_count
     ({'id': 1}, 1)
     >>> await queue.delete(message.receipt_handle)
+    ```
 
     `redrive=(dead_letter_queue, max_receive_count)` moves a message to the dead-letter queue
     when a receive finds it already received `max_receive_count` times. Limits and defaults are

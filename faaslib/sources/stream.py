@@ -86,12 +86,14 @@ _WHOLE_NUMBER = re.compile(r"0|[1-9][0-9]*")
 class Stream:
     """A Kinesis data stream: `put_record`, `put_records`, shard iterators and `get_records`.
 
+    ```pycon
     >>> stream = Stream("clicks", clock, shards=2)
     >>> put = await stream.put_record({"page": "/"}, partition_key="user-1")
     >>> iterator = stream.iterator(put.shard_id, "TRIM_HORIZON")
     >>> result = stream.get_records(iterator)
     >>> [record.json() for record in result.records]
     [{'page': '/'}]
+    ```
 
     The shards split the 128-bit hash-key space into equal ranges, as CreateStream does. Limits
     and defaults are Kinesis's; a value out of range raises `ConfigurationError`.

@@ -89,9 +89,11 @@ class StreamSources:
         the app (by name or ARN) that gets a failure record for each range of records given
         up on. `function_config` takes `App.function`'s options.
 
+        ```pycon
         >>> @app.on_stream("clicks", batch_size=500, bisect_batch_on_function_error=True,
         ...                maximum_retry_attempts=3, on_failure="clicks-failed")
         ... def count(event, context): ...
+        ```
         """
         return self._mapping(
             KinesisSource(self.stream(name)),

@@ -63,12 +63,14 @@ class TableError(ValueError):
 class Table:
     """A DynamoDB table whose stream records every change.
 
+    ```pycon
     >>> table = Table("users", clock, key_schema=("id",))
     >>> await table.put_item({"id": "u1", "name": "Ann"})
     >>> await table.update_item({"id": "u1"}, {"name": "Ana"})
     >>> iterator = table.stream.iterator("shardId-000000000000", "TRIM_HORIZON")
     >>> [table.change(r).event_name for r in table.stream.get_records(iterator).records]
     ['INSERT', 'MODIFY']
+    ```
 
     `key_schema` names the partition key attribute and, if the table has one, the sort key;
     key values are strings, numbers or bytes.

@@ -74,9 +74,11 @@ _SEQUENCE_STEP = 4_096  # SNS's sequence numbers grow but are not consecutive
 class Topic:
     """An SNS topic: `subscribe` functions or queues, then `publish` to all of them at once.
 
+    ```pycon
     >>> topic = Topic("orders", clock)
     >>> topic.subscribe(lambda notification: seen.append(notification.lambda_event()))
     >>> result = await topic.publish({"id": 1}, attributes={"kind": "new"})
+    ```
 
     Limits are SNS's: a topic name of 1 to 256 letters, digits, `-` and `_` (ending in `.fifo`
     for a FIFO topic); a message of at most 256 KiB with its attributes; a subject of 1 to 100

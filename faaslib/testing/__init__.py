@@ -12,6 +12,6 @@
 from faaslib.testing import events
 from faaslib.testing.client import HttpClient, SyncProxy, TestClient
 from faaslib.testing.clock import FakeClock
-from faaslib.testing.context import context
+from faaslib.testing.contexts import context
 
 __all__ = ["FakeClock", "HttpClient", "SyncProxy", "TestClient", "context", "events"]

@@ -4,11 +4,13 @@ The app runs in an event loop on a thread of its own (an anyio blocking portal),
 `async with app` would enter it; every call the test makes is carried into that loop and its
 answer (or exception) carried back. Starlette's `TestClient` works the same way.
 
+```pycon
 >>> with TestClient(app) as client:
 ...     assert client.call("resize", {"key": "a.jpg"}) == {"key": "a.jpg"}
 ...     client.queue("orders").send({"id": 1})
 ...     client.advance(30)          # the app's FakeClock
 ...     client.wait_idle()
+```
 """
 
 from __future__ import annotations
@@ -77,9 +79,11 @@ class TestClient:
     the app's `shutdown_timeout`, time on the app's clock, which a `FakeClock` never lets pass
     by itself (`App(shutdown_timeout=0)` stops at once). An error in the block stops it at once.
 
+    ```pycon
     >>> with TestClient(app) as client:
     ...     result = client.invoke("resize", {"key": "a.jpg"})
     ...     response = client.http.get("/items/1")   # through app.asgi; needs httpx
+    ```
     """
 
     __test__ = False  # a class named Test* that pytest must not collect

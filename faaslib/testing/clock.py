@@ -63,9 +63,11 @@ class _FakeTimeout:
 class FakeClock:
     """A `faaslib.clock.Clock` whose time stands still until `advance()` moves it.
 
+    ```pycon
     >>> clock = FakeClock()
     >>> app = App(clock=clock)
     >>> await clock.advance(3)   # every timeout and sleeper due within 3 s fires, in order
+    ```
     """
 
     def __init__(self, start: float | datetime = DEFAULT_START) -> None:

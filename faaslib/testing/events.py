@@ -1,12 +1,14 @@
 """Event factories for tests: each returns the event as the handler receives it on Lambda, a
 plain dict of AWS's JSON, built by the matching `faaslib.events.build` builder.
 
+```pycon
 >>> from faaslib.testing import events
 >>> events.sqs({"order": 1}, queue="orders")["Records"][0]["body"]
 '{"order":1}'
 >>> events.s3("uploads", "cat.jpg")["Records"][0]["s3"]["object"]["key"]
 'cat.jpg'
 >>> events.family("apigw-http-v2", "POST", "/items", body={"name": "x"})
+```
 
 The arguments are the builders' (ids, timestamps, ARNs and checksums are filled in as AWS fills
 them; `now=` stamps the event with a fake clock's time). For the typed Struct instead, use

@@ -16,9 +16,11 @@ Fixtures (prefixed `faas_` so that they never shadow a project's own `clock` or 
       def faas_backend(anyio_backend):
           return anyio_backend
 
+```pycon
 >>> def test_resize(faas_client):
 ...     client = faas_client(app)
 ...     assert client.call("resize", {"key": "a.jpg"}) == {"key": "a.jpg"}
+```
 """
 
 from __future__ import annotations

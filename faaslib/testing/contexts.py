@@ -1,7 +1,9 @@
 """`context()`: a Lambda context for calling a handler directly, without an app.
 
+```pycon
 >>> from faaslib.testing import context, events
 >>> handler(events.sqs({"id": 1}), context("orders", timeout=30))
+```
 
 The context is the one an app would build (`faaslib.Context`), so a handler sees the same
 attributes and the same quirks (`memory_limit_in_mb` is a `str`, as in AWS's runtime).
