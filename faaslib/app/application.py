@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -43,6 +43,9 @@ from faaslib.metrics import FunctionMetrics
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.registry import Resources
 from faaslib.sources.stream_decorators import StreamSources
+
+if TYPE_CHECKING:
+    from faaslib.aws import AwsApp
 
 __all__ = ["App"]
 
@@ -231,6 +234,21 @@ class App(
             list(error.get("stackTrace", [])),
             result,
         )
+
+    @property
+    def aws(self) -> AwsApp:
+        """The app's AWS endpoints as an ASGI application: boto3 and every AWS SDK reach its
+        functions and services through it (`faaslib serve --aws`, or
+        `uvicorn.run(app.aws)`, with `endpoint_url` pointing there). Its lifespan starts and
+        stops the app, as `app.asgi`'s does."""
+        aws: AwsApp | None = self.__dict__.get("_aws")
+        if aws is None:
+            from faaslib.aws import AwsApp, services_for
+
+            aws = self.__dict__["_aws"] = AwsApp(
+                services_for(self), self.lifespan, self.config.region
+            )
+        return aws
 
     def _function(self, name: str) -> Function:
         if not isinstance(name, str):

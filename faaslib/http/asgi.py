@@ -17,7 +17,7 @@ from typing import Any
 
 from faaslib.http.gateway import HttpApi
 
-__all__ = ["AsgiApp"]
+__all__ = ["AsgiApp", "run_lifespan"]
 
 logger = logging.getLogger("faaslib.http")
 
@@ -47,28 +47,33 @@ class AsgiApp:
         if kind == "http":
             await self._api.serve(scope, receive, send)
         elif kind == "lifespan":
-            await self._run_lifespan(receive, send)
+            await run_lifespan(self._lifespan, receive, send)
         elif kind == "websocket":
             await send({"type": "websocket.close", "code": 1000})  # refused: the server says 403
 
-    async def _run_lifespan(self, receive: Receive, send: Send) -> None:
-        message = await receive()
-        if message["type"] != "lifespan.startup":
-            return
-        started = False
-        try:
-            async with self._lifespan():
-                started = True
-                await send({"type": "lifespan.startup.complete"})
-                while (await receive())["type"] != "lifespan.shutdown":
-                    pass
-        except Exception as error:
-            # The host's operator reads this message: it names what failed.
-            stage = "shutdown" if started else "startup"
-            logger.exception("faaslib app %s failed", stage)
-            await send({"type": f"lifespan.{stage}.failed", "message": f"{error}"})
-            return
-        await send({"type": "lifespan.shutdown.complete"})
-
     def __repr__(self) -> str:
         return f"<faaslib ASGI app: {self._api.kind}, {len(self._api.routes)} routes>"
+
+
+async def run_lifespan(
+    lifespan: Callable[[], AbstractAsyncContextManager[None]], receive: Receive, send: Send
+) -> None:
+    """ASGI's lifespan protocol around `lifespan()`: startup enters it (the whole app starts
+    with its host), shutdown leaves it; a failure is reported to the host, named."""
+    message = await receive()
+    if message["type"] != "lifespan.startup":
+        return
+    started = False
+    try:
+        async with lifespan():
+            started = True
+            await send({"type": "lifespan.startup.complete"})
+            while (await receive())["type"] != "lifespan.shutdown":
+                pass
+    except Exception as error:
+        # The host's operator reads this message: it names what failed.
+        stage = "shutdown" if started else "startup"
+        logger.exception("faaslib app %s failed", stage)
+        await send({"type": f"lifespan.{stage}.failed", "message": f"{error}"})
+        return
+    await send({"type": "lifespan.shutdown.complete"})

@@ -31,13 +31,18 @@ class _Server(uvicorn.Server):
         self.listening.set()
 
 
-def serve(app: App, before_stop: Callable[[], object] = lambda: None) -> Iterator[Served]:
-    """Serve `app.asgi` until the generator is closed; its lifespan runs the app.
-    `before_stop` runs first when it stops (to release handlers a test left waiting)."""
+def serve(
+    app: App, before_stop: Callable[[], object] = lambda: None, asgi: object = None
+) -> Iterator[Served]:
+    """Serve `app.asgi` (or `asgi`, e.g. `app.aws`) until the generator is closed; its lifespan
+    runs the app. `before_stop` runs first when it stops (to release handlers a test left
+    waiting)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app.asgi, lifespan="on", ws="none", log_level="warning")
+    config = uvicorn.Config(
+        asgi if asgi is not None else app.asgi, lifespan="on", ws="none", log_level="warning"
+    )
     server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

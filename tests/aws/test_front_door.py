@@ -1,0 +1,48 @@
+"""`app.aws`'s front door, with real boto3: requests are routed by their SigV4 scope, and what no
+service here emulates is answered in AWS's error shape of each protocol, which botocore parses
+into the error code, never a 500 with a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.http.server import Served
+
+
+@pytest.mark.parametrize(
+    ("service", "call"),
+    [
+        ("dynamodb", lambda client: client.list_tables()),  # JSON protocol
+        ("sns", lambda client: client.list_topics()),  # query protocol, XML errors
+        ("s3", lambda client: client.list_buckets()),  # REST-XML
+        ("kinesis", lambda client: client.list_streams()),
+    ],
+)
+def test_a_service_faaslib_does_not_emulate_is_named_in_aws_error_shape(
+    aws_client: Callable[..., Any], service: str, call: Callable[[Any], Any]
+) -> None:
+    # (a service that comes to be served leaves this table for its own tests)
+    with pytest.raises(ClientError) as raised:
+        call(aws_client(service))
+    error = raised.value.response["Error"]
+    assert error["Code"] == "UnknownOperationException"
+    assert f"{service!r}" in error["Message"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert raised.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_an_unsigned_request_naming_no_service_is_refused_as_aws_does(served: Served) -> None:
+    answer = httpx.post(served.url + "/", content=b"{}")
+    assert answer.status_code == 403
+    assert answer.headers["x-amzn-errortype"] == "MissingAuthenticationToken"
+    assert answer.json()["__type"] == "MissingAuthenticationToken"
+    assert answer.headers["x-amzn-requestid"]
+
+
+def test_the_lifespan_runs_the_app(served: Served) -> None:
+    assert served.app._task_group is not None
