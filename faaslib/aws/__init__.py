@@ -20,4 +20,6 @@ __all__ = ["AwsApp", "AwsError", "AwsRequest", "AwsResponse", "Service", "servic
 
 def services_for(app: App) -> list[Service]:
     """The services `app.aws` serves, bound to `app`."""
-    return []
+    from faaslib.aws.lambda_ import LambdaService
+
+    return [LambdaService(app)]

@@ -101,6 +101,11 @@ class AwsApp:
                 "InternalFailure", "faaslib failed to serve the request", 500, sender_fault=False
             )
             response = _error_response(failure, protocol, request_id)
+        # A service may answer with a request id of its own (Invoke: the invocation's).
+        request_id = next(
+            (value for name, value in response.headers if name.lower() == "x-amzn-requestid"),
+            request_id,
+        )
         headers = [(b"x-amzn-requestid", request_id.encode())]
         headers += [
             (name.encode("latin-1"), value.encode("latin-1"))
@@ -208,6 +213,7 @@ def _error_response(error: AwsError, protocol: WireProtocol, request_id: str) ->
         "__type": error.code,
         "message": error.message,
         "Type": "User" if error.sender_fault else "Service",
+        **error.fields,
     }
     headers = [
         ("content-type", "application/x-amz-json-1.0"),

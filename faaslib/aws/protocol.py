@@ -89,7 +89,8 @@ def json_response(
 class AwsError(Exception):
     """AWS's error: `code` (the exception's name, e.g. `QueueDoesNotExist`), `message`, the HTTP
     `status`, whether the caller (`Sender`) or the service (`Receiver`) is at fault, and any
-    headers the protocol needs beside the body (SQS's `x-amzn-query-error`)."""
+    headers the protocol needs beside the body (SQS's `x-amzn-query-error`), and more `fields` of
+    a JSON error body (a throttle's `Reason`)."""
 
     def __init__(
         self,
@@ -99,6 +100,7 @@ class AwsError(Exception):
         *,
         sender_fault: bool = True,
         headers: list[tuple[str, str]] | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
@@ -106,6 +108,7 @@ class AwsError(Exception):
         self.status = status
         self.sender_fault = sender_fault
         self.headers = headers or []
+        self.fields = dict(fields or {})  # more members of a JSON error body (Lambda's Reason)
 
 
 class Service(Protocol):

@@ -1,5 +1,5 @@
-"""`faaslib serve MODULE:APP`: the app's HTTP routes on a uvicorn server, and its sources
-running, until Ctrl-C.
+"""`faaslib serve MODULE:APP`: the app's HTTP routes (or, with `--aws`, its AWS endpoints) on a
+uvicorn server, and its sources running, until Ctrl-C.
 
 The server runs `app.asgi` with ASGI lifespan on, so the app starts (sources, provisioned
 instances, workers) before the first request and stops after the last: Ctrl-C (or SIGTERM)
@@ -47,6 +47,12 @@ def add_parser(commands: Any) -> None:
         "--port", type=_port, default=3000, help="the port to bind, 0-65535 (default: 3000)"
     )
     parser.add_argument(
+        "--aws",
+        action="store_true",
+        help="serve the app's AWS endpoints (app.aws: boto3 and AWS SDKs, with endpoint_url "
+        "pointing here) instead of its HTTP routes",
+    )
+    parser.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
         default="info",
@@ -64,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
             "serving needs uvicorn, which is not installed: pip install 'faaslib[http]'"
         ) from None
     _check_can_listen(args.host, args.port)
+    served = app.aws if args.aws else app.asgi
     config = uvicorn.Config(
-        app.asgi, host=args.host, port=args.port, lifespan="on", log_level=args.log_level
+        served, host=args.host, port=args.port, lifespan="on", log_level=args.log_level
     )
     server = uvicorn.Server(config)
     with unexpected_errors_as(SERVER_FAILED, "the server stopped"):

@@ -99,3 +99,39 @@ def test_a_host_that_cannot_be_a_name_is_a_usage_error() -> None:
     assert run.returncode == 2
     assert run.stderr.startswith(b"faaslib serve: error: --host '\\udcff.example': ")
     assert run.stderr.count(b"\n") == 1
+
+
+def test_serve_aws_answers_boto3_and_runs_the_app_until_ctrl_c() -> None:
+    boto3 = pytest.importorskip("boto3")
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "faaslib", "serve", "web:app", "--aws", "--port", str(port)],
+        cwd=APPS,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as server:
+        try:
+            assert server.stderr is not None
+            log = []
+            for line in server.stderr:
+                log.append(line)
+                if "Uvicorn running on" in line:
+                    break
+            assert f"Uvicorn running on http://127.0.0.1:{port}" in log[-1], "".join(log)
+            client = boto3.client(
+                "lambda",
+                endpoint_url=f"http://127.0.0.1:{port}",
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
+            assert sorted(names) == ["get_item", "orders", "place_order"]
+            server.send_signal(signal.SIGINT)
+            rest = server.stderr.read()
+            assert server.wait(timeout=20) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+    assert "Application shutdown complete" in rest
+    assert "Traceback" not in rest
