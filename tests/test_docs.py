@@ -35,6 +35,7 @@ PUBLIC = [
     "faaslib.patterns",
     "faaslib.schedule",
     "faaslib.payloads",
+    "faaslib.aws",
 ]
 
 
