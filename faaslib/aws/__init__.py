@@ -21,5 +21,6 @@ __all__ = ["AwsApp", "AwsError", "AwsRequest", "AwsResponse", "Service", "servic
 def services_for(app: App) -> list[Service]:
     """The services `app.aws` serves, bound to `app`."""
     from faaslib.aws.lambda_ import LambdaService
+    from faaslib.aws.sqs import SqsService
 
-    return [LambdaService(app)]
+    return [LambdaService(app), SqsService(app)]

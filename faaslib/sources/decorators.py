@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from faaslib.errors import ConfigurationError
@@ -54,6 +55,11 @@ class EventSources:
         raise NotImplementedError
 
     # -- resources ----------------------------------------------------------------------------
+
+    @property
+    def queues(self) -> Mapping[str, Queue]:
+        """The app's queues by name, read-only (`app.queue(name)` declares one)."""
+        return MappingProxyType(self._resources.queues)
 
     def queue(self, name: str, **options: Any) -> Queue:
         """The app's SQS-like queue `name`, declared with `options` the first time it is named.
