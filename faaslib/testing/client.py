@@ -249,6 +249,23 @@ class TestClient:
             self._http = HttpClient(self)
         return self._http
 
+    # -- AWS ----------------------------------------------------------------------------------
+
+    def boto3_session(self, region_name: str | None = None) -> Any:
+        """A boto3 `Session` whose clients reach the app's AWS endpoints (`app.aws`) in process:
+        the test drives the app with boto3 as production code drives AWS, with no server.
+
+        ```pycon
+        >>> sqs = client.boto3_session().client("sqs")
+        >>> url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+        >>> sqs.send_message(QueueUrl=url, MessageBody="hi")   # reaches @app.on_queue
+        ```
+        """
+        from faaslib.testing.boto import boto3_session
+
+        self._check_running()
+        return boto3_session(self, region_name)
+
     def __repr__(self) -> str:
         state = "running" if self._stack is not None else "stopped"
         return f"TestClient(App {self.app.name!r}, {self.backend}, {state})"
