@@ -29,6 +29,7 @@ from faaslib.sources.bus import (
     PutEventsResult,
     PutEventsResultEntry,
     Rule,
+    RuleTarget,
     UndeliveredEvent,
 )
 from faaslib.sources.queue import Queue
@@ -130,6 +131,7 @@ __all__ = [
     "Record",
     "RecordRejected",
     "Rule",
+    "RuleTarget",
     "ScheduleTrigger",
     "SendBatchResult",
     "SendResult",

@@ -13,15 +13,16 @@ Nothing is lost to a failing consumer: the object is stored (or deleted) before 
 runs, a `deliver` that raises is counted in `counters.notifications_failed`, and its event is
 kept, whole, in `Bucket.undelivered`.
 
-The events are S3's (`ObjectCreated:Put`, `ObjectCreated:Copy`, `ObjectRemoved:Delete`); a
+The events are S3's (`ObjectCreated:Put`, `ObjectCreated:Copy`,
+`ObjectCreated:CompleteMultipartUpload`, `ObjectRemoved:Delete`); a
 delete sends `ObjectRemoved:Delete` whether or not the key existed, as S3 does: its DeleteObject
 succeeds (204) either way, and S3 leaves out the notifications of failed operations only. Where
 this bucket is simpler than S3, on purpose:
 
 - it is unversioned: no version ids, no delete markers;
-- an object is written whole, in one request: no multipart upload, POST or restore, so an ETag
-  is always the MD5 of the body; the 5 GB limit of a single PUT or copy is checked on the body
-  in memory, nothing streams;
+- an object is written whole: `put`, or `put_parts` with every part of a multipart upload at
+  once (the parts of one in progress are the caller's to keep); no POST or restore; the limits
+  are checked on the body in memory, nothing streams;
 - no storage classes, ACLs, tags, encryption, checksums or conditional requests;
 - `last_modified` is the clock's time to the second, as S3 keeps it.
 
@@ -33,7 +34,7 @@ from __future__ import annotations
 import bisect
 import builtins
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,6 +45,7 @@ from faaslib.clock import Clock
 from faaslib.sources.bucket_checks import (
     DEFAULT_CONTENT_TYPE,
     MAXIMUM_LIST_KEYS,
+    MAXIMUM_PARTS,
     BucketError,
     EntityTooLarge,
     InvalidBucketName,
@@ -180,6 +182,37 @@ class Bucket:
         self._publish("ObjectCreated:Put", info)
         return info
 
+    async def put_parts(
+        self,
+        key: str,
+        parts: Sequence[bytes],
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> ObjectInfo:
+        """Store the parts of a multipart upload, joined, under `key`, and notify
+        `ObjectCreated:CompleteMultipartUpload`, as S3's CompleteMultipartUpload does. The ETag
+        is S3's for such an object: the MD5 of the parts' MD5s, a dash and the number of parts
+        (`"...-3"`). Up to 10,000 parts; S3's 5 MB minimum of a part but the last is the
+        caller's to check, as it sees the parts arrive."""
+        await anyio.lowlevel.checkpoint()
+        check_key(self.name, "key", key)
+        if not parts or len(parts) > MAXIMUM_PARTS:
+            raise BucketError(self.name, f"{len(parts)} parts: an upload has 1 to {MAXIMUM_PARTS}")
+        if not all(isinstance(part, bytes) for part in parts):
+            raise BucketError(self.name, f"key {key!r}: every part must be bytes")
+        digests = b"".join(hashlib.md5(part).digest() for part in parts)
+        info = self._store(
+            key,
+            b"".join(parts),
+            check_content_type(self.name, content_type) or DEFAULT_CONTENT_TYPE,
+            check_metadata(self.name, metadata),
+            f"{hashlib.md5(digests).hexdigest()}-{len(parts)}",
+        )
+        self.counters.puts += 1
+        self._publish("ObjectCreated:CompleteMultipartUpload", info)
+        return info
+
     async def get(self, key: str) -> StoredObject:
         """The object at `key`, with its body; `NoSuchKey` if there is none."""
         await anyio.lowlevel.checkpoint()
@@ -250,7 +283,10 @@ class Bucket:
             new_metadata = check_metadata(self.name, metadata)
         else:
             new_type, new_metadata = info.content_type, dict(info.metadata)
-        copied = self._store(key, data, new_type, new_metadata, info.etag.strip('"'))
+        # A copy is written in one piece: a multipart source's ETag gives way to the MD5.
+        etag = info.etag.strip('"')
+        md5 = hashlib.md5(data).hexdigest() if "-" in etag else etag
+        copied = self._store(key, data, new_type, new_metadata, md5)
         self.counters.copies += 1
         self._publish("ObjectCreated:Copy", copied)
         return copied

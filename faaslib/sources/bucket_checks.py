@@ -15,6 +15,7 @@ __all__ = [
     "MAXIMUM_KEY_BYTES",
     "MAXIMUM_LIST_KEYS",
     "MAXIMUM_METADATA_BYTES",
+    "MAXIMUM_PARTS",
     "MAXIMUM_SINGLE_PUT_BYTES",
     "BucketError",
     "EntityTooLarge",
@@ -39,6 +40,7 @@ MAXIMUM_KEY_BYTES = (
 MAXIMUM_METADATA_BYTES = 2_048
 MAXIMUM_SINGLE_PUT_BYTES = 5 * 1024**3  # 5 GB a PUT or a copy; larger objects need multipart
 MAXIMUM_LIST_KEYS = 1_000
+MAXIMUM_PARTS = 10_000  # of a multipart upload
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when a request gives none
 
 _BUCKET_NAME = re.compile(r"[a-z0-9.-]{3,63}")
@@ -144,13 +146,15 @@ def check_key(bucket: str, field: str, key: Any) -> None:
 
 
 def check_size(bucket: str, key: str, size: int) -> None:
-    """That an object of `size` bytes fits a single PUT or copy (5 GB)."""
+    """That an object of `size` bytes fits a single PUT or copy (5 GB), the limit this bucket
+    also keeps a multipart upload's object to."""
     if size > MAXIMUM_SINGLE_PUT_BYTES:
         raise EntityTooLarge(
             bucket,
             f"object {key!r} is {size:,} bytes, over S3's limit of "
             f"{MAXIMUM_SINGLE_PUT_BYTES:,} bytes (5 GB) for a single PUT or copy; S3 takes "
-            "larger objects (up to 5 TB) by multipart upload, which this bucket has not",
+            "larger objects (up to 5 TB) by multipart upload, which this bucket, holding "
+            "objects in memory, keeps to the same 5 GB",
         )
 
 

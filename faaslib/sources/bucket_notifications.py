@@ -41,8 +41,8 @@ Deliver = Callable[[dict[str, Any]], object]
 
 # Every event type a configuration may name, as S3's API lists them (the `Events` of a
 # TopicConfiguration, https://docs.aws.amazon.com/AmazonS3/latest/API/API_TopicConfiguration.html).
-# This bucket emits ObjectCreated:Put, ObjectCreated:Copy and ObjectRemoved:Delete; the others
-# are accepted, and never occur.
+# This bucket emits ObjectCreated:Put, ObjectCreated:Copy, ObjectCreated:CompleteMultipartUpload
+# and ObjectRemoved:Delete; the others are accepted, and never occur.
 EVENT_TYPES: tuple[str, ...] = (
     "s3:ObjectCreated:*",
     "s3:ObjectCreated:Put",

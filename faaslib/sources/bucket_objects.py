@@ -15,7 +15,8 @@ class ObjectInfo(msgspec.Struct, frozen=True, kw_only=True):
     """What S3 knows of an object without its body: HeadObject's answer.
 
     `etag` is quoted, as S3 returns it (`'"9b2cf535f27731c974343645a3985328"'`): the MD5 of the
-    body. `metadata` is the user metadata, names lower-cased as S3 stores them.
+    body, or for a multipart upload's, the MD5 of its parts' MD5s and their number (`"...-3"`).
+    `metadata` is the user metadata, names lower-cased as S3 stores them.
     """
 
     key: str

@@ -49,6 +49,7 @@ __all__ = [
     "PutEventsResult",
     "PutEventsResultEntry",
     "Rule",
+    "RuleTarget",
     "UndeliveredEvent",
 ]
 
@@ -77,14 +78,24 @@ class PutEventsResult(msgspec.Struct, frozen=True, kw_only=True, rename="pascal"
         return answer
 
 
+class RuleTarget(msgspec.Struct, frozen=True, kw_only=True):
+    """One target of a rule: its `id` and `arn`, as PutTargets names them, and `deliver`, which
+    takes each matching event (and may raise to refuse it)."""
+
+    id: str
+    arn: str
+    deliver: Callable[[dict[str, Any]], object]
+
+
 class Rule(msgspec.Struct, kw_only=True):
-    """A rule of the bus: its pattern and the target each matching event goes to."""
+    """A rule of the bus: its pattern and the targets each matching event goes to, by id, in
+    the order they were added. A rule without targets matches nothing, as on EventBridge."""
 
     name: str
     arn: str
     pattern: Pattern
-    target: Callable[[dict[str, Any]], object]
-    target_name: str
+    targets: dict[str, RuleTarget]
+    description: str | None = None
     matched: int = 0
 
 
@@ -159,21 +170,68 @@ class EventBus:
         target: Callable[[dict[str, Any]], object],
         *,
         target_name: str = "",
+        target_arn: str = "",
     ) -> Rule:
         """Add rule `name`: every event `pattern` matches is handed to `target` (which may
-        raise to refuse it)."""
-        if any(rule.name == name for rule in self.rules):
+        raise to refuse it); `target_name` is the target's id (default `"1"`) and `target_arn`
+        its ARN."""
+        if self.rule(name) is not None:
             raise ConfigurationError(f"event bus {self.name!r}: rule {name!r} already exists")
+        rule = self.put_rule(name, pattern)
+        target_id = target_name or "1"
+        rule.targets[target_id] = RuleTarget(id=target_id, arn=target_arn, deliver=target)
+        return rule
+
+    def rule(self, name: str) -> Rule | None:
+        """The bus's rule `name`, or None."""
+        return next((rule for rule in self.rules if rule.name == name), None)
+
+    def put_rule(self, name: str, pattern: Pattern, *, description: str | None = None) -> Rule:
+        """Rule `name` with `pattern`, as PutRule makes it: a new rule has no targets (and so
+        matches nothing until `put_target`); an existing one takes the new pattern and keeps
+        its targets."""
+        rule = self.rule(name)
+        if rule is not None:
+            rule.pattern = pattern
+            rule.description = description
+            return rule
         where = "" if self.name == "default" else f"{self.name}/"
         rule = Rule(
             name=name,
             arn=f"arn:aws:events:{self.region}:{self.account}:rule/{where}{name}",
             pattern=pattern,
-            target=target,
-            target_name=target_name,
+            targets={},
+            description=description,
         )
         self.rules.append(rule)
         return rule
+
+    def put_target(self, rule: str, target: RuleTarget) -> None:
+        """Add `target` to rule `rule` (replacing the target of the same id), as PutTargets
+        does. Raises `BusError` for a rule the bus does not have."""
+        self._rule(rule).targets[target.id] = target
+
+    def remove_target(self, rule: str, target_id: str) -> None:
+        """Remove the target `target_id` of rule `rule`; raises `BusError` for a rule or a
+        target the bus does not have."""
+        targets = self._rule(rule).targets
+        if targets.pop(target_id, None) is None:
+            raise BusError(self.name, f"rule {rule!r} has no target {target_id!r}")
+
+    def remove_rule(self, name: str) -> None:
+        """Delete rule `name`, as DeleteRule does: only once it has no targets left."""
+        found = self._rule(name)
+        if found.targets:
+            raise BusError(
+                self.name, f"rule {name!r} can't be deleted since it has targets; remove them first"
+            )
+        self.rules.remove(found)
+
+    def _rule(self, name: str) -> Rule:
+        found = self.rule(name)
+        if found is None:
+            raise BusError(self.name, f"it has no rule {name!r}")
+        return found
 
     # -- putting -------------------------------------------------------------------------------
 
@@ -218,21 +276,22 @@ class EventBus:
     def _route(self, event: dict[str, Any]) -> None:
         counters = self.counters
         matched = False
-        for rule in self.rules:
-            if not rule.pattern.matches(event):
+        for rule in list(self.rules):
+            if not rule.targets or not rule.pattern.matches(event):
                 continue
             matched = True
             rule.matched += 1
             counters.TriggeredRules += 1
-            try:
-                rule.target(event)
-            except Exception as error:
-                counters.FailedInvocations += 1
-                self.undelivered.append(
-                    UndeliveredEvent(rule=rule.name, event=event, error=f"{error}")
-                )
-            else:
-                counters.Invocations += 1
+            for target in list(rule.targets.values()):
+                try:
+                    target.deliver(event)
+                except Exception as error:
+                    counters.FailedInvocations += 1
+                    self.undelivered.append(
+                        UndeliveredEvent(rule=rule.name, event=event, error=f"{error}")
+                    )
+                else:
+                    counters.Invocations += 1
         if matched:
             counters.MatchedEvents += 1
 

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError
 from faaslib.patterns import Pattern, compile_pattern
 from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
 from faaslib.sources.bucket import Bucket
-from faaslib.sources.bus import EventBus
+from faaslib.sources.bus import EventBus, RuleTarget
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_mapping import QueueMapping
 from faaslib.sources.registry import Resources
@@ -61,6 +62,16 @@ class EventSources:
         """The app's queues by name, read-only (`app.queue(name)` declares one)."""
         return MappingProxyType(self._resources.queues)
 
+    @property
+    def topics(self) -> Mapping[str, Topic]:
+        """The app's topics by name, read-only (`app.topic(name)` declares one)."""
+        return MappingProxyType(self._resources.topics)
+
+    @property
+    def buses(self) -> Mapping[str, EventBus]:
+        """The app's event buses by name, read-only (`app.bus(name)` declares one)."""
+        return MappingProxyType(self._resources.buses)
+
     def queue(self, name: str, **options: Any) -> Queue:
         """The app's SQS-like queue `name`, declared with `options` the first time it is named.
 
@@ -70,6 +81,11 @@ class EventSources:
         Naming the queue again returns the same queue; naming it with other options is an error.
         """
         return self._resources.queue(name, options)
+
+    @property
+    def buckets(self) -> Mapping[str, Bucket]:
+        """The app's buckets by name, read-only (`app.bucket(name)` declares one)."""
+        return MappingProxyType(self._resources.buckets)
 
     def bucket(self, name: str, **options: Any) -> Bucket:
         """The app's S3-like bucket `name` (see `faaslib.sources.Bucket`)."""
@@ -233,6 +249,7 @@ class EventSources:
                 *made[0],
                 lambda event: invoke_event(function.name, event),
                 target_name=function.name,
+                target_arn=function.arn,
             )
             self._add_trigger(
                 PushTrigger(
@@ -328,6 +345,30 @@ class EventSources:
             raw_message_delivery=raw_message_delivery,
             protocol="sqs",
             endpoint=target.arn,
+        )
+
+    def rule_target(self, arn: str, *, id: str) -> RuleTarget:
+        """A target for an event bus's rule (`bus.put_target(rule, target)`), as PutTargets
+        names it: the app's function by its ARN (each event is an Event invocation) or the
+        app's standard queue by its ARN (each event is a message). Raises `ConfigurationError`
+        for an ARN that names neither, or a FIFO queue (which needs a message group id)."""
+        resources = self._resources
+        prefix = function_arn(resources.region, resources.account, "")
+        if arn.startswith(prefix):
+            function = self._functions.get(arn.removeprefix(prefix))
+            if function is not None:
+                name, invoke_event = function.name, self._invoker.invoke_event
+                return RuleTarget(id=id, arn=arn, deliver=lambda event: invoke_event(name, event))
+        queue = resources.by_arn(arn)
+        if isinstance(queue, Queue) and queue.fifo:
+            raise ConfigurationError(
+                f"rule target {id!r}: the FIFO queue {arn!r} needs a message group id for each "
+                "event (PutTargets' SqsParameters), which faaslib's rule targets do not take"
+            )
+        if isinstance(queue, Queue):
+            return RuleTarget(id=id, arn=arn, deliver=lambda event: queue._send_now(event))
+        raise ConfigurationError(
+            f"rule target {id!r}: {arn!r} is not the ARN of a function or a queue of the app"
         )
 
     def _function_for(

@@ -127,6 +127,7 @@ class Stream:
         self.region = region
         self.account = account
         self.arn = resource_arn("kinesis", f"stream/{name}", region=region, account=account)
+        self.created_at = clock.now()  # Unix seconds, as DescribeStream reports it
         self.counters = StreamCounters()
         self._ordered = make_shards(shards)
         self._logs = {log.shard.shard_id: log for log in self._ordered}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from faaslib.config import function_arn
@@ -48,6 +49,16 @@ class StreamSources:
         raise NotImplementedError
 
     # -- resources ----------------------------------------------------------------------------
+
+    @property
+    def streams(self) -> Mapping[str, Stream]:
+        """The app's streams by name, read-only (`app.stream(name)` declares one)."""
+        return MappingProxyType(self._resources.streams)
+
+    @property
+    def tables(self) -> Mapping[str, Table]:
+        """The app's tables by name, read-only (`app.table(name)` declares one)."""
+        return MappingProxyType(self._resources.tables)
 
     def stream(self, name: str, **options: Any) -> Stream:
         """The app's Kinesis-like stream `name`, declared with `options` the first time it is

@@ -128,6 +128,10 @@ class Table:
         stored = self._items.get(self._identity(self._key(key)))
         return None if stored is None else _values(stored)
 
+    def items(self) -> list[dict[str, Any]]:
+        """Every item of the table, as `get_item` gives them, in no particular order."""
+        return [_values(item) for item in self._items.values()]
+
     async def put_item(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
         """Create or replace the item with `item`'s key; the item it replaced, or None."""
         key = self._key(item, field="item")

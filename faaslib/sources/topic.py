@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import anyio.lowlevel
+import msgspec
 
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
@@ -188,6 +189,46 @@ class Topic:
         )
         self._subscriptions[arn] = (subscription, policy)
         return subscription
+
+    def update_subscription(
+        self,
+        subscription: Subscription | str,
+        *,
+        filter_policy: Mapping[str, Any] | str | None = None,
+        filter_policy_scope: FilterPolicyScope = "MessageAttributes",
+        raw_message_delivery: bool = False,
+    ) -> Subscription:
+        """Give a subscription (or the subscription of that ARN) a new filter policy, scope and
+        raw message delivery, as SetSubscriptionAttributes does: it keeps its ARN, receiver and
+        place in the delivery order. Raises `TopicError` (`NotFound`) for one the topic does
+        not have, and what `subscribe` raises for settings SNS refuses."""
+        arn = subscription.arn if isinstance(subscription, Subscription) else subscription
+        held = self._subscriptions.get(arn)
+        if held is None:
+            raise TopicError(self.name, f"it has no subscription {arn!r}", code="NotFound")
+        current = held[0]
+        check_subscription(
+            self.name,
+            self.fifo,
+            deliver=current.deliver,
+            scope=filter_policy_scope,
+            raw_message_delivery=raw_message_delivery,
+            protocol=current.protocol,
+            endpoint=current.endpoint,
+        )
+        policy = None
+        if filter_policy is not None:
+            policy = FilterPolicy(
+                filter_policy, filter_policy_scope, owner=f"topic {self.name!r}: filter_policy"
+            )
+        updated = msgspec.structs.replace(
+            current,
+            filter_policy=filter_policy,
+            filter_policy_scope=filter_policy_scope,
+            raw_message_delivery=raw_message_delivery,
+        )
+        self._subscriptions[arn] = (updated, policy)
+        return updated
 
     def unsubscribe(self, subscription: Subscription | str) -> None:
         """Remove a subscription (or the subscription of that ARN); it receives nothing more,

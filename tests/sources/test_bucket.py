@@ -868,3 +868,23 @@ async def test_a_deliver_that_returns_an_awaitable_counts_as_failed(clock: FakeC
     await bucket.put("k", b"")
     assert bucket.counters.notifications_failed == 1
     assert "an awaitable that nothing awaits" in bucket.undelivered[0].error
+
+
+async def test_put_parts_joins_them_with_s3s_multipart_etag_and_notifies(
+    clock: FakeClock,
+) -> None:
+    bucket = Bucket("media", clock)
+    seen: list[dict[str, Any]] = []
+    bucket.subscribe(seen.append)
+    parts = [b"a" * 10, b"b" * 3]
+    info = await bucket.put_parts("big", parts, content_type="text/plain", metadata={"k": "v"})
+    digests = hashlib.md5(hashlib.md5(parts[0]).digest() + hashlib.md5(parts[1]).digest())
+    assert info.etag == f'"{digests.hexdigest()}-2"'
+    assert (await bucket.get("big")).body == b"a" * 10 + b"b" * 3
+    record = seen[0]["Records"][0]
+    assert record["eventName"] == "ObjectCreated:CompleteMultipartUpload"
+    assert record["s3"]["object"]["eTag"] == f"{digests.hexdigest()}-2"
+    copied = await bucket.copy("big", "copy")  # written in one piece: the MD5 again
+    assert copied.etag == f'"{hashlib.md5(b"a" * 10 + b"b" * 3).hexdigest()}"'
+    with pytest.raises(BucketError, match="an upload has 1 to 10000"):
+        await bucket.put_parts("none", [])
