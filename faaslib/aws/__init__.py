@@ -20,7 +20,20 @@ __all__ = ["AwsApp", "AwsError", "AwsRequest", "AwsResponse", "Service", "servic
 
 def services_for(app: App) -> list[Service]:
     """The services `app.aws` serves, bound to `app`."""
+    from faaslib.aws.dynamodb import DynamoDBService
+    from faaslib.aws.events import EventsService
+    from faaslib.aws.kinesis import KinesisService
     from faaslib.aws.lambda_ import LambdaService
+    from faaslib.aws.s3 import S3Service
+    from faaslib.aws.sns import SnsService
     from faaslib.aws.sqs import SqsService
 
-    return [LambdaService(app), SqsService(app)]
+    return [
+        LambdaService(app),
+        SqsService(app),
+        KinesisService(app),
+        DynamoDBService(app),
+        S3Service(app),
+        SnsService(app),
+        EventsService(app),
+    ]

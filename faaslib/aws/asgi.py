@@ -112,7 +112,9 @@ class AwsApp:
             for name, value in response.headers
             if name.lower() != "x-amzn-requestid"
         ]
-        headers.append((b"content-length", str(len(response.body)).encode()))
+        # A HEAD answer names the length of the body a GET would send (S3's HeadObject).
+        if not any(name.lower() == "content-length" for name, _ in response.headers):
+            headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
