@@ -37,7 +37,9 @@ def serve(
     """Serve `app.asgi` (or `asgi`, e.g. `app.aws`) until the generator is closed; its lifespan
     runs the app. `before_stop` runs first when it stops (to release handlers a test left
     waiting)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose protocol says TCP, and
+    # without it each keep-alive answer waits ~40 ms for a delayed ACK
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
