@@ -470,6 +470,15 @@ def main() -> None:
             )
             print(f"  {name:<42}  {rate:>10,.0f}  {ratio}")
 
+    try:
+        from bench_aws import aws_section
+    except ImportError as missing:  # boto3 and moto[server] come with the bench extra
+        print(
+            f"\nAWS endpoints: skipped ({missing.name} is not installed: pip install -e '.[bench]')"
+        )
+    else:
+        print(aws_section(calls=200 if not arguments.quick else 50, rounds=arguments.rounds))
+
     decoded = decode_rows(arguments.iterations // 4, arguments.rounds)
     if decoded is None:
         print("\nevent decoding: skipped (the corpus in ../shared is not here)")
