@@ -161,6 +161,10 @@ class Registration:
         timeout, concurrency, retries, destinations... (validated, read-only)."""
         return self._function(name).config
 
+    def function_handler(self, name: str) -> str:
+        """Function `name`'s handler as Lambda's `Handler` names it: `module.function`."""
+        return self._function(name).variables["_HANDLER"]
+
     def instances(self, name: str) -> InstanceCounts:
         """How many instances of function `name` exist now, idle and busy."""
         pool = self._function(name).instances

@@ -215,9 +215,7 @@ class LambdaService:
         return data
 
     def _handler(self, name: str) -> str:
-        # The handler's dotted name, as the function's _HANDLER variable holds it; the app has
-        # no public accessor for it yet.
-        return self._app._function(name).variables["_HANDLER"]
+        return self._app.function_handler(name)
 
     # -- concurrency --------------------------------------------------------------------------
 
