@@ -46,6 +46,7 @@ from faaslib.sources.stream_decorators import StreamSources
 
 if TYPE_CHECKING:
     from faaslib.aws import AwsApp
+    from faaslib.aws.route import AwsRoute
 
 __all__ = ["App"]
 
@@ -92,6 +93,7 @@ class App(
         on_budget_exceeded: Callable[[Decimal, Decimal], object] | None = None,
         throttle_over_budget: bool = False,
         shutdown_timeout: float = 30,
+        route_aws_calls: bool = True,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -113,11 +115,23 @@ class App(
             },
         )
         _check_options(
-            name, clock, prices, wait_for_provisioned, on_budget_exceeded, throttle_over_budget
+            name,
+            clock,
+            prices,
+            wait_for_provisioned,
+            on_budget_exceeded,
+            throttle_over_budget,
+            route_aws_calls,
         )
         self.name = name
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.wait_for_provisioned = wait_for_provisioned
+        # Handlers' AWS SDK calls go to app.aws while the app runs (faaslib.aws.route).
+        self._aws_route: AwsRoute | None = None
+        if route_aws_calls:
+            from faaslib.aws.route import AwsRoute
+
+            self._aws_route = AwsRoute(self)
         self._functions: dict[str, Function] = {}
         self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
         self._saved_environment: dict[str, str | None] | None = None
@@ -320,6 +334,7 @@ def _check_options(
     wait_for_provisioned: object,
     on_budget_exceeded: object,
     throttle_over_budget: object,
+    route_aws_calls: object,
 ) -> None:
     """Refuse, at construction, options that would otherwise fail later, mid-run."""
     owner = f"App {name!r}"
@@ -338,6 +353,7 @@ def _check_options(
     for field, value in (
         ("wait_for_provisioned", wait_for_provisioned),
         ("throttle_over_budget", throttle_over_budget),
+        ("route_aws_calls", route_aws_calls),
     ):
         if not isinstance(value, bool):
             raise ConfigurationError(f"{owner}: {field}={value!r:.80} must be True or False")

@@ -19,6 +19,9 @@ from faaslib.executor import Admission, Function, Runner
 from faaslib.sources.base import Invoker, Trigger
 from faaslib.sources.registry import Resources
 
+if TYPE_CHECKING:
+    from faaslib.aws.route import AwsRoute
+
 __all__ = ["Lifecycle"]
 
 logger = logging.getLogger("faaslib")
@@ -43,6 +46,7 @@ class Lifecycle:
     _task_group: anyio.abc.TaskGroup | None
     _trigger_tasks: anyio.abc.TaskGroup | None
     _accepting_events: bool
+    _aws_route: AwsRoute | None
 
     if TYPE_CHECKING:
 
@@ -103,6 +107,8 @@ class Lifecycle:
             await task_group.start(self._events.dispatch)
             self._accepting_events = True
             self._trigger_tasks = await task_group.start(self._run_triggers)
+            if self._aws_route is not None:
+                self._aws_route.start()
         except BaseException as error:
             await self.__aexit__(type(error), error, error.__traceback__)
             raise
@@ -150,6 +156,8 @@ class Lifecycle:
             self._trigger_tasks.start_soon(trigger.run, self._invoker)
 
     def _stopped(self) -> None:
+        if self._aws_route is not None:
+            self._aws_route.stop()
         self._bill_provisioned_concurrency(started=False)
         self._restore_environment()
         if len(self._events):

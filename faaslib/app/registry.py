@@ -39,6 +39,7 @@ class Registration:
     _admission: Admission
     _runner: Runner
     _prices: PriceCatalog
+    _aws_route: object
 
     if TYPE_CHECKING:
 
@@ -121,6 +122,7 @@ class Registration:
                 deque(maxlen=self.config.ledger_rows) if self.config.ledger_rows else None,
             ),
         )
+        function.aws_route = self._aws_route
         self._functions[name] = function
         self._admission.add(function.slots)
         for key, value in config.environment.items():

@@ -26,6 +26,7 @@ class Function:
 
     __slots__ = (
         "arn",
+        "aws_route",
         "config",
         "handler",
         "instances",
@@ -66,6 +67,7 @@ class Function:
         self.timeout = float(config.timeout)
         self.arn = function_arn(region, account_id, config.name)
         self.log_group_name = f"/aws/lambda/{config.name}"
+        self.aws_route: object = None  # where its handlers' AWS SDK calls go (the app sets it)
         target = handler.target
         self.variables = function_variables(
             self, region, f"{getattr(target, '__module__', '?')}.{_describe(target)}"

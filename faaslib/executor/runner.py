@@ -301,7 +301,9 @@ class Runner:
         is_provisioned = slot is None
         function.instances.add(is_provisioned)
         start = clock.monotonic()
-        variables = InvocationVariables(function.variables, log_stream, is_provisioned, None, clock)
+        variables = InvocationVariables(
+            function.variables, log_stream, is_provisioned, None, clock, function.aws_route
+        )
         if not spec.is_class:
             instance = Instance(spec.bind(spec.target), log_stream, is_provisioned, variables)
             return instance, (clock.monotonic() - start) * 1000.0, None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faaslib.marshal import EXECUTION_ENV
 
@@ -45,7 +45,15 @@ class InvocationVariables:
     """An instance's variables: its function's, its own, and its current invocation's trace id
     (written out only if the handler reads it, stamped with the app's clock when first read)."""
 
-    __slots__ = ("_clock", "_function", "_provisioned", "_request_number", "_stream", "_trace_id")
+    __slots__ = (
+        "_clock",
+        "_function",
+        "_provisioned",
+        "_request_number",
+        "_stream",
+        "_trace_id",
+        "route",
+    )
 
     def __init__(
         self,
@@ -54,7 +62,9 @@ class InvocationVariables:
         provisioned: bool,
         request_number: int | None,
         clock: Clock,
+        route: Any = None,
     ) -> None:
+        self.route = route  # where the handler's AWS SDK calls go (faaslib.aws.route), if routed
         self._function = function
         self._stream = log_stream_name
         self._provisioned = provisioned

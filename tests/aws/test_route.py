@@ -1,0 +1,101 @@
+"""Handlers' own AWS SDK calls reach their app in process: a handler written for Lambda, with a
+plain `boto3.client("s3")`, runs unchanged, and nothing leaves the process (the endpoint the
+tests set is a closed port, which a call that went out would meet) (issue 18)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import boto3
+import pytest
+
+from faaslib import App, FunctionError
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # what Lambda gives every function: credentials to sign with
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # A call that left the process would meet a closed port (the discard port): refused at once.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+
+def thumbnail_app() -> tuple[App, list[str]]:
+    """The seed's example: an upload is thumbnailed into another bucket, which notifies again."""
+    app = App(name="photos")
+    app.bucket("uploads")
+    app.bucket("thumbnails")
+    thumbnails: list[str] = []
+
+    @app.on_object("uploads")
+    def make_thumbnail(event: Any, context: Any) -> None:
+        s3 = boto3.client("s3")  # as on Lambda: no endpoint, no configuration
+        record = event["Records"][0]["s3"]
+        key = record["object"]["key"]
+        photo = s3.get_object(Bucket=record["bucket"]["name"], Key=key)["Body"].read()
+        s3.put_object(Bucket="thumbnails", Key=f"small-{key}", Body=photo[:4])
+
+    @app.on_object("thumbnails")
+    def index_thumbnail(event: Any, context: Any) -> None:
+        thumbnails.append(event["Records"][0]["s3"]["object"]["key"])
+
+    return app, thumbnails
+
+
+async def test_a_sync_handlers_boto3_calls_reach_its_app_in_process() -> None:
+    app, thumbnails = thumbnail_app()
+    async with app:
+        await app.bucket("uploads").put("cat.jpg", b"\xff\xd8\xff\xe0-a-photo")
+        await app.wait_idle()
+        small = await app.bucket("thumbnails").get("small-cat.jpg")
+    assert small.body == b"\xff\xd8\xff\xe0"
+    assert thumbnails == ["small-cat.jpg"]
+
+
+async def test_an_async_handler_calls_boto3_from_a_thread() -> None:
+    app = App(name="async-caller")
+    app.queue("orders")
+
+    @app.function
+    async def place(event: Any, context: Any) -> str:
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = (await anyio.to_thread.run_sync(lambda: sqs.get_queue_url(QueueName="orders")))[
+            "QueueUrl"
+        ]
+        await anyio.to_thread.run_sync(lambda: sqs.send_message(QueueUrl=url, MessageBody="x"))
+        return "placed"
+
+    async with app:
+        assert await app.call("place") == "placed"
+        assert app.queue("orders").approximate_number_of_messages == 1
+
+
+async def test_a_blocking_call_on_the_event_loop_is_refused_with_what_to_do() -> None:
+    app = App(name="blocking")
+
+    @app.function
+    async def blocks(event: Any, context: Any) -> None:
+        boto3.client("lambda", region_name="us-east-1").list_functions()
+
+    async with app:
+        with pytest.raises(FunctionError, match=r"anyio\.to_thread\.run_sync"):
+            await app.call("blocks")
+
+
+async def test_an_app_may_leave_its_handlers_calls_to_go_out() -> None:
+    app = App(name="opted-out", route_aws_calls=False)
+
+    @app.function
+    def lists(event: Any, context: Any) -> None:
+        boto3.client("lambda", region_name="us-east-1").list_functions()
+
+    async with app:
+        with pytest.raises(FunctionError) as raised:
+            await app.call("lists")
+    assert raised.value.error_type == "EndpointConnectionError"  # it went out, to 127.0.0.1:9
