@@ -423,3 +423,9 @@ def test_any_client_context_is_taken_or_refused_with_an_invocation_error(
     backend: str, client_context: Any
 ) -> None:
     anyio.run(invoke_with_client_context, client_context, backend=backend)
+
+
+async def test_a_client_context_of_non_ascii_text_is_not_base64(app: App) -> None:
+    app.function(echo)
+    with pytest.raises(InvalidRequestContent, match="not base64-encoded JSON"):
+        await app.invoke("echo", {}, client_context="\x80")  # found by hypothesis

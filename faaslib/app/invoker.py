@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from faaslib.invoke import (
     InvocationResult,
     within_sync_limit,
 )
-from faaslib.payloads import PayloadError, encode_json, from_document, to_document
+from faaslib.payloads import encode_json, from_document, to_document
 
 if TYPE_CHECKING:
     from faaslib.app.application import App
@@ -69,7 +68,7 @@ def read_client_context(value: Mapping[str, Any] | str, function_name: str) -> C
             problem = "cannot be encoded as JSON"
             data = value
             encoded = base64.b64encode(to_document(value)).decode("ascii")
-    except (binascii.Error, PayloadError) as error:
+    except ValueError as error:  # binascii.Error, PayloadError, non-ASCII base64 text
         raise InvalidRequestContent(
             f"function {function_name!r}: client_context {problem}: {error}",
             function_name=function_name,
