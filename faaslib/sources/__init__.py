@@ -32,6 +32,7 @@ from faaslib.sources.bus import (
     RuleTarget,
     UndeliveredEvent,
 )
+from faaslib.sources.decorators import ObjectNotification
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_mapping import QueueMapping
 from faaslib.sources.queue_messages import (
@@ -109,6 +110,7 @@ __all__ = [
     "Notification",
     "NotificationConfiguration",
     "ObjectInfo",
+    "ObjectNotification",
     "PublishBatchEntry",
     "PublishBatchRejected",
     "PublishBatchResult",

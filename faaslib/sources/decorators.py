@@ -20,6 +20,7 @@ from faaslib.patterns import Pattern, compile_pattern
 from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
 from faaslib.sources.bucket import Bucket
+from faaslib.sources.bucket_notifications import NotificationConfiguration
 from faaslib.sources.bus import EventBus, RuleTarget
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_mapping import QueueMapping
@@ -32,9 +33,34 @@ if TYPE_CHECKING:
     from faaslib.config import FunctionConfig
     from faaslib.executor import Function
 
-__all__ = ["EventSources"]
+__all__ = ["EventSources", "ObjectNotification"]
 
 HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+class ObjectNotification:
+    """A bucket's notification of a function, as `notify_function` made it: the `bucket`, the
+    `function`'s name and the bucket's `configuration`; `remove()` ends it."""
+
+    def __init__(
+        self,
+        resources: Resources,
+        bucket: Bucket,
+        function: str,
+        configuration: NotificationConfiguration,
+        trigger: PushTrigger,
+    ) -> None:
+        self.bucket = bucket
+        self.function = function
+        self.configuration = configuration
+        self._resources = resources
+        self._trigger = trigger
+
+    def remove(self) -> None:
+        """Stop the notifications, and take the trigger out of `app.triggers()`."""
+        self.bucket.unsubscribe(self.configuration)
+        if self._trigger in self._resources.triggers:
+            self._resources.triggers.remove(self._trigger)
 
 
 class EventSources:
@@ -167,22 +193,54 @@ class EventSources:
         def register(target: HandlerT) -> HandlerT:
             function = self._function_for(target, function_config)
             bucket = self.bucket(name)
-            invoke_event = self._invoker.invoke_event
-            subscription = bucket.subscribe(
-                lambda event: invoke_event(function.name, event),
-                events=events,
-                prefix=prefix,
-                suffix=suffix,
-                id=f"{function.name}-{len(bucket.configurations) + 1}",
-            )
-            shown = ", ".join(subscription.events)
-            where = f" {prefix}*{suffix}" if prefix or suffix else ""
-            self._add_trigger(
-                PushTrigger(function.name, f"bucket {name}{where} ({shown})", bucket.metrics)
-            )
+            number = len(bucket.configurations) + 1
+            self._notify(bucket, function.name, events, prefix, suffix, f"{function.name}-{number}")
             return target
 
         return register
+
+    def notify_function(
+        self,
+        bucket: str,
+        function: str,
+        *,
+        events: Iterable[str] = ("s3:ObjectCreated:*",),
+        prefix: str = "",
+        suffix: str = "",
+        id: str | None = None,
+    ) -> ObjectNotification:
+        """Have bucket `bucket` notify the app's function `function` (by name) of `events` on
+        keys with `prefix` and `suffix`, as `on_object` does, for a function registered
+        already: each notification is an Event invocation. `id` is the configuration's id
+        (S3's form of a generated one by default). `remove()` on what it returns undoes it.
+        Raises `ConfigurationError` for a function the app lacks, and what `Bucket.subscribe`
+        raises for a configuration S3 would refuse."""
+        if function not in self._functions:
+            raise ConfigurationError(f"the app has no function {function!r}")
+        return self._notify(self.bucket(bucket), function, events, prefix, suffix, id)
+
+    def _notify(
+        self,
+        bucket: Bucket,
+        function: str,
+        events: Iterable[str],
+        prefix: str,
+        suffix: str,
+        id: str | None,
+    ) -> ObjectNotification:
+        invoke_event = self._invoker.invoke_event
+        configuration = bucket.subscribe(
+            lambda event: invoke_event(function, event),
+            events=events,
+            prefix=prefix,
+            suffix=suffix,
+            id=id,
+        )
+        shown = ", ".join(configuration.events)
+        where = f" {prefix}*{suffix}" if prefix or suffix else ""
+        trigger = PushTrigger(function, f"bucket {bucket.name}{where} ({shown})", bucket.metrics)
+        self._add_trigger(trigger)
+        return ObjectNotification(self._resources, bucket, function, configuration, trigger)
 
     def on_topic(
         self,

@@ -379,7 +379,7 @@ def test_multipart_upload_checks_its_parts_and_can_be_aborted(s3: Client) -> Non
         lambda s3: s3.delete_bucket(Bucket="photos"),
         lambda s3: s3.get_object_tagging(Bucket="photos", Key="a"),
         lambda s3: s3.list_objects(Bucket="photos"),
-        lambda s3: s3.get_bucket_notification_configuration(Bucket="photos"),
+        lambda s3: s3.get_bucket_policy(Bucket="photos"),
     ],
 )
 def test_an_operation_faaslib_does_not_serve_is_not_implemented(

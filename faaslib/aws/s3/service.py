@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse
 from faaslib.aws.s3 import wire
 from faaslib.aws.s3.multipart import Multipart
+from faaslib.aws.s3.notifications import NotificationOperations
 from faaslib.aws.s3.objects import ObjectOperations
 from faaslib.errors import ConfigurationError
 from faaslib.sources.bucket import Bucket
@@ -86,6 +87,7 @@ class S3Service(ObjectOperations, Multipart):
     def __init__(self, app: App) -> None:
         self.app = app
         Multipart.__init__(self)
+        self._notifications = NotificationOperations(app)
 
     async def handle(self, request: AwsRequest) -> AwsResponse:
         """The answer to one S3 request."""
@@ -151,6 +153,10 @@ class S3Service(ObjectOperations, Multipart):
             return AwsResponse(200, headers)
         if method == "GET" and query.get("list-type") == ["2"]:
             return await self._list_objects_v2(request, self._bucket(name))
+        if method in ("PUT", "GET") and set(query) == {"notification"}:
+            if method == "PUT":
+                return self._notifications.put(request, self._bucket(name))
+            return self._notifications.get(request, self._bucket(name))
         _refuse_subresources(request)
         what = {"GET": "ListObjects (version 1)", "DELETE": "DeleteBucket"}
         raise _not_implemented(what.get(method, f"{method} on a bucket"))
@@ -232,7 +238,8 @@ def _not_implemented(what: str) -> AwsError:
         f"faaslib's buckets do not implement {what} (faaslib serves: CreateBucket, ListBuckets, "
         "HeadBucket, PutObject, GetObject, HeadObject, DeleteObject, DeleteObjects, CopyObject, "
         "ListObjectsV2, CreateMultipartUpload, UploadPart, CompleteMultipartUpload, "
-        "AbortMultipartUpload)",
+        "AbortMultipartUpload, PutBucketNotificationConfiguration, "
+        "GetBucketNotificationConfiguration)",
         501,
         sender_fault=False,
     )
