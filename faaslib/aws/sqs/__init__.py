@@ -1,5 +1,6 @@
 """SQS's JSON protocol in front of the app's queues (`app.queue(...)`): what boto3 and every
-current AWS SDK send as `X-Amz-Target: AmazonSQS.<Operation>`.
+current AWS SDK send as `X-Amz-Target: AmazonSQS.<Operation>`, and its older query protocol
+(form bodies answered in XML, `faaslib.aws.sqs.query`), translated to the same operations.
 
 Each operation is translated into the call the Python API makes (`Queue.send`, `receive`,
 `delete`, ...), so a message sent with boto3 reaches `@app.on_queue` functions exactly as one

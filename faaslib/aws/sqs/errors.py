@@ -8,7 +8,7 @@ from __future__ import annotations
 from faaslib.aws.protocol import AwsError
 from faaslib.sources.queue_messages import QueueError
 
-__all__ = ["from_queue_error", "queue_does_not_exist", "sqs_error"]
+__all__ = ["from_queue_error", "legacy_code", "queue_does_not_exist", "sqs_error"]
 
 # The query protocol's code of each error whose code changed with the JSON protocol.
 _LEGACY_CODES = {
@@ -25,9 +25,14 @@ _LEGACY_CODES = {
 }
 
 
+def legacy_code(code: str) -> str:
+    """The query protocol's code of SQS's error `code` (the JSON protocol's name)."""
+    return _LEGACY_CODES.get(code, code)
+
+
 def sqs_error(code: str, message: str, status: int = 400) -> AwsError:
     """SQS's error `code` (the JSON protocol's name), a sender's fault, with its query code."""
-    legacy = _LEGACY_CODES.get(code, code)
+    legacy = legacy_code(code)
     return AwsError(code, message, status, headers=[("x-amzn-query-error", f"{legacy};Sender")])
 
 

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from faaslib.aws.protocol import AwsRequest, AwsResponse, json_response
-from faaslib.aws.sqs import attributes, wire
+from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse, json_response
+from faaslib.aws.sqs import attributes, query, wire
 from faaslib.aws.sqs.errors import from_queue_error, queue_does_not_exist, sqs_error
 from faaslib.aws.sqs.messages import MessageOperations
 from faaslib.errors import ConfigurationError
@@ -28,7 +28,7 @@ _LIST_LIMIT = 1000
 
 
 class SqsService(MessageOperations):
-    """SQS's JSON protocol for `app`'s queues: `SqsService(app)`, served by `app.aws`.
+    """SQS's JSON and query protocols for `app`'s queues: `SqsService(app)`, served by `app.aws`.
 
     Queues, messages, receipt handles, visibility and redrive are the queues' own; this class
     only translates. Operations SQS has and faaslib's queues do not (tags, permissions, message
@@ -57,13 +57,25 @@ class SqsService(MessageOperations):
         }
 
     async def handle(self, request: AwsRequest) -> AwsResponse:
-        """The answer to one SQS request (JSON protocol)."""
+        """The answer to one SQS request, in the JSON protocol or the older query protocol
+        (translated to and from the same operations by `faaslib.aws.sqs.query`)."""
+        if request.protocol == "query":
+            try:
+                host = request.headers.get("host", "")
+                params = query.params_from_form(request.form(), request.path, host)
+                answer = await self._answer(request, params)
+            except AwsError as error:
+                raise query.legacy_error(error) from None
+            return query.xml_response(request.operation or "", answer, request.request_id)
         if request.protocol != "json":
             raise sqs_error(
                 "UnsupportedOperation",
-                f"faaslib serves SQS's JSON protocol (X-Amz-Target: AmazonSQS.<Operation>), "
-                f"not its {request.protocol} protocol: use a current AWS SDK",
+                f"faaslib serves SQS's JSON and query protocols, not its {request.protocol} "
+                f"protocol: use an AWS SDK",
             )
+        return json_response(await self._answer(request, request.json()))
+
+    async def _answer(self, request: AwsRequest, params: dict[str, Any]) -> dict[str, Any]:
         operation = self._operations.get(request.operation or "")
         if operation is None:
             raise sqs_error(
@@ -72,10 +84,9 @@ class SqsService(MessageOperations):
                 f"{', '.join(sorted(self._operations))})",
             )
         try:
-            answer = await operation(request, request.json())
+            return await operation(request, params)
         except QueueError as error:
             raise from_queue_error(error) from None
-        return json_response(answer)
 
     # -- finding queues ---------------------------------------------------------------------
 
