@@ -23,7 +23,6 @@ import base64
 import binascii
 import math
 import re
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, cast
@@ -32,6 +31,7 @@ from urllib.parse import unquote
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse, json_response
 from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError, InvocationError, TooManyRequests
+from faaslib.marshal import EXECUTION_ENV
 
 if TYPE_CHECKING:
     from faaslib.app import App
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LambdaService"]
 
-# The runtime Lambda would name for the Python running the handlers.
-RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+# The runtime Lambda would name for the Python running the handlers (what AWS_EXECUTION_ENV says).
+RUNTIME = EXECUTION_ENV.removeprefix("AWS_Lambda_")
 # Lambda's account-wide code storage limits, as GetAccountSettings reports them.
 TOTAL_CODE_SIZE = 80 * 1024**3
 CODE_SIZE_UNZIPPED = 250 * 1024**2

@@ -11,12 +11,12 @@ from queue import SimpleQueue
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from faaslib import App
+from tests.aws.malformed import assert_malformed_requests_are_client_errors
 from tests.http.server import Served
 
 Client = Any
@@ -556,17 +556,11 @@ OPERATIONS = (
 
 
 def test_malformed_requests_are_client_errors_never_500(served: Served) -> None:
-    with httpx.Client(base_url=served.url) as http:
-        for operation in OPERATIONS:
-            for body in MALFORMED:
-                answer = http.post(
-                    "/",
-                    json=body,
-                    headers={
-                        "X-Amz-Target": f"DynamoDB_20120810.{operation}",
-                        "Content-Type": "application/x-amz-json-1.0",
-                    },
-                )
-                assert answer.status_code < 500, (operation, body, answer.text)
-                if answer.status_code != 200:  # (some bodies are whole requests of some ops)
-                    assert answer.json()["__type"] in CLIENT_ERRORS, (operation, body)
+    assert_malformed_requests_are_client_errors(
+        served.url,
+        "DynamoDB_20120810",
+        "application/x-amz-json-1.0",
+        OPERATIONS,
+        MALFORMED,
+        CLIENT_ERRORS,
+    )

@@ -7,17 +7,17 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from queue import SimpleQueue
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 from botocore.exceptions import ClientError
 
 from faaslib import App
 from faaslib.sources.stream_records import ShardIterator
+from tests.aws.malformed import assert_malformed_requests_are_client_errors
 from tests.http.server import Served
 
 Client = Any
@@ -159,7 +159,7 @@ def test_records_put_are_read_in_order_from_trim_horizon(kinesis: Client) -> Non
 def test_every_shard_iterator_type_starts_where_kinesis_starts(kinesis: Client) -> None:
     kinesis.create_stream(StreamName="clicks", ShardCount=1)
     shard = first_shard(kinesis, "clicks")
-    before = datetime.now(UTC) - timedelta(minutes=1)
+    before = datetime.now(timezone.utc) - timedelta(minutes=1)
     puts = [
         kinesis.put_record(StreamName="clicks", Data=data, PartitionKey="k")
         for data in (b"a", b"b", b"c")
@@ -177,7 +177,7 @@ def test_every_shard_iterator_type_starts_where_kinesis_starts(kinesis: Client) 
     assert read("AT_SEQUENCE_NUMBER", StartingSequenceNumber=second) == [b"b", b"c"]
     assert read("AFTER_SEQUENCE_NUMBER", StartingSequenceNumber=second) == [b"c"]
     assert read("AT_TIMESTAMP", Timestamp=before) == [b"a", b"b", b"c"]
-    assert read("AT_TIMESTAMP", Timestamp=datetime.now(UTC) + timedelta(minutes=1)) == []
+    assert read("AT_TIMESTAMP", Timestamp=datetime.now(timezone.utc) + timedelta(minutes=1)) == []
 
 
 def test_bad_iterators_and_arguments_are_kinesis_errors(kinesis: Client) -> None:
@@ -265,17 +265,11 @@ CLIENT_ERRORS = (
 
 
 def test_malformed_requests_are_client_errors_never_500(served: Served) -> None:
-    with httpx.Client(base_url=served.url) as http:
-        for operation in OPERATIONS:
-            for body in MALFORMED:
-                answer = http.post(
-                    "/",
-                    json=body,
-                    headers={
-                        "X-Amz-Target": f"Kinesis_20131202.{operation}",
-                        "Content-Type": "application/x-amz-json-1.1",
-                    },
-                )
-                assert answer.status_code < 500, (operation, body, answer.text)
-                if answer.status_code != 200:  # (some bodies are whole requests of some ops)
-                    assert answer.json()["__type"] in CLIENT_ERRORS, (operation, body)
+    assert_malformed_requests_are_client_errors(
+        served.url,
+        "Kinesis_20131202",
+        "application/x-amz-json-1.1",
+        OPERATIONS,
+        MALFORMED,
+        CLIENT_ERRORS,
+    )

@@ -15,29 +15,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from faaslib import App
+from tests.aws.queues import app_fixture, deliveries_fixture  # noqa: F401  (fixtures)
 from tests.http.server import Served
 
 Client = Any
 MISSING = "arn:aws:sqs:us-east-1:123456789012:none"
-
-
-@pytest.fixture
-def deliveries() -> SimpleQueue[str]:
-    """The bodies the `on_queue` function of queue `triggered` was given."""
-    return SimpleQueue()
-
-
-@pytest.fixture
-def app(deliveries: SimpleQueue[str]) -> App:
-    app = App(name="aws")
-
-    @app.on_queue("triggered", batch_size=1)
-    def consume(event: dict[str, Any], context: object) -> None:
-        for record in event["Records"]:
-            deliveries.put(record["body"])
-
-    return app
 
 
 @pytest.fixture
