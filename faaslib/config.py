@@ -24,11 +24,20 @@ __all__ = [
     "AppConfig",
     "Architecture",
     "FunctionConfig",
+    "Isolation",
     "function_arn",
     "validate",
 ]
 
 Architecture = Literal["x86_64", "arm64"]
+# In-process: the host runs the handler (a thread, or its event loop); process: an instance is
+# a child process speaking Lambda's Runtime API (faaslib.runtime_api).
+Isolation = Literal["in-process", "process"]
+# Lambda's runtime identifiers, by family (which of them can run here is the runtime's concern).
+RUNTIME_PATTERN = (
+    r"^(python3\.\d{1,2}|nodejs\d{1,2}\.x|provided(\.al2|\.al2023)?|java\d{1,2}(\.al2)?"
+    r"|dotnet\d{1,2}|ruby\d\.\d{1,2})$"
+)
 # Where an Event invocation's outcome goes: a function's name (invoked with the record as its
 # event), the ARN of a function, queue or topic of the app, or a callable taking the record
 # (sync or async).
@@ -71,6 +80,8 @@ ALLOWED = {
     "ephemeral_storage": "512 to 10,240 MB, in whole MB",
     "environment": f"str keys and values, at most {MAX_ENVIRONMENT_BYTES:,} bytes in total",
     "architecture": "'x86_64' or 'arm64'",
+    "runtime": "a Lambda runtime identifier: 'python3.12', 'nodejs20.x', 'provided.al2023'",
+    "isolation": "'in-process' or 'process'",
     "description": "at most 256 characters",
     "concurrency": "a whole number of at least 1",
     "region": "a region name such as 'us-east-1'",
@@ -106,6 +117,8 @@ class FunctionConfig(_Strict):
     ephemeral_storage: int = Field(default=512, ge=512, le=10_240)
     environment: dict[str, str] = Field(default_factory=dict)
     architecture: Architecture = "x86_64"
+    runtime: str | None = Field(default=None, pattern=RUNTIME_PATTERN)  # None: the host's Python
+    isolation: Isolation = "in-process"
     description: str = Field(default="", max_length=256)
     reserved_concurrency: int | None = Field(default=None, ge=0)
     provisioned_concurrency: int = Field(default=0, ge=0)

@@ -40,6 +40,7 @@ __all__ = [
     "EXECUTION_ENV",
     "MarshalError",
     "RuntimeExit",
+    "RuntimeFault",
     "decode_response",
     "encode_error",
     "error_payload",
@@ -52,6 +53,16 @@ __all__ = [
 class MarshalError(Exception):
     """The result has no JSON form the runtime could send; the message is the runtime's text
     after "Unable to marshal response: "."""
+
+
+class RuntimeFault(Exception):
+    """A fault the runtime reports itself, under its own error type and with no stack trace,
+    as awslambdaric's `FaultException`: `Runtime.ImportModuleError`,
+    `Runtime.UserCodeSyntaxError`, `Runtime.HandlerNotFound`, `Runtime.MalformedHandlerName`."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
 
 
 class RuntimeExit(Exception):
@@ -241,6 +252,13 @@ def error_payload(
         message = str(error)
     except Exception as failure:
         raise RuntimeExit(f"str() of {type(error).__name__} raised {failure!r}") from None
+    if isinstance(error, RuntimeFault):
+        return {
+            "errorMessage": message,
+            "errorType": error.error_type,
+            "requestId": request_id,
+            "stackTrace": [],
+        }
     return {
         "errorMessage": message,
         "errorType": error_type or type(error).__name__,

@@ -80,12 +80,19 @@ def test_architecture_defaults_to_the_app() -> None:
     assert app._functions["x86"].config.architecture == "x86_64"
 
 
-def test_conflicting_environment_between_functions_is_refused() -> None:
+@pytest.mark.anyio
+async def test_functions_see_their_own_values_of_a_shared_variable_name() -> None:
+    import os
+
+    def table(event: object, context: object) -> str | None:
+        return os.environ.get("TABLE")
+
     app = App()
-    app.function(name="a", environment={"TABLE": "orders"})(handler)
-    app.function(name="b", environment={"TABLE": "orders"})(handler)
-    with pytest.raises(ConfigurationError, match=r"TABLE='users' conflicts with TABLE='orders'"):
-        app.function(name="c", environment={"TABLE": "users"})(handler)
+    app.function(name="a", environment={"TABLE": "orders"})(table)
+    app.function(name="c", environment={"TABLE": "users"})(table)
+    async with app:
+        assert await app.call("a", {}) == "orders"
+        assert await app.call("c", {}) == "users"
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ class App(
 
             self._aws_route = AwsRoute(self)
         self._functions: dict[str, Function] = {}
-        self._environment: dict[str, tuple[str, str]] = {}  # key -> (value, function)
+        self._environment: dict[str, str | None] = {}  # None: functions differ
         self._saved_environment: dict[str, str | None] | None = None
         self._admission = Admission(concurrency)
         self._runner = Runner(self.clock, self._admission)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import msgspec
 
+from faaslib.app.imports import CodeHandler, python_paths
 from faaslib.billing import FunctionLedger, PriceCatalog
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.errors import (
     ConfigurationError,
 )
-from faaslib.executor import Admission, Function, Runner, resolve_handler
+from faaslib.executor import Admission, Function, HandlerSpec, Runner, resolve_handler
 
 __all__ = ["InstanceCounts", "Registration"]
 
@@ -34,7 +37,7 @@ class Registration:
     config: AppConfig
     name: str
     _functions: dict[str, Function]
-    _environment: dict[str, tuple[str, str]]
+    _environment: dict[str, str | None]
     _saved_environment: dict[str, str | None] | None
     _admission: Admission
     _runner: Runner
@@ -73,14 +76,61 @@ class Registration:
 
         return register if handler is None else register(handler)
 
+    def add_function(
+        self,
+        name: str,
+        *,
+        handler: str,
+        code: str | os.PathLike[str] = ".",
+        runtime: str | None = None,
+        layers: Sequence[str | os.PathLike[str]] = (),
+        **function_config: Any,
+    ) -> None:
+        """Add function `name` defined by code, as Lambda takes it: `handler` is Lambda's
+        `Handler` ("app.lambda_handler", "package/module.handler") found in the `code` folder
+        (the task root), `runtime` Lambda's identifier ("python3.12"; default: the host's
+        Python), `layers` folders whose `python/` joins the import path as /opt does.
+        `function_config` takes `App.function`'s options.
+
+        A Python function runs in-process by default: its module is imported when its first
+        instance starts (the init phase, so an import error is `Runtime.ImportModuleError` at
+        invoke time, as on Lambda), with the function's `environment` visible in `os.environ`.
+
+            app.add_function("orders", handler="app.lambda_handler", code="src/",
+                             runtime="python3.12", memory=512, environment={"TABLE": "orders"})
+        """
+        owner = f"function {name!r}"
+        task_root = Path(code)
+        if not task_root.is_dir():
+            raise ConfigurationError(
+                f"{owner}: code={os.fspath(code)!r} is not a folder (the function's task root)"
+            )
+        folders = [Path(layer) for layer in layers]
+        for layer in folders:
+            if not layer.is_dir():
+                raise ConfigurationError(f"{owner}: layer {os.fspath(layer)!r} is not a folder")
+        options = {**function_config, "name": name, "runtime": runtime}
+        if function_config.get("isolation", "in-process") == "in-process" and not (
+            runtime is None or runtime.startswith("python")
+        ):
+            raise ConfigurationError(
+                f"{owner}: runtime={runtime!r} cannot run in-process (only Python can); "
+                "isolation='process' runs it in a process instance"
+            )
+        loader = CodeHandler(name, handler, task_root, python_paths(task_root, folders))
+        self._register(loader, options, spec=loader.spec)
+
     def _register(
         self,
         target: Any,
         options: Mapping[str, Any],
         check: Callable[[FunctionConfig], None] | None = None,
+        *,
+        spec: HandlerSpec | None = None,
     ) -> Function:
         """Register `target`; `check` (a trigger's own rules) may refuse the configuration
-        before anything is registered."""
+        before anything is registered. `spec` says how to run it when the target does not
+        (a handler given as code)."""
         values = dict(options)
         values.setdefault("name", getattr(target, "__name__", None))
         values.setdefault("architecture", self.config.architecture)
@@ -94,16 +144,8 @@ class Registration:
                 f"{owner}: a function named {name!r} is already registered in App {self.name!r}; "
                 "function names are unique in an app (pass name=... to register another)"
             )
-        for key, value in config.environment.items():
-            held = self._environment.get(key)
-            if held is not None and held[0] != value:
-                raise ConfigurationError(
-                    f"{owner}: environment variable {key}={value!r} conflicts with "
-                    f"{key}={held[0]!r} of function {held[1]!r}; all functions share this "
-                    "process's os.environ"
-                )
         self._check_unreserved_minimum(owner, config)
-        handler = resolve_handler(target, name)
+        handler = spec if spec is not None else resolve_handler(target, name)
         function = Function(
             config,
             handler,
@@ -125,8 +167,11 @@ class Registration:
         function.aws_route = self._aws_route
         self._functions[name] = function
         self._admission.add(function.slots)
+        environment = self._environment
         for key, value in config.environment.items():
-            self._environment.setdefault(key, (value, name))
+            # Each invocation sees its own function's value; the process's os.environ gets only
+            # the values every function agrees on, for code that runs outside invocations.
+            environment[key] = value if environment.get(key, value) == value else None
         if self._saved_environment is not None:
             self._apply_environment()
         return function

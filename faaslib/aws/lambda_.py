@@ -195,7 +195,7 @@ class LambdaService:
         data: dict[str, Any] = {
             "FunctionName": name,
             "FunctionArn": self._arn(name),
-            "Runtime": RUNTIME,
+            "Runtime": config.runtime or RUNTIME,
             "Handler": self._handler(name),
             "Description": config.description,
             "Timeout": _number(config.timeout),

@@ -69,9 +69,8 @@ class Function:
         self.log_group_name = f"/aws/lambda/{config.name}"
         self.aws_route: object = None  # where its handlers' AWS SDK calls go (the app sets it)
         target = handler.target
-        self.variables = function_variables(
-            self, region, f"{getattr(target, '__module__', '?')}.{_describe(target)}"
-        )
+        handler_name = handler.name or f"{getattr(target, '__module__', '?')}.{_describe(target)}"
+        self.variables = function_variables(self, region, handler_name)
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + config.name)
         self.instances = InstancePool(
             idle_timeout, max_idle_instances, config.provisioned_concurrency

@@ -18,7 +18,7 @@ import msgspec
 
 from faaslib.errors import ConfigurationError
 
-__all__ = ["HandlerSpec", "resolve_handler"]
+__all__ = ["HandlerSpec", "is_async_handler", "resolve_handler"]
 
 
 class HandlerSpec:
@@ -31,7 +31,7 @@ class HandlerSpec:
     returned) opt it in to msgspec's encoding of what it returns.
     """
 
-    __slots__ = ("convert", "is_async", "is_class", "is_typed", "target")
+    __slots__ = ("convert", "is_async", "is_class", "is_typed", "name", "target")
 
     def __init__(
         self,
@@ -40,8 +40,10 @@ class HandlerSpec:
         is_async: bool,
         convert: Callable[[Any], Any] | None = None,
         is_typed: bool = False,
+        name: str | None = None,
     ) -> None:
         self.target = target
+        self.name = name  # Lambda's `Handler` setting, when the function was given one
         self.is_class = is_class
         self.is_async = is_async
         self.convert = convert
@@ -115,7 +117,11 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
             pass
         convert = _event_converter(call, function_name, shown, 1)
         return HandlerSpec(
-            target, True, _is_async(call), convert, _returns_model(call, function_name, shown)
+            target,
+            True,
+            is_async_handler(call),
+            convert,
+            _returns_model(call, function_name, shown),
         )
     if not callable(target):
         raise ConfigurationError(
@@ -125,11 +131,16 @@ def resolve_handler(target: Any, function_name: str) -> HandlerSpec:
     _check_takes_event_and_context(target, function_name, shown, 0)
     convert = _event_converter(target, function_name, shown, 0)
     return HandlerSpec(
-        target, False, _is_async(target), convert, _returns_model(target, function_name, shown)
+        target,
+        False,
+        is_async_handler(target),
+        convert,
+        _returns_model(target, function_name, shown),
     )
 
 
-def _is_async(target: Any) -> bool:
+def is_async_handler(target: Any) -> bool:
+    """Whether calling `target(event, context)` returns an awaitable to run on the loop."""
     if inspect.iscoroutinefunction(target):
         return True
     call = getattr(target, "__call__", None)  # noqa: B004 - callable objects

@@ -28,8 +28,10 @@ running: ContextVar[InvocationVariables | None] = ContextVar("faaslib_variables"
 
 
 def function_variables(function: Function, region: str, handler_name: str) -> dict[str, str]:
-    """The variables Lambda sets for every instance of `function`."""
+    """The variables every instance of `function` sees: its `environment`, then those Lambda
+    sets (the configuration refuses reserved keys, so neither hides the other)."""
     return {
+        **function.config.environment,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": function.memory_text,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
