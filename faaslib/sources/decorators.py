@@ -66,9 +66,14 @@ class ObjectNotification:
 class EventSources:
     """Queues, buckets and topics of the app, and the triggers that bind functions to them."""
 
+    name: str
     _resources: Resources
     _invoker: Invoker
     _functions: dict[str, Function]
+
+    if TYPE_CHECKING:
+
+        def _destination(self, target: str) -> Function | Queue | Topic | EventBus | None: ...
 
     def _register(
         self,
@@ -107,6 +112,24 @@ class EventSources:
         Naming the queue again returns the same queue; naming it with other options is an error.
         """
         return self._resources.queue(name, options)
+
+    async def delete_queue(self, name: str) -> int:
+        """Delete queue `name` and its messages, as SQS's DeleteQueue does; how many messages
+        went. Refused (`ConfigurationError` naming them) while a trigger, a redrive policy, a
+        subscription, a rule or a function's destination uses the queue; a queue of the same
+        name may be declared again 60 seconds later, as on SQS."""
+        queue = self._resources.queues.get(name)
+        if queue is None:
+            raise ConfigurationError(f"App {self.name!r} has no queue {name!r}")
+        held_by = [
+            f"function {function.name!r}'s {field}"
+            for function in self._functions.values()
+            for field in ("on_success", "on_failure", "dead_letter")
+            if isinstance(target := getattr(function.config, field), str)
+            and self._destination(target) is queue
+        ]
+        self._resources.delete_queue(queue, held_by)  # refused before anything is lost
+        return await queue.purge()
 
     @property
     def buckets(self) -> Mapping[str, Bucket]:

@@ -11,7 +11,7 @@ the decorators that use it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from faaslib.clock import Clock
@@ -24,7 +24,15 @@ from faaslib.sources.stream import Stream
 from faaslib.sources.table import Table
 from faaslib.sources.topic import Topic
 
-__all__ = ["Resources"]
+__all__ = ["QUEUE_NAME_REUSE_SECONDS", "QueueDeletedRecently", "Resources"]
+
+QUEUE_NAME_REUSE_SECONDS = 60
+
+
+class QueueDeletedRecently(ConfigurationError):
+    """A queue of this name was deleted less than 60 seconds ago (SQS's
+    `QueueDeletedRecently`)."""
+
 
 R = TypeVar("R", Queue, Bucket, Topic, EventBus, Stream, Table)
 
@@ -44,6 +52,7 @@ class Resources:
         self.streams: dict[str, Stream] = {}
         self.tables: dict[str, Table] = {}
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
+        self._deleted_queues: dict[str, float] = {}  # name -> when (the clock's monotonic)
         self.triggers: list[Trigger] = []
 
     def queue(self, name: str, options: Mapping[str, Any]) -> Queue:
@@ -58,7 +67,58 @@ class Resources:
                     f"queue {name!r}: a queue cannot be its own dead-letter queue"
                 )
             values["redrive"] = (self.queue(target, {}), count)
+        deleted = self._deleted_queues.get(name)
+        if deleted is not None and name not in self.queues:
+            waited = self.clock.monotonic() - deleted
+            if waited < QUEUE_NAME_REUSE_SECONDS:
+                raise QueueDeletedRecently(
+                    f"queue {name!r} was deleted {waited:.0f} seconds ago: SQS lets a queue of "
+                    f"the same name be created {QUEUE_NAME_REUSE_SECONDS} seconds after it "
+                    "deletes one"
+                )
+            del self._deleted_queues[name]
         return self._get("queue", self.queues, name, options, values, Queue)
+
+    def delete_queue(self, queue: Queue, held_by: Sequence[str] = ()) -> None:
+        """Forget `queue` (its messages purged already), as SQS's DeleteQueue does, unless
+        something of the app still sends to or reads from it: `held_by` (what the caller knows,
+        such as functions' destinations) and the triggers, redrive policies, topic subscriptions
+        and bus rules that name it. Its name may be declared again 60 seconds later, as SQS
+        allows, on the app's clock."""
+        users = [*held_by, *self._queue_users(queue)]
+        if users:
+            raise ConfigurationError(
+                f"queue {queue.name!r} cannot be deleted: {'; '.join(users)} still use it "
+                "(a queue the app's code relies on lasts as long as the app)"
+            )
+        del self.queues[queue.name]
+        del self._options[("queue", queue.name)]
+        self._deleted_queues[queue.name] = self.clock.monotonic()
+
+    def _queue_users(self, queue: Queue) -> list[str]:
+        users = [
+            f"function {trigger.function!r}'s trigger ({trigger.describe()})"
+            for trigger in self.triggers
+            if getattr(trigger, "queue", None) is queue or getattr(trigger, "target", None) is queue
+        ]
+        users.extend(
+            f"queue {other.name!r}'s redrive policy"
+            for other in self.queues.values()
+            if other.dead_letter_queue is queue
+        )
+        users.extend(
+            f"topic {topic.name!r}'s subscription {subscription.arn}"
+            for topic in self.topics.values()
+            for subscription in topic.subscriptions
+            if subscription.endpoint == queue.arn
+        )
+        users.extend(
+            f"rule {rule.name!r} of event bus {bus.name!r}"
+            for bus in self.buses.values()
+            for rule in bus.rules
+            if any(target.arn == queue.arn for target in rule.targets.values())
+        )
+        return users
 
     def bucket(self, name: str, options: Mapping[str, Any]) -> Bucket:
         return self._get("bucket", self.buckets, name, options, dict(options), Bucket)

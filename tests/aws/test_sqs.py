@@ -204,16 +204,31 @@ def test_purge_queue_removes_every_message(sqs: Client, served: Served) -> None:
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
 
 
-def test_delete_queue_is_refused_because_faaslib_queues_cannot_be_deleted(
+def test_delete_queue_deletes_it_and_its_name_waits_sixty_seconds(
     sqs: Client, served: Served
 ) -> None:
-    url = sqs.create_queue(QueueName="kept")["QueueUrl"]
-    with pytest.raises(sqs.exceptions.UnsupportedOperation) as raised:
-        sqs.delete_queue(QueueUrl=url)
-    assert "DeleteQueue" in error_of(raised)["Message"]
-    assert sqs.get_queue_url(QueueName="kept")["QueueUrl"] == url
+    url = sqs.create_queue(QueueName="deleted")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="gone with the queue")
+    sqs.delete_queue(QueueUrl=url)
+    assert "deleted" not in served.app.queues
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_url(QueueName="deleted")
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+    with pytest.raises(sqs.exceptions.QueueDeletedRecently) as raised:
+        sqs.create_queue(QueueName="deleted")
+    assert "60 seconds" in error_of(raised)["Message"]
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):
         sqs.delete_queue(QueueUrl=f"{served.url}/123456789012/never")
+
+
+def test_delete_queue_is_refused_while_a_trigger_reads_it(sqs: Client) -> None:
+    url = sqs.get_queue_url(QueueName="triggered")["QueueUrl"]
+    with pytest.raises(sqs.exceptions.UnsupportedOperation) as raised:
+        sqs.delete_queue(QueueUrl=url)
+    message = error_of(raised)["Message"]
+    assert "DeleteQueue" in message and "function 'consume'" in message
+    assert sqs.get_queue_url(QueueName="triggered")["QueueUrl"] == url
 
 
 def test_an_operation_faaslib_does_not_emulate_is_unsupported_operation_naming_it(

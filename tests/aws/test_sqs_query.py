@@ -219,13 +219,19 @@ def test_errors_carry_sqs_legacy_query_codes(sqs: Client) -> None:
         sqs.create_queue(QueueName="orders", Attributes={"VisibilityTimeout": "6"})
     assert exists.value.response["Error"]["Code"] == "QueueAlreadyExists"
 
-    with pytest.raises(ClientError) as unsupported:
-        sqs.delete_queue(QueueUrl=url)
-    assert error_of(unsupported)["Code"] == "AWS.SimpleQueueService.UnsupportedOperation"
-
     with pytest.raises(ClientError) as invalid:
         sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=11)
     assert error_of(invalid)["Code"] == "InvalidParameterValue"
+
+    triggered = sqs.get_queue_url(QueueName="triggered")["QueueUrl"]
+    with pytest.raises(ClientError) as unsupported:
+        sqs.delete_queue(QueueUrl=triggered)
+    assert error_of(unsupported)["Code"] == "AWS.SimpleQueueService.UnsupportedOperation"
+
+    sqs.delete_queue(QueueUrl=url)
+    with pytest.raises(sqs.exceptions.QueueDeletedRecently) as recently:
+        sqs.create_queue(QueueName="orders")
+    assert error_of(recently)["Code"] == "AWS.SimpleQueueService.QueueDeletedRecently"
 
 
 def test_a_message_sent_over_query_triggers_the_queue_function(

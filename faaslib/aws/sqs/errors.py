@@ -14,6 +14,7 @@ __all__ = ["from_queue_error", "legacy_code", "queue_does_not_exist", "sqs_error
 _LEGACY_CODES = {
     "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
     "QueueNameExists": "QueueAlreadyExists",
+    "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
     "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
     "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
     "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",

@@ -16,6 +16,7 @@ from faaslib.aws.sqs.messages import MessageOperations
 from faaslib.errors import ConfigurationError
 from faaslib.sources.queue import Queue
 from faaslib.sources.queue_messages import QueueError
+from faaslib.sources.registry import QueueDeletedRecently
 
 if TYPE_CHECKING:
     from faaslib.app import App
@@ -32,7 +33,8 @@ class SqsService(MessageOperations):
 
     Queues, messages, receipt handles, visibility and redrive are the queues' own; this class
     only translates. Operations SQS has and faaslib's queues do not (tags, permissions, message
-    move tasks, deleting a queue) answer `UnsupportedOperation` naming them.
+    move tasks) answer `UnsupportedOperation` naming them, as does deleting a queue that the
+    app's triggers, redrive policies, subscriptions, rules or destinations still use.
     """
 
     name = "sqs"
@@ -140,6 +142,8 @@ class SqsService(MessageOperations):
             del options["redrive"]
         try:
             queue = self.app.queue(name, **options)
+        except QueueDeletedRecently as error:
+            raise sqs_error("QueueDeletedRecently", f"{error}.") from None
         except ConfigurationError as error:
             raise sqs_error("InvalidParameterValue", str(error)) from None
         return {"QueueUrl": self._url(request, queue)}
@@ -194,11 +198,11 @@ class SqsService(MessageOperations):
 
     async def _delete_queue(self, request: AwsRequest, params: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(params)
-        raise sqs_error(
-            "UnsupportedOperation",
-            f"DeleteQueue: faaslib's queues cannot be deleted (queue {queue.name!r} stays in "
-            f"App {self.app.name!r}); purge it with PurgeQueue.",
-        )
+        try:
+            await self.app.delete_queue(queue.name)
+        except ConfigurationError as error:  # something of the app's still uses it
+            raise sqs_error("UnsupportedOperation", f"DeleteQueue: {error}") from None
+        return {}
 
 
 def _read_token(token: str) -> str:
