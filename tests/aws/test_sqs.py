@@ -227,7 +227,8 @@ def test_delete_queue_is_refused_while_a_trigger_reads_it(sqs: Client) -> None:
     with pytest.raises(sqs.exceptions.UnsupportedOperation) as raised:
         sqs.delete_queue(QueueUrl=url)
     message = error_of(raised)["Message"]
-    assert "DeleteQueue" in message and "function 'consume'" in message
+    assert "DeleteQueue" in message
+    assert "function 'consume'" in message
     assert sqs.get_queue_url(QueueName="triggered")["QueueUrl"] == url
 
 

@@ -33,7 +33,8 @@ async def test_a_deleted_queue_is_gone_and_its_name_is_free_after_sixty_seconds(
         app.queue("scratch")
     await clock.advance(1)
     again = app.queue("scratch", visibility_timeout=9)  # a new queue, with new options
-    assert again is not queue and again.visibility_timeout == 9
+    assert again is not queue
+    assert again.visibility_timeout == 9
     assert again.approximate_number_of_messages == 0
 
 
