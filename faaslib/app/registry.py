@@ -17,6 +17,7 @@ from faaslib.errors import (
     ConfigurationError,
 )
 from faaslib.executor import Admission, Function, HandlerSpec, Runner, resolve_handler
+from faaslib.executor.variables import STAND_IN_CREDENTIALS
 
 __all__ = ["InstanceCounts", "Registration"]
 
@@ -165,6 +166,8 @@ class Registration:
             ),
         )
         function.aws_route = self._aws_route
+        if self._aws_route is not None:  # its SDK calls stay in the app: they need no real keys
+            function.variables.update(STAND_IN_CREDENTIALS)
         self._functions[name] = function
         self._admission.add(function.slots)
         environment = self._environment

@@ -200,7 +200,10 @@ async def test_package_handler_with_slashes_as_lambda_accepts(tmp_path: Path) ->
         ({"handler": "nodot", "code": "."}, "must name a module and its function"),
         ({"handler": "app.h", "code": "/no/such/folder"}, "is not a folder"),
         ({"handler": "app.h", "code": ".", "runtime": "cobol1"}, "runtime"),
-        ({"handler": "app.h", "code": ".", "runtime": "nodejs20.x"}, "cannot run in-process"),
+        (
+            {"handler": "app.h", "code": ".", "runtime": "nodejs20.x", "isolation": "in-process"},
+            "cannot run in-process",
+        ),
         ({"handler": "app.h", "code": ".", "layers": ["/no/layer"]}, "is not a folder"),
         ({"handler": "app.h", "code": ".", "memory": 64}, "memory"),
     ],

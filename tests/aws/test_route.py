@@ -17,10 +17,14 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(autouse=True)
-def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # what Lambda gives every function: credentials to sign with
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # A host with no AWS credentials or configuration of its own: the functions get Lambda's
+    # stand-ins from their app.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # A call that left the process would meet a closed port (the discard port): refused at once.
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
@@ -88,7 +92,25 @@ async def test_a_blocking_call_on_the_event_loop_is_refused_with_what_to_do() ->
             await app.call("blocks")
 
 
-async def test_an_app_may_leave_its_handlers_calls_to_go_out() -> None:
+async def test_a_handler_signs_with_lambdas_stand_in_credentials_on_a_bare_host() -> None:
+    app = App(name="signed")
+
+    @app.function
+    def who(event: Any, context: Any) -> str:
+        session = boto3.session.Session()
+        credentials = session.get_credentials()
+        assert credentials is not None
+        return str(credentials.access_key)
+
+    async with app:
+        assert (await app.call("who")).startswith("ASIA")  # a role session's key, as on Lambda
+
+
+async def test_an_app_may_leave_its_handlers_calls_to_go_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "the-hosts-own")  # calls going out use the host's
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "the-hosts-own")
     app = App(name="opted-out", route_aws_calls=False)
 
     @app.function
