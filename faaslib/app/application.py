@@ -40,6 +40,7 @@ from faaslib.invoke import (
     new_request_id,
 )
 from faaslib.metrics import FunctionMetrics
+from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.registry import Resources
 from faaslib.sources.stream_decorators import StreamSources
@@ -133,6 +134,8 @@ class App(
 
             self._aws_route = AwsRoute(self)
         self._functions: dict[str, Function] = {}
+        # Where process instances live while the app runs (isolation="process").
+        self._process_host = ProcessHost(name, (lambda: self.aws) if route_aws_calls else None)
         self._environment: dict[str, str | None] = {}  # None: functions differ
         self._saved_environment: dict[str, str | None] | None = None
         self._admission = Admission(concurrency)

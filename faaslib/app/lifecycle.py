@@ -16,6 +16,7 @@ from faaslib.billing import Costs
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.executor import Admission, Function, Runner
+from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.base import Invoker, Trigger
 from faaslib.sources.registry import Resources
 
@@ -47,6 +48,7 @@ class Lifecycle:
     _trigger_tasks: anyio.abc.TaskGroup | None
     _accepting_events: bool
     _aws_route: AwsRoute | None
+    _process_host: ProcessHost
 
     if TYPE_CHECKING:
 
@@ -94,6 +96,7 @@ class Lifecycle:
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
         self._task_group = task_group
+        self._process_host.task_group = task_group  # process instances end with the app
         try:
             self._apply_environment()
             self._bill_provisioned_concurrency(started=True)
@@ -133,6 +136,7 @@ class Lifecycle:
         finally:  # even if the wait is cancelled, the app's tasks end here
             self._task_group = None
             self._trigger_tasks = None
+            self._process_host.stopped()
             task_group.cancel_scope.cancel()
             try:
                 # The body's own exception passes through as it is, not in an exception group.
@@ -158,6 +162,9 @@ class Lifecycle:
     def _stopped(self) -> None:
         if self._aws_route is not None:
             self._aws_route.stop()
+        for function in self._functions.values():
+            if function.process is not None:  # its processes ended with the app's task group
+                function.instances.close_idle()
         self._bill_provisioned_concurrency(started=False)
         self._restore_environment()
         if len(self._events):

@@ -18,6 +18,7 @@ from faaslib.errors import (
 )
 from faaslib.executor import Admission, Function, HandlerSpec, Runner, resolve_handler
 from faaslib.executor.variables import STAND_IN_CREDENTIALS
+from faaslib.runtime_api.functions import ProcessHost, ProcessSpec, spec_for_code, spec_for_handler
 
 __all__ = ["InstanceCounts", "Registration"]
 
@@ -44,6 +45,7 @@ class Registration:
     _runner: Runner
     _prices: PriceCatalog
     _aws_route: object
+    _process_host: ProcessHost
 
     if TYPE_CHECKING:
 
@@ -67,8 +69,10 @@ class Registration:
         Options (validated now, against Lambda's limits): `name` (default: the handler's
         `__name__`), `memory` (128 to 10,240 MB, default 128), `timeout` (seconds, more than 0 and
         at most 900, default 3), `ephemeral_storage` (512 to 10,240 MB), `environment` (str to str,
-        at most 4 KB), `architecture` (default: the app's), `description`. The handler is
-        returned unchanged, so it can still be called directly.
+        at most 4 KB), `architecture` (default: the app's), `description`, `isolation`
+        (`"in-process"`, or `"process"`: each instance its own process running AWS's runtime
+        client behind Lambda's Runtime API, the handler's module imported there). The handler
+        is returned unchanged, so it can still be called directly.
         """
 
         def register(target: HandlerT) -> HandlerT:
@@ -96,11 +100,26 @@ class Registration:
         A Python function runs in-process by default: its module is imported when its first
         instance starts (the init phase, so an import error is `Runtime.ImportModuleError` at
         invoke time, as on Lambda), with the function's `environment` visible in `os.environ`.
+        With `isolation="process"` (the default for `nodejs*` and `provided*` runtimes) each
+        instance is a process running AWS's runtime client behind Lambda's Runtime API; `code`
+        may then be a `.zip`, and `layers` folders or zips laid out as /opt (docs/process.md).
 
             app.add_function("orders", handler="app.lambda_handler", code="src/",
                              runtime="python3.12", memory=512, environment={"TABLE": "orders"})
         """
         owner = f"function {name!r}"
+        options = {**function_config, "name": name, "runtime": runtime}
+        is_python = runtime is None or runtime.startswith("python")
+        isolation = function_config.get("isolation", "in-process" if is_python else "process")
+        if isolation == "in-process" and not is_python:
+            raise ConfigurationError(
+                f"{owner}: runtime={runtime!r} cannot run in-process (only Python can); "
+                "isolation='process' (the default for it) runs it in a process instance"
+            )
+        if isolation == "process":
+            options["isolation"] = "process"
+            self._register_process(None, options, handler, code, layers)
+            return
         task_root = Path(code)
         if not task_root.is_dir():
             raise ConfigurationError(
@@ -110,16 +129,37 @@ class Registration:
         for layer in folders:
             if not layer.is_dir():
                 raise ConfigurationError(f"{owner}: layer {os.fspath(layer)!r} is not a folder")
-        options = {**function_config, "name": name, "runtime": runtime}
-        if function_config.get("isolation", "in-process") == "in-process" and not (
-            runtime is None or runtime.startswith("python")
-        ):
-            raise ConfigurationError(
-                f"{owner}: runtime={runtime!r} cannot run in-process (only Python can); "
-                "isolation='process' runs it in a process instance"
-            )
         loader = CodeHandler(name, handler, task_root, python_paths(task_root, folders))
         self._register(loader, options, spec=loader.spec)
+
+    def _register_process(
+        self,
+        target: Any,
+        options: Mapping[str, Any],
+        handler: str | None = None,
+        code: str | os.PathLike[str] = ".",
+        layers: Sequence[str | os.PathLike[str]] = (),
+        check: Callable[[FunctionConfig], None] | None = None,
+    ) -> Function:
+        """Register a function whose instances are processes speaking Lambda's Runtime API:
+        a decorated handler (`target`), or code (`handler` found in `code`)."""
+        values = dict(options)
+        values.setdefault("name", getattr(target, "__name__", None))
+        values.setdefault("architecture", self.config.architecture)
+        config: FunctionConfig = validate(FunctionConfig, f"function {values['name']!r}", values)
+        host = self._process_host
+        if target is not None:
+            resolve_handler(target, config.name)  # (event, context), or a clear error now
+            process = spec_for_handler(target, config.name, config.memory, host)
+        else:
+            assert handler is not None
+            process = spec_for_code(
+                config.name, handler, code, config.runtime, layers, config.memory, host
+            )
+        spec = HandlerSpec(_runs_in_its_process, False, False, name=process.handler)
+        function = self._register(target, values, check, spec=spec, process=process)
+        process.prepare(function, self.config.region, config.environment)
+        return function
 
     def _register(
         self,
@@ -128,10 +168,13 @@ class Registration:
         check: Callable[[FunctionConfig], None] | None = None,
         *,
         spec: HandlerSpec | None = None,
+        process: ProcessSpec | None = None,
     ) -> Function:
         """Register `target`; `check` (a trigger's own rules) may refuse the configuration
         before anything is registered. `spec` says how to run it when the target does not
         (a handler given as code)."""
+        if process is None and options.get("isolation") == "process":
+            return self._register_process(target, options, check=check)
         values = dict(options)
         values.setdefault("name", getattr(target, "__name__", None))
         values.setdefault("architecture", self.config.architecture)
@@ -164,6 +207,7 @@ class Registration:
                 self._prices,
                 deque(maxlen=self.config.ledger_rows) if self.config.ledger_rows else None,
             ),
+            process=process,
         )
         function.aws_route = self._aws_route
         if self._aws_route is not None:  # its SDK calls stay in the app: they need no real keys
@@ -225,3 +269,7 @@ class Registration:
     def abandoned_threads(self) -> int:
         """Sync handlers that timed out but whose threads are still running (see the README)."""
         return self._runner.abandoned_threads
+
+
+def _runs_in_its_process(event: Any, context: Any) -> Any:
+    raise RuntimeError("a process instance's handler runs in its own process")

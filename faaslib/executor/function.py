@@ -4,6 +4,7 @@ instances, with everything the invoke path needs worked out once, at registratio
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from faaslib.billing.ledger import FunctionLedger
 from faaslib.config import FunctionConfig, function_arn
@@ -13,6 +14,9 @@ from faaslib.executor.instances import InstancePool
 from faaslib.executor.variables import function_variables
 from faaslib.logs import PLATFORM_LOGGER_PREFIX
 from faaslib.metrics import FunctionMetrics
+
+if TYPE_CHECKING:
+    from faaslib.runtime_api.functions import ProcessSpec
 
 __all__ = ["Function"]
 
@@ -37,6 +41,7 @@ class Function:
         "memory_text",
         "metrics",
         "name",
+        "process",
         "scaling_capacity",
         "scaling_checked",
         "scaling_per_second",
@@ -58,6 +63,7 @@ class Function:
         scaling_rate: int,
         scaling_period: float,
         ledger: FunctionLedger,
+        process: ProcessSpec | None = None,
     ) -> None:
         self.config = config
         self.handler = handler
@@ -68,6 +74,9 @@ class Function:
         self.arn = function_arn(region, account_id, config.name)
         self.log_group_name = f"/aws/lambda/{config.name}"
         self.aws_route: object = None  # where its handlers' AWS SDK calls go (the app sets it)
+        # How its instances start as processes (faaslib.executor.process_runner), or None: its
+        # handler runs in this process.
+        self.process = process
         target = handler.target
         handler_name = handler.name or f"{getattr(target, '__module__', '?')}.{_describe(target)}"
         self.variables = function_variables(self, region, handler_name)

@@ -44,6 +44,9 @@ class Instance:
         self.invocations = 0
         self.last_used = 0.0
 
+    def close(self) -> None:
+        """Let the instance go: nothing to do in process; a process instance ends its process."""
+
 
 class InstancePool:
     """The instances of one function: how many exist, which are idle, which are provisioned."""
@@ -99,6 +102,9 @@ class InstancePool:
             if now - instance.last_used < self.idle_timeout:
                 return instance
             self.count -= len(idle) + 1
+            instance.close()
+            for expired in idle:
+                expired.close()
             idle.clear()
         return None
 
@@ -113,13 +119,14 @@ class InstancePool:
         if instance.is_provisioned:
             if self.provisioned_count > self.provisioned_target:  # provisioning was lowered
                 self.discard(instance)
+                instance.close()
             else:
                 self._provisioned_idle.append(instance)
             return
         idle = self._idle
         idle.append(instance)
         if len(idle) > self.max_idle:  # bound memory: the least recently used goes
-            idle.popleft()
+            idle.popleft().close()
             self.count -= 1
 
     def discard(self, instance: Instance | None, is_provisioned: bool = False) -> None:
@@ -129,19 +136,44 @@ class InstancePool:
         if instance.is_provisioned if instance is not None else is_provisioned:
             self.provisioned_count -= 1
 
+    def remove_idle(self, instance: Instance) -> bool:
+        """Forget an idle instance that ended by itself (a process that exited while it waited);
+        False if it is not idle here (busy: its invocation sees the end)."""
+        for idle in (self._idle, self._provisioned_idle):
+            try:
+                idle.remove(instance)
+            except ValueError:
+                continue
+            self.discard(instance)
+            return True
+        return False
+
+    def close_idle(self) -> int:
+        """Let every idle instance go, provisioned ones too (their processes end with the app
+        that ran them); return how many went."""
+        idle = [*self._idle, *self._provisioned_idle]
+        self._idle.clear()
+        self._provisioned_idle.clear()
+        for instance in idle:
+            self.discard(instance)
+            instance.close()
+        return len(idle)
+
     def set_provisioned_target(self, target: int) -> None:
         """Aim for `target` provisioned instances; idle ones beyond it go at once, busy ones when
         they finish."""
         self.provisioned_target = target
         while self.provisioned_count > target and self._provisioned_idle:
-            self.discard(self._provisioned_idle.pop())
+            instance = self._provisioned_idle.pop()
+            self.discard(instance)
+            instance.close()
 
     def expire(self, now: float) -> int:
         """Drop on-demand instances idle for `idle_timeout` or longer; return how many went."""
         idle = self._idle
         expired = 0
         while idle and now - idle[0].last_used >= self.idle_timeout:
-            idle.popleft()
+            idle.popleft().close()
             expired += 1
         self.count -= expired
         return expired

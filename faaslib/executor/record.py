@@ -38,8 +38,12 @@ def record(
     on_provisioned: bool,
     budget: Budget | None,
     clock: Clock,
+    max_memory_used_mb: int | None = None,
+    error_logged: bool = False,
 ) -> InvocationResult:
-    """Bill, count and log one invocation, and answer its caller."""
+    """Bill, count and log one invocation, and answer its caller. `max_memory_used_mb` is the
+    instance's own peak when it has one (a process instance), else the host's is reported;
+    `error_logged` says the runtime has logged the error already (a process instance's)."""
     billed = billed_ms(duration_ms + (init_duration_ms or 0.0))
     ledger = function.ledger
     if init_duration_ms is None:
@@ -63,7 +67,7 @@ def record(
         metrics.spillover_invocations += 1
     if budget is not None:  # after the counts: its callback is the user's code
         budget.charge(ledger.charge(billed, on_provisioned))
-    if error is not None and error.get("stackTrace"):
+    if error is not None and not error_logged and error.get("stackTrace"):
         _log_handler_error(function, capture, error)
     if logging_on or capture is not None:
         request_id = request_id_text(request_number)
@@ -77,7 +81,7 @@ def record(
                 duration_ms,
                 billed,
                 function.memory,
-                _max_memory_used_mb(),
+                _max_memory_used_mb() if max_memory_used_mb is None else max_memory_used_mb,
                 init_duration_ms,
             ),
         )

@@ -33,6 +33,7 @@ from faaslib.executor.outcomes import (
     thread_error,
     timeout_error,
 )
+from faaslib.executor.process_runner import run_in_process, start_instance
 from faaslib.executor.record import VERSION, billed_ms, log_stream_name, platform_line, record
 from faaslib.executor.threads import WorkerUnavailable, run_in_worker
 from faaslib.executor.variables import InvocationVariables, install, running
@@ -109,7 +110,7 @@ class Runner:
             init_duration_ms = None
             if instance is None:
                 instance, init_duration_ms, init_error = await self._create(
-                    function, request_id_text(request_number), slot
+                    function, request_id_text(request_number), slot, capture
                 )
                 if init_error is not None:
                     error, body, _ = respond((init_error, None, False), request_number)
@@ -126,10 +127,24 @@ class Runner:
                         False,
                         self.budget,
                         clock,
+                        error_logged=function.process is not None,  # by the runtime, in its log
                     )
                 assert instance is not None
                 start = clock.monotonic()
 
+            if function.process is not None:  # the one place the kind of instance matters
+                return await run_in_process(
+                    self,
+                    function,
+                    instance,
+                    request,
+                    request_number,
+                    client_context,
+                    start,
+                    capture,
+                    logging_on,
+                    init_duration_ms,
+                )
             context = Context(
                 function.name,
                 VERSION,
@@ -286,7 +301,11 @@ class Runner:
         return True
 
     async def _create(
-        self, function: Function, request_id: str, slot: Slot | None
+        self,
+        function: Function,
+        request_id: str,
+        slot: Slot | None,
+        capture: LogCapture | None = None,
     ) -> tuple[Instance | None, float, dict[str, Any] | None]:
         """A new instance: on demand (a cold start, for the invocation holding `slot`), or
         provisioned (`slot` is None), with its init timed and limited.
@@ -304,6 +323,21 @@ class Runner:
         variables = InvocationVariables(
             function.variables, log_stream, is_provisioned, None, clock, function.aws_route
         )
+        if function.process is not None:
+            limit = INIT_TIMEOUT_SECONDS
+            if is_provisioned:
+                limit = max(PROVISIONED_INIT_TIMEOUT_SECONDS, function.timeout)
+            return await start_instance(
+                function,
+                function.process,
+                log_stream,
+                is_provisioned,
+                variables,
+                request_id,
+                capture,
+                limit,
+                self,
+            )
         if not spec.is_class:
             instance = Instance(spec.bind(spec.target), log_stream, is_provisioned, variables)
             return instance, (clock.monotonic() - start) * 1000.0, None

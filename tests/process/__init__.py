@@ -1,0 +1,1 @@
+"""Process instances: runtimes, code, layers and memory limits, with the real clients."""
