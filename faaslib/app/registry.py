@@ -18,6 +18,7 @@ from faaslib.errors import (
 )
 from faaslib.executor import Admission, Function, HandlerSpec, Runner, resolve_handler
 from faaslib.executor.variables import STAND_IN_CREDENTIALS
+from faaslib.runtime_api.code import prepare_code
 from faaslib.runtime_api.functions import ProcessHost, ProcessSpec, spec_for_code, spec_for_handler
 
 __all__ = ["InstanceCounts", "Registration"]
@@ -100,9 +101,10 @@ class Registration:
         A Python function runs in-process by default: its module is imported when its first
         instance starts (the init phase, so an import error is `Runtime.ImportModuleError` at
         invoke time, as on Lambda), with the function's `environment` visible in `os.environ`.
-        With `isolation="process"` (the default for `nodejs*` and `provided*` runtimes) each
-        instance is a process running AWS's runtime client behind Lambda's Runtime API; `code`
-        may then be a `.zip`, and `layers` folders or zips laid out as /opt (docs/process.md).
+        `code` may be a `.zip`, and `layers` folders or zips, laid out as /opt. With
+        `isolation="process"` (the default for `nodejs*` and `provided*` runtimes) each
+        instance is a process running AWS's runtime client behind Lambda's Runtime API
+        (docs/process.md).
 
             app.add_function("orders", handler="app.lambda_handler", code="src/",
                              runtime="python3.12", memory=512, environment={"TABLE": "orders"})
@@ -120,16 +122,11 @@ class Registration:
             options["isolation"] = "process"
             self._register_process(None, options, handler, code, layers)
             return
-        task_root = Path(code)
-        if not task_root.is_dir():
-            raise ConfigurationError(
-                f"{owner}: code={os.fspath(code)!r} is not a folder (the function's task root)"
-            )
-        folders = [Path(layer) for layer in layers]
-        for layer in folders:
-            if not layer.is_dir():
-                raise ConfigurationError(f"{owner}: layer {os.fspath(layer)!r} is not a folder")
-        loader = CodeHandler(name, handler, task_root, python_paths(task_root, folders))
+        # A zip is unpacked once, layers merged as /opt, each checked against Lambda's limits.
+        prepared = prepare_code(name, Path(code), [Path(layer) for layer in layers])
+        root = prepared.task_root
+        opt = [] if prepared.opt is None else [prepared.opt]
+        loader = CodeHandler(name, handler, root, python_paths(root, opt))
         self._register(loader, options, spec=loader.spec)
 
     def _register_process(

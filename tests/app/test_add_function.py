@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,6 +181,21 @@ async def test_layers_python_folder_is_on_the_import_path(tmp_path: Path) -> Non
         assert await app.call("f", {}) == "from the layer"
 
 
+async def test_code_and_layers_may_be_zips_as_lambda_takes_them(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "function.zip", "w") as archive:
+        archive.writestr(
+            "app.py", "from lib import NAME\n\ndef handler(event, context):\n    return NAME\n"
+        )
+    with zipfile.ZipFile(tmp_path / "layer.zip", "w") as archive:
+        archive.writestr("python/lib.py", "NAME = 'zipped layer'\n")
+    app = App()
+    app.add_function(
+        "f", handler="app.handler", code=tmp_path / "function.zip", layers=[tmp_path / "layer.zip"]
+    )
+    async with app:
+        assert await app.call("f", {}) == "zipped layer"
+
+
 async def test_package_handler_with_slashes_as_lambda_accepts(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -198,13 +214,16 @@ async def test_package_handler_with_slashes_as_lambda_accepts(tmp_path: Path) ->
     ("options", "message"),
     [
         ({"handler": "nodot", "code": "."}, "must name a module and its function"),
-        ({"handler": "app.h", "code": "/no/such/folder"}, "is not a folder"),
+        ({"handler": "app.h", "code": "/no/such/folder"}, "code: /no/such/folder does not exist"),
         ({"handler": "app.h", "code": ".", "runtime": "cobol1"}, "runtime"),
         (
             {"handler": "app.h", "code": ".", "runtime": "nodejs20.x", "isolation": "in-process"},
             "cannot run in-process",
         ),
-        ({"handler": "app.h", "code": ".", "layers": ["/no/layer"]}, "is not a folder"),
+        (
+            {"handler": "app.h", "code": ".", "layers": ["/no/layer"]},
+            r"layers\[0\]: /no/layer does",
+        ),
         ({"handler": "app.h", "code": ".", "memory": 64}, "memory"),
     ],
 )
