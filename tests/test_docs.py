@@ -36,6 +36,7 @@ PUBLIC = [
     "faaslib.schedule",
     "faaslib.payloads",
     "faaslib.aws",
+    "faaslib.templates",
 ]
 
 

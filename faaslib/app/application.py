@@ -46,8 +46,11 @@ from faaslib.sources.registry import Resources
 from faaslib.sources.stream_decorators import StreamSources
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from faaslib.aws import AwsApp
     from faaslib.aws.route import AwsRoute
+    from faaslib.templates import LoadedTemplate
 
 __all__ = ["App"]
 
@@ -136,6 +139,10 @@ class App(
         self._functions: dict[str, Function] = {}
         # Where process instances live while the app runs (isolation="process").
         self._process_host = ProcessHost(name, (lambda: self.aws) if route_aws_calls else None)
+        # A template's logical ids, by kind ("function", "queue", ...), to the physical names.
+        self._aliases: dict[tuple[str, str], str] = {}
+        self.template: LoadedTemplate | None = None
+        """What `App.from_template` loaded (functions by logical id, names, outputs), or None."""
         self._environment: dict[str, str | None] = {}  # None: functions differ
         self._saved_environment: dict[str, str | None] | None = None
         self._admission = Admission(concurrency)
@@ -164,6 +171,35 @@ class App(
         )
         """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ..."""
 
+    @classmethod
+    def from_template(
+        cls,
+        path: str | Path,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        stack_name: str | None = None,
+        imports: Mapping[str, str] | None = None,
+        **app_options: Any,
+    ) -> App:
+        """An app running a SAM or CloudFormation template's functions, services and triggers
+        (see `faaslib.templates.from_template`, and the docs' "Run your SAM project").
+
+        ```pycon
+        >>> app = App.from_template("template.yaml", parameters={"Stage": "dev"})
+        >>> await app.invoke("HelloWorldFunction", {})      # by logical id, or physical name
+        ```
+        """
+        from faaslib.templates import from_template
+
+        return from_template(
+            path,
+            parameters=parameters,
+            stack_name=stack_name,
+            imports=imports,
+            app=cls,
+            **app_options,
+        )
+
     # -- invocation ---------------------------------------------------------------------------
 
     async def invoke(
@@ -188,6 +224,7 @@ class App(
             function = self._functions[name]
         except (KeyError, TypeError):  # not registered, or not a name at all
             function = self._function(name)
+        name = function.name  # a template's logical id names it too
         if qualifier is None:
             invoked_arn = function.arn
         elif qualifier == "$LATEST":
@@ -274,6 +311,8 @@ class App(
                 function_name=None,
             )
         function = self._functions.get(name)
+        if function is None and ("function", name) in self._aliases:  # a logical id
+            function = self._functions.get(self._aliases["function", name])
         if function is None:
             arn = function_arn(self.config.region, self.config.account_id, name)
             known = ", ".join(sorted(self._functions)) or "none"

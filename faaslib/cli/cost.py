@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, unexpected_errors_as
-from faaslib.cli.inputs import add_app_argument, add_payload_arguments, load_app, read_payload
+from faaslib.cli.inputs import add_app_argument, add_payload_arguments, app_from, read_payload
 
 if TYPE_CHECKING:
     from faaslib import App
@@ -35,7 +35,12 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_app_argument(parser)
-    parser.add_argument("function", metavar="FUNCTION", help="the function's name")
+    parser.add_argument(
+        "function",
+        metavar="FUNCTION",
+        nargs="?",
+        help="the function's name (with -t: its logical id, or its name)",
+    )
     add_payload_arguments(parser)
     parser.add_argument(
         "--count", type=int, default=100, help="how many invocations (default: 100)"
@@ -62,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     for option in ("count", "concurrency"):
         if getattr(args, option) < 1:
             raise UsageError(f"--{option}={getattr(args, option)} must be at least 1")
-    app = load_app(args.app)
+    app = app_from(args)
     payload = read_payload(args)
     out, err = sys.stdout, sys.stderr
     with contextlib.ExitStack() as stack:  # the handlers' output must not mix with the bill

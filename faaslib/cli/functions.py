@@ -1,4 +1,5 @@
-"""`faaslib functions MODULE:APP`: the app's functions, their configuration and triggers."""
+"""`faaslib functions MODULE:APP` (or `-t template.yaml`): the app's functions, their
+configuration and triggers; a template's functions with their logical ids and runtimes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from faaslib.cli.errors import ExitStatus
-from faaslib.cli.inputs import add_app_argument, load_app
+from faaslib.cli.inputs import add_app_argument, app_from
 
 if TYPE_CHECKING:
     from faaslib import App, FunctionConfig
@@ -31,7 +32,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    app = load_app(args.app)
+    app = app_from(args)
     rows = [_describe(app, name) for name in app.functions]
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _describe(app: App, name: str) -> dict[str, Any]:
     config: FunctionConfig = app.function_configuration(name)
-    return {
+    row = {
         "function": name,
         "memory": config.memory,
         "timeout": config.timeout,
@@ -55,6 +56,13 @@ def _describe(app: App, name: str) -> dict[str, Any]:
         "triggers": [trigger.describe() for trigger in app.triggers(name)],
         "description": config.description,
     }
+    if app.template is not None:  # a template's function: what the template calls it
+        found = [f for f in app.template.functions.values() if f.name == name]
+        row["logical_id"] = found[0].logical_id if found else None
+        row["runtime"] = config.runtime
+        row["runnable"] = found[0].runnable if found else True
+        row["not_runnable_because"] = found[0].reason if found else ""
+    return row
 
 
 def _table(app: App, rows: list[dict[str, Any]]) -> str:
@@ -65,6 +73,8 @@ def _table(app: App, rows: list[dict[str, Any]]) -> str:
     )
     if not rows:
         return heading
+    if app.template is not None:
+        return _table_of_template(heading, rows)
     lines: list[tuple[str, ...]] = [COLUMNS]
     for row in rows:
         reserved = row["reserved_concurrency"]
@@ -87,4 +97,42 @@ def _table(app: App, rows: list[dict[str, Any]]) -> str:
         for line in lines
     ]
     text.insert(1, "-" * max(len(line) for line in text))
+    return "\n".join([heading, "", *text])
+
+
+def _table_of_template(heading: str, rows: list[dict[str, Any]]) -> str:
+    """The table with each function's logical id and runtime first, and why a function
+    faaslib cannot run does not, under it."""
+    columns = ("logical id", "runtime", *COLUMNS)
+    lines: list[tuple[str, ...]] = [columns]
+    notes: dict[int, str] = {}
+    for row in rows:
+        reserved = row["reserved_concurrency"]
+        triggers = row["triggers"] or ["-"]
+        lines.append(
+            (
+                str(row["logical_id"] or "-"),
+                str(row["runtime"] or "-"),
+                row["function"],
+                f"{row['memory']:,} MB",
+                f"{row['timeout']:g} s",
+                row["architecture"],
+                "-" if reserved is None else f"{reserved:,}",
+                f"{row['provisioned_concurrency']:,}" if row["provisioned_concurrency"] else "-",
+                triggers[0],
+            )
+        )
+        lines.extend(("",) * 8 + (trigger,) for trigger in triggers[1:])
+        if not row["runnable"]:
+            notes[len(lines)] = f"  (not runnable: {row['not_runnable_because']})"
+    widths = [max(len(line[column]) for line in lines) for column in range(len(columns))]
+    rows_text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
+    text = [rows_text[0], "-" * max(len(line) for line in rows_text)]
+    for index, line in enumerate(rows_text[1:], start=2):
+        text.append(line)
+        if index in notes:
+            text.append(notes[index])
     return "\n".join([heading, "", *text])

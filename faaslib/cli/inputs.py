@@ -1,7 +1,9 @@
-"""What the commands take from the user: an app named `MODULE:APP`, and a payload.
+"""What the commands take from the user: an app named `MODULE:APP` (or a SAM or
+CloudFormation template, `-t template.yaml`), and a payload.
 
 An app is found as uvicorn finds one: the current directory goes on `sys.path`, `MODULE` is
-imported, and `APP` (dotted attributes allowed) is read from it.
+imported, and `APP` (dotted attributes allowed) is read from it. A template is loaded as
+`App.from_template` loads it, with `--parameter-overrides` spelt as SAM CLI spells them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import importlib
 import os
 import sys
 import traceback
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from faaslib.cli.errors import ExitStatus, UsageError, describe, unexpected_errors_as
@@ -22,6 +25,7 @@ __all__ = [
     "CommandParser",
     "add_app_argument",
     "add_payload_arguments",
+    "app_from",
     "load_app",
     "read_payload",
 ]
@@ -41,9 +45,81 @@ def add_app_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "app",
         metavar="MODULE:APP",
+        nargs="?",
         help="the App to use: a module importable from the current directory and the App in "
-        "it, e.g. shop.handlers:app",
+        "it, e.g. shop.handlers:app (or -t TEMPLATE instead)",
     )
+    template = parser.add_argument_group("a SAM or CloudFormation template instead of MODULE:APP")
+    template.add_argument(
+        "-t",
+        "--template",
+        metavar="FILE",
+        help="the template of a SAM or CloudFormation project (template.yaml, a CDK "
+        "*.template.json); functions are named by logical id or physical name",
+    )
+    template.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        metavar="KEY=VALUE",
+        default=[],
+        help="the template's parameters, as SAM CLI takes them: Key=Value pairs, or "
+        "ParameterKey=Key,ParameterValue=Value",
+    )
+    template.add_argument(
+        "--stack-name",
+        help="the stack name generated names start with (default: the template's folder name)",
+    )
+
+
+def app_from(args: argparse.Namespace) -> App:
+    """The App the command line names: `MODULE:APP`, or the template `-t` names. With a
+    template, a command's FUNCTION comes first (`faaslib invoke -t template.yaml Fn`)."""
+    function = getattr(args, "function", "")
+    if args.template is None:
+        if args.parameter_overrides or args.stack_name is not None:
+            raise UsageError("--parameter-overrides and --stack-name go with -t TEMPLATE")
+        if args.app is None:
+            raise UsageError("give the App as MODULE:APP, or a template with -t TEMPLATE")
+        if function is None:
+            raise UsageError("give the FUNCTION to use")
+        return load_app(args.app)
+    if function != "":  # a command that takes FUNCTION: the positionals shift by one
+        given = [v for v in (args.app, function, getattr(args, "stdin", None)) if v is not None]
+        if len(given) > 2 or (len(given) == 2 and given[1] != "-"):
+            raise UsageError(f"{given[0]!r}: give MODULE:APP or -t TEMPLATE, not both")
+        if not given:
+            raise UsageError("give the FUNCTION to use (its logical id or name)")
+        if len(given) == 2:
+            if args.payload is not None or args.event is not None:
+                raise UsageError("read the event from one place: --payload, --event or -")
+            args.stdin = "-"
+        args.app, args.function = None, given[0]
+    elif args.app is not None:
+        raise UsageError(f"{args.app!r}: give MODULE:APP or -t TEMPLATE, not both")
+    prog = getattr(args, "prog", "faaslib")
+    app = load_template_app(args.template, args.parameter_overrides, args.stack_name, prog)
+    named = getattr(args, "function", None)
+    if named is not None and app.template is not None and named in app.template.functions:
+        args.function = app.template.functions[named].name  # what logs and reports show
+    return app
+
+
+def load_template_app(
+    path: str, overrides: list[str], stack_name: str | None, prog: str = "faaslib"
+) -> App:
+    """The App template `path` makes; what it does not emulate is said once on stderr."""
+    from faaslib import App
+    from faaslib.templates import parse_parameter_overrides
+
+    if not os.path.isfile(path):
+        raise UsageError(f"-t {path}: no such file")
+    parameters = parse_parameter_overrides(overrides) if overrides else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app = App.from_template(path, parameters=parameters, stack_name=stack_name)
+    for warning in caught:
+        print(f"{prog}: warning: {warning.message}", file=sys.stderr)
+    return app
 
 
 def load_app(spec: str) -> App:
@@ -105,7 +181,7 @@ def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--payload", metavar="JSON", help="the event, as JSON text (default: {})")
     source.add_argument(
-        "--event", metavar="FILE", help="the event, from a JSON file ('-' reads stdin)"
+        "-e", "--event", metavar="FILE", help="the event, from a JSON file ('-' reads stdin)"
     )
     source.add_argument(
         "stdin",

@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, unexpected_errors_as
-from faaslib.cli.inputs import add_app_argument, add_payload_arguments, load_app, read_payload
+from faaslib.cli.inputs import add_app_argument, add_payload_arguments, app_from, read_payload
 
 if TYPE_CHECKING:
     from faaslib import App
@@ -38,7 +38,12 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_app_argument(parser)
-    parser.add_argument("function", metavar="FUNCTION", help="the function's name")
+    parser.add_argument(
+        "function",
+        metavar="FUNCTION",
+        nargs="?",
+        help="the function's name (with -t: its logical id, or its name)",
+    )
     add_payload_arguments(parser)
     parser.add_argument(
         "--type",
@@ -61,7 +66,7 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import anyio
 
-    app = load_app(args.app)
+    app = app_from(args)
     payload = read_payload(args)
     return anyio.run(_invoke, app, args, payload)
 

@@ -20,7 +20,7 @@ from faaslib.cli.errors import (
     describe,
     unexpected_errors_as,
 )
-from faaslib.cli.inputs import add_app_argument, load_app
+from faaslib.cli.inputs import add_app_argument, app_from
 
 __all__ = ["add_parser"]
 
@@ -62,7 +62,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    app = load_app(args.app)
+    app = app_from(args)
     try:
         import uvicorn
     except ImportError:

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HttpRoutes"]
 
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+# A handler, or the name of a function registered already (bound by name).
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any] | str)
 
 
 class HttpRoutes:
@@ -45,6 +46,7 @@ class HttpRoutes:
     clock: Clock
     _invoker: Invoker
     _functions: dict[str, Function]
+    _aliases: dict[tuple[str, str], str]  # (kind, a template's logical id) -> the name
     _task_group: anyio.abc.TaskGroup | None
 
     if TYPE_CHECKING:  # provided by `EventSources` and `App`
@@ -198,6 +200,8 @@ class HttpRoutes:
                 f"app.http: the API is configured already ({state.kind}); call app.http once"
             )
         if api == "function-url":
+            if isinstance(function, str):
+                function = self._aliases.get(("function", function), function)
             if not isinstance(function, str) or not function:
                 raise ConfigurationError(
                     "app.http('function-url') needs function=NAME, the function it serves"

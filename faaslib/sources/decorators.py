@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+import anyio.abc
+
 from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError
 from faaslib.patterns import Pattern, compile_pattern
 from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
+from faaslib.sources.binding import FunctionBinding
 from faaslib.sources.bucket import Bucket
 from faaslib.sources.bucket_notifications import NotificationConfiguration
 from faaslib.sources.bus import EventBus, RuleTarget
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EventSources", "ObjectNotification"]
 
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+# A handler, or the name of a function registered already (bound by name, as a template does).
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any] | str)
 
 
 class ObjectNotification:
@@ -63,25 +67,19 @@ class ObjectNotification:
             self._resources.triggers.remove(self._trigger)
 
 
-class EventSources:
+class EventSources(FunctionBinding):
     """Queues, buckets and topics of the app, and the triggers that bind functions to them."""
 
     name: str
     _resources: Resources
     _invoker: Invoker
     _functions: dict[str, Function]
+    _aliases: dict[tuple[str, str], str]  # (kind, a template's logical id) -> the name
+    _task_group: anyio.abc.TaskGroup | None
 
     if TYPE_CHECKING:
 
         def _destination(self, target: str) -> Function | Queue | Topic | EventBus | None: ...
-
-    def _register(
-        self,
-        target: Any,
-        options: Mapping[str, Any],
-        check: Callable[[FunctionConfig], None] | None = None,
-    ) -> Function:
-        raise NotImplementedError
 
     def _add_trigger(self, trigger: Trigger) -> None:
         raise NotImplementedError
@@ -111,7 +109,7 @@ class EventSources:
         `maximum_message_size`, and `redrive=(dead_letter_queue_name, max_receive_count)`.
         Naming the queue again returns the same queue; naming it with other options is an error.
         """
-        return self._resources.queue(name, options)
+        return self._resources.queue(self._aliases.get(("queue", name), name), options)
 
     async def delete_queue(self, name: str) -> int:
         """Delete queue `name` and its messages, as SQS's DeleteQueue does; how many messages
@@ -138,17 +136,17 @@ class EventSources:
 
     def bucket(self, name: str, **options: Any) -> Bucket:
         """The app's S3-like bucket `name` (see `faaslib.sources.Bucket`)."""
-        return self._resources.bucket(name, options)
+        return self._resources.bucket(self._aliases.get(("bucket", name), name), options)
 
     def topic(self, name: str, **options: Any) -> Topic:
         """The app's SNS-like topic `name`, declared with `options` (`fifo`,
         `content_based_deduplication`) the first time it is named."""
-        return self._resources.topic(name, options)
+        return self._resources.topic(self._aliases.get(("topic", name), name), options)
 
     def bus(self, name: str = "default") -> EventBus:
         """The app's EventBridge-like event bus `name` (see `faaslib.sources.EventBus`):
         `await app.bus().put_events([...])` routes each event to the rules that match it."""
-        return self._resources.bus(name, {})
+        return self._resources.bus(self._aliases.get(("bus", name), name), {})
 
     # -- triggers -----------------------------------------------------------------------------
 
@@ -156,6 +154,8 @@ class EventSources:
         """The app's triggers (or function `function`'s), in the order they were registered:
         each has `describe()` and `metrics()`."""
         triggers = self._resources.triggers
+        if function is not None:
+            function = self._aliases.get(("function", function), function)
         return [t for t in triggers if function is None or t.function == function]
 
     def on_queue(
@@ -238,6 +238,7 @@ class EventSources:
         (S3's form of a generated one by default). `remove()` on what it returns undoes it.
         Raises `ConfigurationError` for a function the app lacks, and what `Bucket.subscribe`
         raises for a configuration S3 would refuse."""
+        function = self._aliases.get(("function", function), function)
         if function not in self._functions:
             raise ConfigurationError(f"the app has no function {function!r}")
         return self._notify(self.bucket(bucket), function, events, prefix, suffix, id)
@@ -430,9 +431,10 @@ class EventSources:
 
     def rule_target(self, arn: str, *, id: str) -> RuleTarget:
         """A target for an event bus's rule (`bus.put_target(rule, target)`), as PutTargets
-        names it: the app's function by its ARN (each event is an Event invocation) or the
-        app's standard queue by its ARN (each event is a message). Raises `ConfigurationError`
-        for an ARN that names neither, or a FIFO queue (which needs a message group id)."""
+        names it: the app's function by its ARN (each event is an Event invocation), the
+        app's standard queue by its ARN (each event is a message) or its standard topic (each
+        event is published, while the app runs). Raises `ConfigurationError` for an ARN that
+        names none of them, or a FIFO queue or topic (which needs a message group id)."""
         resources = self._resources
         prefix = function_arn(resources.region, resources.account, "")
         if arn.startswith(prefix):
@@ -441,38 +443,25 @@ class EventSources:
                 name, invoke_event = function.name, self._invoker.invoke_event
                 return RuleTarget(id=id, arn=arn, deliver=lambda event: invoke_event(name, event))
         queue = resources.by_arn(arn)
-        if isinstance(queue, Queue) and queue.fifo:
+        if isinstance(queue, Queue | Topic) and queue.fifo:
             raise ConfigurationError(
-                f"rule target {id!r}: the FIFO queue {arn!r} needs a message group id for each "
+                f"rule target {id!r}: the FIFO {arn!r} needs a message group id for each "
                 "event (PutTargets' SqsParameters), which faaslib's rule targets do not take"
             )
         if isinstance(queue, Queue):
             return RuleTarget(id=id, arn=arn, deliver=lambda event: queue._send_now(event))
-        raise ConfigurationError(
-            f"rule target {id!r}: {arn!r} is not the ARN of a function or a queue of the app"
-        )
+        if isinstance(queue, Topic):
+            topic = queue
 
-    def _function_for(
-        self,
-        target: Any,
-        function_config: Mapping[str, Any],
-        check: Callable[[FunctionConfig], None] | None = None,
-    ) -> Function:
-        """The function for `target`: registered now, or the one a decorator below registered,
-        so that one function can have several triggers. `check` may refuse its configuration
-        (before anything is registered)."""
-        name = function_config.get("name", getattr(target, "__name__", None))
-        function = self._functions.get(name) if isinstance(name, str) else None
-        if function is None or function.handler.target is not target:
-            return self._register(target, function_config, check)
-        if set(function_config) - {"name"}:
-            raise ConfigurationError(
-                f"function {name!r} is already registered by another decorator; give its "
-                f"configuration ({', '.join(sorted(function_config))}) to one decorator only"
-            )
-        if check is not None:
-            check(function.config)
-        return function
+            def publish(event: dict[str, Any]) -> None:  # SNS's delivery is async: the app's
+                if self._task_group is None:
+                    raise ConfigurationError(f"App {self.name!r} is not running to publish")
+                self._task_group.start_soon(topic.publish, event)
+
+            return RuleTarget(id=id, arn=arn, deliver=publish)
+        raise ConfigurationError(
+            f"rule target {id!r}: {arn!r} is not the ARN of a function, queue or topic of the app"
+        )
 
 
 def _attribute_value(data_type: str, value: str) -> str | int | float | bytes:

@@ -29,13 +29,15 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamSources"]
 
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+# A handler, or the name of a function registered already (bound by name).
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any] | str)
 
 
 class StreamSources:
     """Streams and tables of the app, and the mappings that feed their records to functions."""
 
     _resources: Resources
+    _aliases: dict[tuple[str, str], str]  # (kind, a template's logical id) -> the name
 
     def _function_for(
         self,
@@ -64,13 +66,13 @@ class StreamSources:
         """The app's Kinesis-like stream `name`, declared with `options` the first time it is
         named: `shards` (default 1) and `retention_hours` (24 to 8,760, default 24). Naming it
         again returns the same stream; naming it with other options is an error."""
-        return self._resources.stream(name, options)
+        return self._resources.stream(self._aliases.get(("stream", name), name), options)
 
     def table(self, name: str, **options: Any) -> Table:
         """The app's DynamoDB-like table `name`, with its stream, declared with `options` the
         first time it is named: `key_schema` (default `("pk",)`), `stream_view_type` (default
         NEW_AND_OLD_IMAGES) and `shards` of its stream (default 1)."""
-        return self._resources.table(name, options)
+        return self._resources.table(self._aliases.get(("table", name), name), options)
 
     # -- triggers -----------------------------------------------------------------------------
 
