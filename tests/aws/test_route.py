@@ -121,3 +121,52 @@ async def test_an_app_may_leave_its_handlers_calls_to_go_out(
         with pytest.raises(FunctionError) as raised:
             await app.call("lists")
     assert raised.value.error_type == "EndpointConnectionError"  # it went out, to 127.0.0.1:9
+
+
+THUMBNAIL_HANDLER = """
+import boto3
+
+s3 = boto3.client("s3")  # at init, as Lambda code does: no endpoint, no configuration
+
+
+def make_thumbnail(event, context):
+    record = event["Records"][0]["s3"]
+    key = record["object"]["key"]
+    photo = s3.get_object(Bucket=record["bucket"]["name"], Key=key)["Body"].read()
+    s3.put_object(Bucket="thumbnails", Key=f"small-{key}", Body=photo[:4])
+    return key
+"""
+
+
+async def test_the_same_example_runs_with_its_handler_in_a_process_instance(
+    tmp_path: Any,
+) -> None:
+    """The seed's example with its first handler as Lambda takes code: a file in a folder, run
+    by AWS's runtime client in a process instance, whose SDK finds the app through
+    AWS_ENDPOINT_URL (issue 18, with issue 20's process instances)."""
+    (tmp_path / "thumbnails.py").write_text(THUMBNAIL_HANDLER)
+    app = App(name="photos")
+    app.bucket("uploads")
+    app.bucket("thumbnails")
+    app.add_function(
+        "make_thumbnail",
+        handler="thumbnails.make_thumbnail",
+        code=tmp_path,
+        isolation="process",
+        timeout=30,
+    )
+    app.notify_function("uploads", "make_thumbnail")
+    indexed: list[str] = []
+
+    @app.on_object("thumbnails")
+    def index_thumbnail(event: Any, context: Any) -> None:
+        indexed.append(event["Records"][0]["s3"]["object"]["key"])
+
+    async with app:
+        await app.bucket("uploads").put("cat.jpg", b"\xff\xd8\xff\xe0-a-photo")
+        await app.wait_idle()
+        small = await app.bucket("thumbnails").get("small-cat.jpg")
+    assert small.body == b"\xff\xd8\xff\xe0"
+    assert indexed == ["small-cat.jpg"]
+    assert app.metrics("make_thumbnail")["Errors"] == 0
+    assert app.function_configuration("make_thumbnail").isolation == "process"
