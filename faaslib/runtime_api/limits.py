@@ -111,11 +111,16 @@ class MemoryGuard:
             resource.prlimit(pid, resource.RLIMIT_AS, (self._address_space, self._address_space))
 
     def peak_mb(self, pid: int) -> int:
-        """Max Memory Used, in MB (rounded up, as REPORT shows it): the cgroup's peak (the
-        process tree's), else the process's `VmHWM`; never less than a value reported before."""
-        peak_bytes = self._read_cgroup_peak()
-        if peak_bytes is None:
-            peak_bytes = _vm_hwm_bytes(pid)
+        """Max Memory Used, in MB (rounded up, as REPORT shows it): the larger of the cgroup's
+        peak (the process tree's) and the process's `VmHWM`; never less than a value reported
+        before. A cgroup joined at exec is not charged for the shared libraries the host had
+        already loaded, which a fresh Lambda sandbox is: `VmHWM` counts them."""
+        readings = [
+            reading
+            for reading in (self._read_cgroup_peak(), _vm_hwm_bytes(pid))
+            if reading is not None
+        ]
+        peak_bytes = max(readings) if readings else None
         if peak_bytes is not None:
             self._peak_seen_mb = max(self._peak_seen_mb, -(-peak_bytes // _MIB))
         return self._peak_seen_mb
