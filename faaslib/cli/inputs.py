@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CommandParser",
     "add_app_argument",
+    "add_code_arguments",
     "add_payload_arguments",
     "app_from",
     "load_app",
@@ -71,10 +72,86 @@ def add_app_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_code_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--code FOLDER --handler H [--runtime R]`: one function given as Lambda takes code."""
+    code = parser.add_argument_group("a function's code instead of MODULE:APP")
+    code.add_argument(
+        "--code",
+        metavar="FOLDER",
+        help="the function's code: a folder or a .zip (its task root); FUNCTION names it "
+        f"(default {CODE_FUNCTION_NAME!r})",
+    )
+    code.add_argument("--handler", help="Lambda's Handler: app.handler, index.handler, ...")
+    code.add_argument(
+        "--runtime",
+        help="Lambda's runtime: python3.12, nodejs20.x, provided.al2023, ... (default: the "
+        "host's Python, in-process; other runtimes run in a process instance)",
+    )
+    code.add_argument(
+        "--layer", action="append", default=[], metavar="PATH", help="a layer (folder or .zip)"
+    )
+    code.add_argument("--memory", type=int, help="MB (default 128)")
+    code.add_argument("--timeout", type=float, help="seconds (default 3)")
+    code.add_argument(
+        "--isolation",
+        choices=["in-process", "process"],
+        help="where a Python function runs (default in-process; process: AWS's runtime client "
+        "in a process of its own)",
+    )
+
+
+CODE_FUNCTION_NAME = "function"
+
+
+def code_app(args: argparse.Namespace) -> App:
+    """An App of the one function `--code` gives, named FUNCTION."""
+    from faaslib import App
+
+    if args.handler is None:
+        raise UsageError("--code needs --handler (Lambda's Handler, e.g. app.handler)")
+    options = {
+        key: value
+        for key, value in (
+            ("memory", args.memory),
+            ("timeout", args.timeout),
+            ("isolation", args.isolation),
+        )
+        if value is not None
+    }
+    app = App(name=CODE_FUNCTION_NAME if args.function is None else args.function)
+    app.add_function(
+        args.function or CODE_FUNCTION_NAME,
+        handler=args.handler,
+        code=args.code,
+        runtime=args.runtime,
+        layers=args.layer,
+        **options,
+    )
+    args.function = args.function or CODE_FUNCTION_NAME
+    return app
+
+
 def app_from(args: argparse.Namespace) -> App:
-    """The App the command line names: `MODULE:APP`, or the template `-t` names. With a
-    template, a command's FUNCTION comes first (`faaslib invoke -t template.yaml Fn`)."""
+    """The App the command line names: `MODULE:APP`, the template `-t` names, or the function
+    `--code` gives. With a template or code, a command's FUNCTION comes first (`faaslib
+    invoke -t template.yaml Fn`)."""
     function = getattr(args, "function", "")
+    code = getattr(args, "code", None)
+    if code is not None:
+        if args.template is not None:
+            raise UsageError("give -t TEMPLATE or --code FOLDER, not both")
+        given = [v for v in (args.app, function, args.stdin) if v is not None]
+        if len(given) > 2 or (len(given) == 2 and given[1] != "-"):
+            raise UsageError(f"{given[0]!r}: give MODULE:APP or --code FOLDER, not both")
+        if len(given) == 2 or given == ["-"]:
+            if args.payload is not None or args.event is not None:
+                raise UsageError("read the event from one place: --payload, --event or -")
+            args.stdin = "-"
+        args.app = None
+        args.function = given[0] if given and given[0] != "-" else None
+        return code_app(args)
+    if getattr(args, "handler", None) is not None or getattr(args, "runtime", None) is not None:
+        raise UsageError("--handler and --runtime go with --code FOLDER")
     if args.template is None:
         if args.parameter_overrides or args.stack_name is not None:
             raise UsageError("--parameter-overrides and --stack-name go with -t TEMPLATE")

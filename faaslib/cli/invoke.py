@@ -15,7 +15,13 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, unexpected_errors_as
-from faaslib.cli.inputs import add_app_argument, add_payload_arguments, app_from, read_payload
+from faaslib.cli.inputs import (
+    add_app_argument,
+    add_code_arguments,
+    add_payload_arguments,
+    app_from,
+    read_payload,
+)
 
 if TYPE_CHECKING:
     from faaslib import App
@@ -23,8 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["add_parser"]
 
 DESCRIPTION = """\
-Invoke FUNCTION of the App MODULE:APP once, with Lambda's Invoke semantics, and print the
-response payload (JSON) to stdout. The handler's output, its error, the REPORT line and (with
+Invoke FUNCTION of the App MODULE:APP (or of a template, -t; or the function whose code
+--code gives) once, with Lambda's Invoke semantics, and print the response payload (JSON) to
+stdout. The handler's output, its error, the REPORT line and (with
 --log-type Tail) the log tail go to stderr. The app runs for the invocation: its sources start,
 and an Event invocation runs before the command exits."""
 
@@ -44,6 +51,7 @@ def add_parser(commands: Any) -> None:
         nargs="?",
         help="the function's name (with -t: its logical id, or its name)",
     )
+    add_code_arguments(parser)
     add_payload_arguments(parser)
     parser.add_argument(
         "--type",
