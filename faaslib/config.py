@@ -21,6 +21,7 @@ from faaslib.errors import ConfigurationError
 __all__ = [
     "MAX_ENVIRONMENT_BYTES",
     "MAX_TIMEOUT_SECONDS",
+    "STAND_IN_CREDENTIALS",
     "AppConfig",
     "Architecture",
     "FunctionConfig",
@@ -71,6 +72,15 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
         "LAMBDA_RUNTIME_DIR",
     }
 )
+
+# Lambda hands every function its execution role's credentials in these variables. A function
+# whose SDK calls stay in the app (`app.aws`, which accepts any signature) gets these stand-ins,
+# so that SDKs sign requests on a host with no credentials of its own.
+STAND_IN_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAFAASLIBINSTANCE0",
+    "AWS_SECRET_ACCESS_KEY": "faaslib-instance-secret",
+    "AWS_SESSION_TOKEN": "faaslib-instance-session",
+}
 
 # What each field accepts, in words, for error messages.
 ALLOWED = {

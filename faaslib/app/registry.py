@@ -12,12 +12,11 @@ import msgspec
 
 from faaslib.app.imports import CodeHandler, python_paths
 from faaslib.billing import FunctionLedger, PriceCatalog
-from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.config import STAND_IN_CREDENTIALS, AppConfig, FunctionConfig, validate
 from faaslib.errors import (
     ConfigurationError,
 )
 from faaslib.executor import Admission, Function, HandlerSpec, Runner, resolve_handler
-from faaslib.executor.variables import STAND_IN_CREDENTIALS
 from faaslib.runtime_api.code import prepare_code
 from faaslib.runtime_api.functions import ProcessHost, ProcessSpec, spec_for_code, spec_for_handler
 
@@ -155,7 +154,7 @@ class Registration:
             )
         spec = HandlerSpec(_runs_in_its_process, False, False, name=process.handler)
         function = self._register(target, values, check, spec=spec, process=process)
-        process.prepare(function, self.config.region, config.environment)
+        process.prepare(function.name, config.memory, self.config.region, config.environment)
         return function
 
     def _register(

@@ -15,7 +15,7 @@ moves the clock.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -28,14 +28,34 @@ from faaslib.marshal import encode_error, plain_error
 from faaslib.runtime_api.process import RuntimeProcess, exit_reason
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    import anyio
+
+    from faaslib.billing.costs import Budget
+    from faaslib.clock import Clock
     from faaslib.context import ClientContext
+    from faaslib.executor.deadlines import Deadlines
     from faaslib.executor.function import Function
-    from faaslib.executor.runner import Runner
     from faaslib.executor.variables import InvocationVariables
     from faaslib.logs import LogCapture
     from faaslib.runtime_api.functions import ProcessSpec
 
 __all__ = ["ProcessInstance", "run_in_process", "start_instance"]
+
+
+class Runner(Protocol):
+    """What this path takes from the runner that calls it (`faaslib.executor.runner`), which
+    imports this module: its clock, budget and deadlines."""
+
+    clock: Clock
+    budget: Budget | None
+    deadlines: Deadlines
+
+    def deadline_scope(
+        self, timeout: float, start: float
+    ) -> tuple[AbstractContextManager[anyio.CancelScope], int | None]: ...
+
 
 INFO = 20  # logging.INFO
 _REAL_TIME = time.time  # the process's own clock, for the deadline it is sent
@@ -200,7 +220,7 @@ async def run_in_process(
     remaining = function.timeout - (clock.monotonic() - start)
     trace_id = instance.variables.begin(request_number).trace_id()
     context_header = None if client_context is None else _client_context_header(client_context)
-    timer, key = runner._timer(function.timeout, start)
+    timer, key = runner.deadline_scope(function.timeout, start)
     answer = None
     finished = False
     try:

@@ -213,7 +213,7 @@ class Runner:
     ) -> tuple[Outcome, bool]:
         outcome: Outcome | None = None
         timeout = function.timeout
-        timer, key = self._timer(timeout, start)
+        timer, key = self.deadline_scope(timeout, start)
         try:
             with timer as scope:
                 try:
@@ -238,7 +238,7 @@ class Runner:
             return timeout_error(function, context.aws_request_id), True
         return outcome, False
 
-    def _timer(
+    def deadline_scope(
         self, timeout: float, start: float
     ) -> tuple[AbstractContextManager[anyio.CancelScope], int | None]:
         """A cancel scope that ends `timeout` seconds after `start`, and its key on the app's
@@ -261,7 +261,7 @@ class Runner:
     ) -> tuple[Outcome, bool]:
         handoff = Handoff(self._lock, partial(self._release_abandoned, function.slots))
         result: tuple[bool, Any] | None = None
-        timer, key = self._timer(function.timeout, start)
+        timer, key = self.deadline_scope(function.timeout, start)
         try:
             with timer:
                 result = await run_in_worker(handoff.run, instance.handler, event, context)

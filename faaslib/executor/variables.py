@@ -22,22 +22,8 @@ if TYPE_CHECKING:
     from faaslib.clock import Clock
     from faaslib.executor.function import Function
 
-__all__ = [
-    "STAND_IN_CREDENTIALS",
-    "InvocationVariables",
-    "function_variables",
-    "install",
-    "running",
-]
+__all__ = ["InvocationVariables", "function_variables", "install", "running"]
 
-# Lambda hands every function its execution role's credentials in these variables. A function
-# whose SDK calls stay in the app (`app.aws`, which accepts any signature) gets these stand-ins,
-# so that SDKs sign requests on a host with no credentials of its own.
-STAND_IN_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "ASIAFAASLIBINSTANCE0",
-    "AWS_SECRET_ACCESS_KEY": "faaslib-instance-secret",
-    "AWS_SESSION_TOKEN": "faaslib-instance-session",
-}
 
 running: ContextVar[InvocationVariables | None] = ContextVar("faaslib_variables", default=None)
 

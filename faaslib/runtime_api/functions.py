@@ -13,20 +13,17 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio.abc
 import msgspec
 
+from faaslib.config import STAND_IN_CREDENTIALS
 from faaslib.errors import ConfigurationError
-from faaslib.executor.variables import STAND_IN_CREDENTIALS
 from faaslib.runtime_api.code import prepare_code
 from faaslib.runtime_api.endpoint import AsgiApp, serve_asgi
 from faaslib.runtime_api.limits import MemoryGuard, memory_guard
 from faaslib.runtime_api.runtimes import Launch, launch_for
-
-if TYPE_CHECKING:
-    from faaslib.executor.function import Function
 
 __all__ = ["ProcessHost", "ProcessSpec", "host_runtime", "spec_for_code", "spec_for_handler"]
 
@@ -115,15 +112,15 @@ class ProcessSpec:
             launch = self._launch = self._make_launch()
         return launch
 
-    def prepare(self, function: Function, region: str, environment: Mapping[str, str]) -> None:
+    def prepare(self, name: str, memory: int, region: str, environment: Mapping[str, str]) -> None:
         """Keep what every instance of `function` gets: the function's own variables, and the
         reserved ones, which Lambda refuses to let a function set."""
         self._reserved = {
             **environment,
-            "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": function.memory_text,
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group_name,
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "_HANDLER": self.handler,
