@@ -66,6 +66,8 @@ def _describe(app: App, name: str) -> dict[str, Any]:
 
 
 def _table(app: App, rows: list[dict[str, Any]]) -> str:
+    """The functions as a table, a line per trigger; a template's functions with their
+    logical id and runtime first, and why one faaslib cannot run under it."""
     count = len(rows)
     heading = (
         f"App {app.name!r}: {count} function{'' if count == 1 else 's'}, account concurrency "
@@ -73,46 +75,17 @@ def _table(app: App, rows: list[dict[str, Any]]) -> str:
     )
     if not rows:
         return heading
-    if app.template is not None:
-        return _table_of_template(heading, rows)
-    lines: list[tuple[str, ...]] = [COLUMNS]
-    for row in rows:
-        reserved = row["reserved_concurrency"]
-        triggers = row["triggers"] or ["-"]
-        lines.append(
-            (
-                row["function"],
-                f"{row['memory']:,} MB",
-                f"{row['timeout']:g} s",
-                row["architecture"],
-                "-" if reserved is None else f"{reserved:,}",
-                f"{row['provisioned_concurrency']:,}" if row["provisioned_concurrency"] else "-",
-                triggers[0],
-            )
-        )
-        lines.extend(("", "", "", "", "", "", trigger) for trigger in triggers[1:])
-    widths = [max(len(line[column]) for line in lines) for column in range(len(COLUMNS))]
-    text = [
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in lines
-    ]
-    text.insert(1, "-" * max(len(line) for line in text))
-    return "\n".join([heading, "", *text])
-
-
-def _table_of_template(heading: str, rows: list[dict[str, Any]]) -> str:
-    """The table with each function's logical id and runtime first, and why a function
-    faaslib cannot run does not, under it."""
-    columns = ("logical id", "runtime", *COLUMNS)
+    of_template = app.template is not None
+    columns = ("logical id", "runtime", *COLUMNS) if of_template else COLUMNS
     lines: list[tuple[str, ...]] = [columns]
     notes: dict[int, str] = {}
     for row in rows:
         reserved = row["reserved_concurrency"]
         triggers = row["triggers"] or ["-"]
+        first = (str(row["logical_id"] or "-"), str(row["runtime"] or "-")) if of_template else ()
         lines.append(
             (
-                str(row["logical_id"] or "-"),
-                str(row["runtime"] or "-"),
+                *first,
                 row["function"],
                 f"{row['memory']:,} MB",
                 f"{row['timeout']:g} s",
@@ -122,8 +95,8 @@ def _table_of_template(heading: str, rows: list[dict[str, Any]]) -> str:
                 triggers[0],
             )
         )
-        lines.extend(("",) * 8 + (trigger,) for trigger in triggers[1:])
-        if not row["runnable"]:
+        lines.extend(("",) * (len(columns) - 1) + (trigger,) for trigger in triggers[1:])
+        if of_template and not row["runnable"]:
             notes[len(lines)] = f"  (not runnable: {row['not_runnable_because']})"
     widths = [max(len(line[column]) for line in lines) for column in range(len(columns))]
     rows_text = [
