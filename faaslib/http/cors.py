@@ -8,6 +8,11 @@ Rules from https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api
 - CORS headers are returned only to a request with an `Origin` header, and the CORS headers a
   function returns are ignored: the configuration's are sent instead;
 - `allow_origins` takes exact origins, `*`, or the scheme wildcards `https://*` and `http://*`.
+
+A REST API's CORS, as SAM's `Cors` sets it up, is narrower (`preflight_only`): an `OPTIONS`
+method with a mock integration answers preflight requests (200), and every other response is the
+function's own, its CORS headers included: API Gateway neither adds nor removes any
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class CORS(msgspec.Struct, frozen=True, kw_only=True):
     expose_headers: tuple[str, ...] = ()
     max_age: int | None = None
     allow_credentials: bool = False
+    preflight_only: bool = False  # a REST API's: responses pass through as the function made them
 
     def preflight(self, origin: str) -> HttpResponse:
         """The API's answer to a preflight request from `origin`: 204, with the CORS headers if
@@ -56,10 +62,13 @@ class CORS(msgspec.Struct, frozen=True, kw_only=True):
                 headers.append((b"access-control-allow-headers", _joined(self.allow_headers)))
             if self.max_age is not None:
                 headers.append((b"access-control-max-age", str(self.max_age).encode()))
-        return HttpResponse(204, headers, b"")
+        return HttpResponse(200 if self.preflight_only else 204, headers, b"")
 
     def apply(self, response: HttpResponse, origin: str | None) -> HttpResponse:
-        """`response` with the function's own CORS headers replaced by the configuration's."""
+        """`response` with the function's own CORS headers replaced by the configuration's
+        (unchanged for a REST API's `preflight_only` configuration)."""
+        if self.preflight_only:
+            return response
         headers = [(name, value) for name, value in response.headers if not _is_cors(name)]
         allowed = None if origin is None else self.allowed_origin(origin)
         if allowed is not None:
@@ -96,6 +105,7 @@ def make_cors(
     expose_headers: Iterable[str] = (),
     max_age: int | None = None,
     allow_credentials: bool = False,
+    preflight_only: bool = False,
 ) -> CORS:
     """A validated `CORS` configuration; `ConfigurationError` names the field that is wrong."""
     origins = _strings("allow_origins", allow_origins)
@@ -127,8 +137,12 @@ def make_cors(
             f"CORS: max_age={max_age!r} must be a whole number of seconds from -1 to "
             f"{MAX_AGE_LIMIT:,}"
         )
-    if not isinstance(allow_credentials, bool):
-        raise ConfigurationError(f"CORS: allow_credentials={allow_credentials!r} is not a bool")
+    for field, flag in (
+        ("allow_credentials", allow_credentials),
+        ("preflight_only", preflight_only),
+    ):
+        if not isinstance(flag, bool):
+            raise ConfigurationError(f"CORS: {field}={flag!r} is not a bool")
     if allow_credentials and "*" in origins:
         raise ConfigurationError(
             "CORS: allow_credentials=True needs explicit origins; browsers refuse credentials "
@@ -141,6 +155,7 @@ def make_cors(
         expose_headers=exposed,
         max_age=max_age,
         allow_credentials=allow_credentials,
+        preflight_only=preflight_only,
     )
 
 

@@ -245,9 +245,12 @@ class HttpRoutes:
         expose_headers: Iterable[str] = (),
         max_age: int | None = None,
         allow_credentials: bool = False,
+        preflight_only: bool = False,
     ) -> CORS:
         """Configure CORS for the API, once: it answers browsers' preflight requests itself and
-        adds the CORS headers to every response to a request with an `Origin`.
+        adds the CORS headers to every response to a request with an `Origin`, as an HTTP API
+        does. `preflight_only=True` is a REST API's CORS (SAM's `Cors`): preflight requests
+        answered, every other response passed through with the function's own headers.
 
         ```pycon
         >>> app.cors(allow_origins=["https://shop.example.com"], allow_methods=["GET", "POST"])
@@ -263,6 +266,7 @@ class HttpRoutes:
             expose_headers=expose_headers,
             max_age=max_age,
             allow_credentials=allow_credentials,
+            preflight_only=preflight_only,
         )
         return state.cors
 

@@ -352,6 +352,6 @@ def _cors(builder: Builder, raw: Any, where: str, rest: bool) -> None:
     else:
         return
     try:
-        builder.app.cors(**options)
+        builder.app.cors(**options, preflight_only=rest)
     except ConfigurationError as error:
         builder.notes.ignored(where, f"{error}; CORS not configured from here")

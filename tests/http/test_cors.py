@@ -69,6 +69,25 @@ async def test_responses_carry_the_configured_headers_instead_of_the_functions()
     assert not_found.headers["access-control-allow-origin"] == SHOP
 
 
+async def test_a_rest_apis_cors_answers_preflights_and_passes_responses_through() -> None:
+    """SAM's `Cors` on a REST API: an OPTIONS mock integration (200) for preflight requests;
+    every other response is the function's, its own CORS headers kept, none added."""
+    app = shop_app(allow_origins=[SHOP], allow_methods=["GET"], preflight_only=True)
+    async with in_process(app) as client:
+        preflight = await client.options(
+            "/items", headers={"Origin": SHOP, "Access-Control-Request-Method": "GET"}
+        )
+        from_shop = await client.get("/items", headers={"Origin": SHOP})
+        not_found = await client.get("/nothing", headers={"Origin": SHOP})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == SHOP
+    assert preflight.headers["access-control-allow-methods"] == "GET"
+    assert from_shop.headers["access-control-allow-origin"] == "*"  # the function's own
+    assert from_shop.headers["x-total"] == "3"
+    assert "access-control-allow-origin" not in not_found.headers
+    assert app.metrics("items")["Invocations"] == 1
+
+
 @pytest.mark.parametrize(
     ("allowed", "origin", "answer"),
     [

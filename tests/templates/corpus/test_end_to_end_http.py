@@ -59,11 +59,6 @@ def test_amplify_cognito_env_variables(backend: str, output: Output) -> None:
     assert f"Cognito Region:  {app.config.region}" in printed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a REST API's (Api) Cors is applied with HTTP API's rules: the function's own "
-    "Access-Control-* headers are dropped, where API Gateway passes them through",
-)
 def test_amplify_cognito_cors_headers(backend: str) -> None:
     """A REST API returns the function's own headers: here its CORS ones."""
     with running("amplify_cognito_apigateway_lambda_envvariables", backend) as (_, client):
