@@ -20,7 +20,7 @@ import msgspec
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse, json_response
 from faaslib.errors import ConfigurationError
 from faaslib.sources.stream import Stream
-from faaslib.sources.stream_records import PutRecordsEntry, Shard, ShardIterator, StreamError
+from faaslib.sources.stream.records import PutRecordsEntry, Shard, ShardIterator, StreamError
 
 if TYPE_CHECKING:
     from faaslib.app import App

@@ -7,7 +7,7 @@ Each store works alone (give it a clock) or as the app's (`app.queue(name)`, ...
 """
 
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
-from faaslib.sources.bucket import (
+from faaslib.sources.bucket.bucket import (
     Bucket,
     BucketCounters,
     BucketError,
@@ -22,7 +22,7 @@ from faaslib.sources.bucket import (
     ObjectInfo,
     StoredObject,
 )
-from faaslib.sources.bus import (
+from faaslib.sources.bus.bus import (
     BusError,
     EventBus,
     PutEventsRejected,
@@ -33,9 +33,8 @@ from faaslib.sources.bus import (
     UndeliveredEvent,
 )
 from faaslib.sources.decorators import ObjectNotification
-from faaslib.sources.queue import Queue
-from faaslib.sources.queue_mapping import QueueMapping
-from faaslib.sources.queue_messages import (
+from faaslib.sources.queue.mapping import QueueMapping
+from faaslib.sources.queue.messages import (
     BatchEntry,
     BatchFailure,
     BatchRejected,
@@ -50,11 +49,9 @@ from faaslib.sources.queue_messages import (
     SendBatchResult,
     SendResult,
 )
+from faaslib.sources.queue.queue import Queue
 from faaslib.sources.scheduled import ScheduleTrigger
-from faaslib.sources.stream import Stream
-from faaslib.sources.stream_failures import StreamMappingCounters, UndeliveredFailure
-from faaslib.sources.stream_mapping import StreamMapping
-from faaslib.sources.stream_records import (
+from faaslib.sources.stream.records import (
     ExpiredIterator,
     GetRecordsResult,
     PutRecordResult,
@@ -68,10 +65,12 @@ from faaslib.sources.stream_records import (
     StreamCounters,
     StreamError,
 )
-from faaslib.sources.stream_settings import StreamMappingConfig
-from faaslib.sources.table import Table, TableError
-from faaslib.sources.topic import Topic
-from faaslib.sources.topic_messages import (
+from faaslib.sources.stream.stream import Stream
+from faaslib.sources.stream_mapping.failures import StreamMappingCounters, UndeliveredFailure
+from faaslib.sources.stream_mapping.mapping import StreamMapping
+from faaslib.sources.stream_mapping.settings import StreamMappingConfig
+from faaslib.sources.table.table import Table, TableError
+from faaslib.sources.topic.messages import (
     Notification,
     PublishBatchEntry,
     PublishBatchRejected,
@@ -83,6 +82,7 @@ from faaslib.sources.topic_messages import (
     TopicCounters,
     TopicError,
 )
+from faaslib.sources.topic.topic import Topic
 
 __all__ = [
     "BatchEntry",

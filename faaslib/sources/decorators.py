@@ -22,15 +22,15 @@ from faaslib.patterns import Pattern, compile_pattern
 from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
 from faaslib.sources.binding import FunctionBinding
-from faaslib.sources.bucket import Bucket
-from faaslib.sources.bucket_notifications import NotificationConfiguration
-from faaslib.sources.bus import EventBus, RuleTarget
-from faaslib.sources.queue import Queue
-from faaslib.sources.queue_mapping import QueueMapping
+from faaslib.sources.bucket.bucket import Bucket
+from faaslib.sources.bucket.notifications import NotificationConfiguration
+from faaslib.sources.bus.bus import EventBus, RuleTarget
+from faaslib.sources.queue.mapping import QueueMapping
+from faaslib.sources.queue.queue import Queue
 from faaslib.sources.registry import Resources
 from faaslib.sources.scheduled import ScheduleTrigger
-from faaslib.sources.topic import Topic
-from faaslib.sources.topic_messages import Notification
+from faaslib.sources.topic.messages import Notification
+from faaslib.sources.topic.topic import Topic
 
 if TYPE_CHECKING:
     from faaslib.config import FunctionConfig
@@ -170,7 +170,7 @@ class EventSources(FunctionBinding):
         **function_config: Any,
     ) -> Callable[[HandlerT], HandlerT]:
         """Register a function that processes batches of queue `name`: an SQS event source
-        mapping with Lambda's limits and semantics (see `faaslib.sources.queue_mapping`).
+        mapping with Lambda's limits and semantics (see `faaslib.sources.queue.mapping`).
 
         `function_config` takes `App.function`'s options. The queue's visibility timeout must be
         at least the function's timeout, as Lambda requires.

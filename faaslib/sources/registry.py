@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
 from faaslib.sources.base import Trigger
-from faaslib.sources.bucket import Bucket
-from faaslib.sources.bus import EventBus
-from faaslib.sources.queue import Queue
-from faaslib.sources.stream import Stream
-from faaslib.sources.table import Table
-from faaslib.sources.topic import Topic
+from faaslib.sources.bucket.bucket import Bucket
+from faaslib.sources.bus.bus import EventBus
+from faaslib.sources.queue.queue import Queue
+from faaslib.sources.stream.stream import Stream
+from faaslib.sources.table.table import Table
+from faaslib.sources.topic.topic import Topic
 
 __all__ = ["QUEUE_NAME_REUSE_SECONDS", "QueueDeletedRecently", "Resources"]
 

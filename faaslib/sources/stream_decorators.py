@@ -17,11 +17,11 @@ from faaslib.config import function_arn
 from faaslib.sources._common import FilterSpec
 from faaslib.sources.base import Trigger
 from faaslib.sources.registry import Resources
-from faaslib.sources.stream import Stream
-from faaslib.sources.stream_batches import DynamoDBSource, KinesisSource, StreamSource
-from faaslib.sources.stream_failures import resolve_on_failure
-from faaslib.sources.stream_mapping import StreamMapping
-from faaslib.sources.table import Table
+from faaslib.sources.stream.stream import Stream
+from faaslib.sources.stream_mapping.batches import DynamoDBSource, KinesisSource, StreamSource
+from faaslib.sources.stream_mapping.failures import resolve_on_failure
+from faaslib.sources.stream_mapping.mapping import StreamMapping
+from faaslib.sources.table.table import Table
 
 if TYPE_CHECKING:
     from faaslib.config import FunctionConfig
@@ -95,7 +95,7 @@ class StreamSources:
     ) -> Callable[[HandlerT], HandlerT]:
         """Register a function that processes batches of stream `name`'s records: a Kinesis
         event source mapping with Lambda's limits and semantics (see
-        `faaslib.sources.stream_mapping`).
+        `faaslib.sources.stream_mapping.mapping`).
 
         The starting position is fixed now: with LATEST, records put after this call are
         delivered, even before the app runs. `on_failure` names a standard queue or topic of

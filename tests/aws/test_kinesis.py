@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from faaslib import App
-from faaslib.sources.stream_records import ShardIterator
+from faaslib.sources.stream.records import ShardIterator
 from tests.aws.malformed import assert_malformed_requests_are_client_errors
 from tests.http.server import Served
 

@@ -13,7 +13,7 @@ import pytest
 from faaslib import App, Context
 from faaslib.payloads import MAX_DEPTH
 from faaslib.sources import MessageRejected, PublishRejected, PutEventsRejected, RecordRejected
-from faaslib.sources.bus_checks import MAX_DETAIL_DEPTH
+from faaslib.sources.bus.checks import MAX_DETAIL_DEPTH
 from faaslib.testing import FakeClock
 from tests.events.hostile import nested
 

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from faaslib import App, ConfigurationError, Context
 from faaslib.sources._common import batch_item_failures
-from faaslib.sources.stream_failures import OnFailure, StreamMappingCounters
-from faaslib.sources.stream_lanes import _unreported
+from faaslib.sources.stream_mapping.failures import OnFailure, StreamMappingCounters
+from faaslib.sources.stream_mapping.lanes import _unreported
 from faaslib.testing import FakeClock
 from tests.events import corpus
 from tests.events.corpus import needs_corpus

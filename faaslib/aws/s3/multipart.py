@@ -17,7 +17,7 @@ from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse
 from faaslib.aws.s3 import wire
 from faaslib.aws.s3.objects import metadata_of
 from faaslib.sources.bucket import Bucket
-from faaslib.sources.bucket_checks import MAXIMUM_PARTS
+from faaslib.sources.bucket.checks import MAXIMUM_PARTS
 
 __all__ = ["Multipart"]
 

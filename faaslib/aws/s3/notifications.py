@@ -15,7 +15,7 @@ from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse
 from faaslib.aws.s3 import wire
 from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError
-from faaslib.sources.bucket_notifications import Notifications
+from faaslib.sources.bucket.notifications import Notifications
 
 if TYPE_CHECKING:
     from faaslib.app import App

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse
 from faaslib.aws.s3 import wire
 from faaslib.sources.bucket import Bucket, ObjectInfo
-from faaslib.sources.bucket_checks import BucketError
+from faaslib.sources.bucket.checks import BucketError
 
 if TYPE_CHECKING:
     from faaslib.app import App

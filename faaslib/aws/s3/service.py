@@ -20,7 +20,7 @@ from faaslib.aws.s3.notifications import NotificationOperations
 from faaslib.aws.s3.objects import ObjectOperations
 from faaslib.errors import ConfigurationError
 from faaslib.sources.bucket import Bucket
-from faaslib.sources.bucket_checks import BucketError
+from faaslib.sources.bucket.checks import BucketError
 
 if TYPE_CHECKING:
     from faaslib.app import App

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse
-from faaslib.sources.bucket_checks import BucketError
+from faaslib.sources.bucket.checks import BucketError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -14,9 +14,9 @@ from faaslib.aws.protocol import AwsRequest, AwsResponse
 from faaslib.aws.sns import wire
 from faaslib.aws.sns.wire import Entries, invalid, required
 from faaslib.errors import ConfigurationError
-from faaslib.sources.filter_policy import InvalidFilterPolicy
 from faaslib.sources.topic import Topic
-from faaslib.sources.topic_messages import (
+from faaslib.sources.topic.filter_policy import InvalidFilterPolicy
+from faaslib.sources.topic.messages import (
     Notification,
     PublishBatchEntry,
     Subscription,

@@ -10,8 +10,8 @@ from typing import Any
 from faaslib.aws.protocol import AwsError
 from faaslib.aws.sqs.errors import sqs_error
 from faaslib.sources.queue import Queue
-from faaslib.sources.queue_checks import out_of_range
-from faaslib.sources.queue_messages import (
+from faaslib.sources.queue.checks import out_of_range
+from faaslib.sources.queue.messages import (
     DELAY_SECONDS,
     MAX_RECEIVE_COUNT,
     MAXIMUM_MESSAGE_SIZE,

@@ -6,7 +6,7 @@ legacy code in `Error.Code` (`AWS.SimpleQueueService.NonExistentQueue`), as AWS'
 from __future__ import annotations
 
 from faaslib.aws.protocol import AwsError
-from faaslib.sources.queue_messages import QueueError
+from faaslib.sources.queue.messages import QueueError
 
 __all__ = ["from_queue_error", "legacy_code", "queue_does_not_exist", "sqs_error"]
 

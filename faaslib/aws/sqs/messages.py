@@ -11,7 +11,7 @@ from faaslib.aws.protocol import AwsError, AwsRequest
 from faaslib.aws.sqs import wire
 from faaslib.aws.sqs.errors import sqs_error
 from faaslib.sources.queue import Queue
-from faaslib.sources.queue_messages import (
+from faaslib.sources.queue.messages import (
     DELAY_SECONDS,
     MESSAGES_PER_RECEIVE,
     VISIBILITY_TIMEOUT,

@@ -15,7 +15,7 @@ from faaslib.aws.sqs.errors import from_queue_error, queue_does_not_exist, sqs_e
 from faaslib.aws.sqs.messages import MessageOperations
 from faaslib.errors import ConfigurationError
 from faaslib.sources.queue import Queue
-from faaslib.sources.queue_messages import QueueError
+from faaslib.sources.queue.messages import QueueError
 from faaslib.sources.registry import QueueDeletedRecently
 
 if TYPE_CHECKING:

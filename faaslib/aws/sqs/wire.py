@@ -13,7 +13,7 @@ from typing import Any
 from faaslib.aws.protocol import AwsError
 from faaslib.aws.sqs.errors import sqs_error
 from faaslib.events.sqs import SQSMessageAttribute
-from faaslib.sources.queue_messages import BATCH_ENTRIES
+from faaslib.sources.queue.messages import BATCH_ENTRIES
 
 __all__ = [
     "AttributeValue",

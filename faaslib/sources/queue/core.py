@@ -1,0 +1,352 @@
+"""The synchronous core of `Queue`: what sending, receiving, deleting, changing visibility and
+purging do to the queue, each in one step with no await in it.
+
+`Queue` wraps each core in an async method that is one checkpoint; faaslib's own modules (the
+event source mapping, say) call the cores directly (`_send_now`, `_receive_now`, `_delete_now`,
+`_change_visibility_now`, ...) where a checkpoint would only cost time. A core checks everything
+before it changes anything, so a refused request leaves the queue as it was.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from faaslib.clock import Clock
+from faaslib.events._fake import arn as resource_arn
+from faaslib.events._fake import md5_hex
+from faaslib.events.sqs import _attributes_md5
+from faaslib.sources._common import DeduplicationWindow, check_batch, check_batch_ids
+from faaslib.sources.queue import checks
+from faaslib.sources.queue.messages import (
+    DEDUPLICATION_WINDOW,
+    VISIBILITY_TIMEOUT,
+    BatchEntry,
+    BatchFailure,
+    BatchRejected,
+    DeleteBatchResult,
+    Message,
+    MessageNotInflight,
+    QueueCounters,
+    QueueError,
+    ReceiptHandleIsInvalid,
+    SendBatchResult,
+    SendResult,
+)
+from faaslib.sources.queue.store import IN_FLIGHT, MessageStore
+from faaslib.sources.queue.store import StoredMessage as _Stored
+
+__all__ = ["QueueCore"]
+
+_FIRST_SEQUENCE_NUMBER = 18_849_496_460_467_696_128
+_HANDLE_BYTES = 96
+
+
+class QueueCore:
+    """A queue's settings, its messages and the synchronous operations on them. `Queue` checks
+    the settings and adds the async API; this class trusts them."""
+
+    def __init__(
+        self,
+        name: str,
+        clock: Clock,
+        *,
+        visibility_timeout: float,
+        fifo: bool,
+        content_based_deduplication: bool,
+        delay_seconds: float,
+        message_retention_period: float,
+        maximum_message_size: int,
+        region: str,
+        account: str,
+    ) -> None:
+        self.name = name
+        self.clock = clock
+        self.fifo = fifo
+        self.visibility_timeout = visibility_timeout
+        self.content_based_deduplication = content_based_deduplication
+        self.delay_seconds = delay_seconds
+        self.message_retention_period = message_retention_period
+        self.maximum_message_size = maximum_message_size
+        self.region = region
+        self.account = account
+        self.arn = resource_arn("sqs", name, region=region, account=account)
+        self.url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+        self.dead_letter_queue: QueueCore | None = None
+        self.max_receive_count: int | None = None
+        self.counters = QueueCounters()
+        self._store = MessageStore(clock, fifo=fifo, retention_period=message_retention_period)
+        # A receipt handle ends in this queue's key and its message's serial and receive number,
+        # masked so that handles look as opaque as SQS's.
+        self._key = secrets.token_bytes(8)
+        self._mask = secrets.randbits(96)
+        # FIFO: the message id and sequence number each deduplication id was answered with.
+        self._deduplication = DeduplicationWindow[tuple[str, str | None]](DEDUPLICATION_WINDOW)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def _send_now(
+        self,
+        body: Any,
+        *,
+        attributes: Mapping[str, str | int | float | bytes] | None = None,
+        delay_seconds: float | None = None,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+    ) -> SendResult:
+        """`Queue.send`, done now."""
+        self._tick()
+        outgoing = checks.encode(self.name, body, attributes)
+        self._check_sending(outgoing, delay_seconds, group_id, deduplication_id)
+        return self._enqueue(outgoing)
+
+    def _send_batch_now(self, entries: Iterable[BatchEntry | Mapping[str, Any]]) -> SendBatchResult:
+        """`Queue.send_batch`, done now."""
+        self._tick()
+        ready, failed = check_batch(
+            self.name,
+            checks.batch_entries(self.name, entries),
+            checks.SQS,
+            encode=lambda entry: checks.encode(self.name, entry.body, entry.attributes),
+            check=lambda entry, outgoing: self._check_sending(
+                outgoing, entry.delay_seconds, entry.group_id, entry.deduplication_id
+            ),
+        )
+        successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
+        return SendBatchResult(successful=successful, failed=failed)
+
+    def _check_sending(
+        self,
+        outgoing: checks.Outgoing,
+        delay_seconds: float | None,
+        group_id: str | None,
+        deduplication_id: str | None,
+    ) -> None:
+        checks.check_sending(
+            self.name,
+            outgoing,
+            delay_seconds=delay_seconds,
+            group_id=group_id,
+            deduplication_id=deduplication_id,
+            fifo=self.fifo,
+            content_based_deduplication=self.content_based_deduplication,
+            maximum_message_size=self.maximum_message_size,
+        )
+
+    def _enqueue(self, outgoing: checks.Outgoing) -> SendResult:
+        body_md5 = md5_hex(outgoing.text)
+        attribute_md5 = _attributes_md5(outgoing.attributes) if outgoing.attributes else None
+        now = self.clock.monotonic()
+        key = outgoing.deduplication_id
+        if self.fifo and key is not None:
+            seen = self._deduplication.answer(key, now)
+            if seen is not None:
+                self.counters.deduplicated += 1
+                message_id, sequence_number = seen
+                return SendResult(
+                    message_id=message_id,
+                    md5_of_body=body_md5,
+                    md5_of_message_attributes=attribute_md5,
+                    sequence_number=sequence_number,
+                )
+        stored = _Stored(self._store.new_serial(), str(uuid.uuid4()), outgoing.text, body_md5)
+        stored.message_attributes = outgoing.attributes
+        stored.attribute_md5 = attribute_md5
+        stored.sent_timestamp = int(self.clock.now() * 1000)
+        stored.group_id = outgoing.group_id
+        if self.fifo:
+            stored.deduplication_id = key
+            stored.sequence_number = str(_FIRST_SEQUENCE_NUMBER + stored.serial)
+            if key is not None:
+                self._deduplication.remember(key, now, (stored.message_id, stored.sequence_number))
+        self._store.admit(
+            stored, now, self.delay_seconds if outgoing.delay is None else outgoing.delay
+        )
+        self.counters.sent += 1
+        return SendResult(
+            message_id=stored.message_id,
+            md5_of_body=body_md5,
+            md5_of_message_attributes=attribute_md5,
+            sequence_number=stored.sequence_number,
+        )
+
+    # -- receiving ----------------------------------------------------------------------------
+
+    def _receive_now(
+        self, max_messages: int = 1, *, visibility_timeout: float | None = None
+    ) -> list[Message]:
+        """`receive` as a short poll: what is deliverable now, without waiting."""
+        checks.check_receive(self.name, max_messages, 0)
+        messages = self._take(max_messages, self._hidden_for(visibility_timeout))
+        if not messages:
+            self.counters.empty_receives += 1
+        return messages
+
+    def _hidden_for(self, visibility_timeout: float | None) -> float:
+        if visibility_timeout is None:
+            return self.visibility_timeout
+        checks.check_visibility_timeout(self.name, visibility_timeout)
+        return visibility_timeout
+
+    def _take(self, count: int, hidden_for: float) -> list[Message]:
+        self._tick()
+        taken = self._store.take(count, hidden_for, self._redrives)
+        self.counters.received += len(taken)
+        return [
+            stored.received(self._receipt_handle(stored), self.arn, self.region) for stored in taken
+        ]
+
+    def _redrives(self, stored: _Stored) -> bool:
+        """Move `stored` to the dead-letter queue if it was received too often already."""
+        target = self.dead_letter_queue
+        if target is None or self.max_receive_count is None:
+            return False
+        if stored.receive_count < self.max_receive_count:
+            return False
+        self._store.remove(stored)
+        self.counters.redriven += 1
+        target._take_in(stored, self.arn)
+        return True
+
+    def _take_in(self, moved: _Stored, source_arn: str) -> None:
+        """Accept a message redriven from a source queue (this is its dead-letter queue)."""
+        stored = _Stored(self._store.new_serial(), moved.message_id, moved.body, moved.body_md5)
+        for field in (
+            "message_attributes",
+            "attribute_md5",
+            "sent_timestamp",
+            "first_received",
+            "group_id",
+            "deduplication_id",
+            "receive_count",
+        ):
+            setattr(stored, field, getattr(moved, field))
+        stored.source_arn = source_arn
+        if self.fifo:
+            stored.sequence_number = str(_FIRST_SEQUENCE_NUMBER + stored.serial)
+        # SQS: a standard queue's message keeps its enqueue time for retention; FIFO restarts it.
+        retained_from = self.clock.monotonic() if self.fifo else moved.retained_from
+        self._store.admit(stored, retained_from, 0)
+        self.counters.dead_lettered += 1
+
+    # -- deleting and changing visibility ------------------------------------------------------
+
+    def _delete_now(self, receipt_handle: str) -> bool:
+        """`Queue.delete`, done now."""
+        self._tick()
+        stored, number = self._resolve(receipt_handle)
+        if stored is None:
+            return False
+        if stored.state != IN_FLIGHT or number != stored.receive_count:
+            if self.fifo:
+                raise self._expired(receipt_handle)
+            if number != stored.receive_count:
+                return False
+        self._store.remove(stored)
+        self.counters.deleted += 1
+        return True
+
+    def _delete_batch_now(self, entries: Mapping[str, str]) -> DeleteBatchResult:
+        """`Queue.delete_batch`, done now."""
+        if not isinstance(entries, Mapping):
+            raise BatchRejected(
+                self.name,
+                f"entries is a {type(entries).__name__}; delete_batch takes a mapping of "
+                "entry id to receipt handle",
+            )
+        check_batch_ids(self.name, list(entries), checks.SQS)
+        successful: list[str] = []
+        failed: dict[str, BatchFailure] = {}
+        for entry_id, handle in entries.items():
+            try:
+                self._delete_now(handle)
+            except QueueError as error:
+                failed[entry_id] = checks.batch_failure(error)
+            else:
+                successful.append(entry_id)
+        return DeleteBatchResult(successful=successful, failed=failed)
+
+    def _change_visibility_now(self, receipt_handle: str, visibility_timeout: float) -> None:
+        """`Queue.change_visibility`, done now."""
+        checks.check_visibility_timeout(self.name, visibility_timeout)
+        self._tick()
+        stored, number = self._resolve(receipt_handle)
+        short = checks.short(receipt_handle)
+        if stored is None:
+            raise MessageNotInflight(
+                self.name,
+                f"the message of receipt handle {short} is no longer in the "
+                "queue (deleted, expired, purged or moved to the dead-letter queue)",
+            )
+        if self.fifo and (number != stored.receive_count or stored.state != IN_FLIGHT):
+            raise self._expired(receipt_handle)
+        if number != stored.receive_count:
+            raise ReceiptHandleIsInvalid(
+                self.name,
+                f"receipt handle {short} is not the latest of message "
+                f"{stored.message_id}: it was received again since",
+            )
+        if stored.state != IN_FLIGHT:
+            raise MessageNotInflight(
+                self.name,
+                f"message {stored.message_id} is not in flight: its visibility timeout has passed",
+            )
+        in_flight_for = self.clock.monotonic() - stored.received_at + visibility_timeout
+        if in_flight_for > VISIBILITY_TIMEOUT[1]:
+            raise QueueError(
+                self.name,
+                f"visibility_timeout={visibility_timeout!r} would keep message "
+                f"{stored.message_id} in flight {in_flight_for:,.0f} s after it was received, "
+                f"over the maximum of {VISIBILITY_TIMEOUT[1]:,} s",
+            )
+        self._store.hide(stored, visibility_timeout)
+
+    def _receipt_handle(self, stored: _Stored) -> str:
+        code = ((stored.serial << 32) | stored.receive_count) ^ self._mask
+        raw = secrets.token_bytes(_HANDLE_BYTES - 20) + self._key + code.to_bytes(12, "big")
+        return "AQEB" + base64.b64encode(raw).decode()
+
+    def _resolve(self, receipt_handle: str) -> tuple[_Stored | None, int]:
+        """The message a handle names (None if it has left the queue) and its receive number."""
+        raw = b""
+        if isinstance(receipt_handle, str) and receipt_handle.startswith("AQEB"):
+            try:
+                raw = base64.b64decode(receipt_handle[4:], validate=True)
+            except (binascii.Error, ValueError):
+                raw = b""
+        code = int.from_bytes(raw[-12:], "big") ^ self._mask
+        serial, number = code >> 32, code & 0xFFFF_FFFF
+        stored = self._store.live.get(serial)
+        if (
+            len(raw) != _HANDLE_BYTES
+            or raw[-20:-12] != self._key
+            or not 0 < serial <= self._store.issued
+            or (stored is not None and not 0 < number <= stored.receive_count)
+        ):
+            raise ReceiptHandleIsInvalid(
+                self.name,
+                f"receipt_handle {checks.short(receipt_handle)} was not issued by this queue",
+            )
+        return stored, number
+
+    def _expired(self, receipt_handle: str) -> ReceiptHandleIsInvalid:
+        return ReceiptHandleIsInvalid(
+            self.name,
+            f"receipt_handle {checks.short(receipt_handle)} has expired: on a FIFO queue a "
+            "handle is valid only until its visibility timeout passes",
+        )
+
+    def _purge_now(self) -> int:
+        """`Queue.purge`, done now."""
+        self._tick()
+        count = self._store.clear()
+        self.counters.purged += count
+        return count
+
+    def _tick(self) -> None:
+        """Bring the queue up to the clock's time before anything reads or changes it."""
+        self.counters.expired += self._store.tick()

@@ -1,0 +1,10 @@
+"""The DynamoDB-like table in its own room, beside the stream its changes are written to.
+
+A table depends on `faaslib.sources.stream` (its changes are a `Stream`); the event source
+mapping that reads those changes, `faaslib.sources.stream_mapping`, depends on both, so each
+import points one way.
+"""
+
+from faaslib.sources.table.table import STREAM_VIEW_TYPES, Table, TableError
+
+__all__ = ["STREAM_VIEW_TYPES", "Table", "TableError"]
