@@ -26,6 +26,7 @@ from faaslib.executor.record import record
 from faaslib.invoke import MAX_SYNC_RESPONSE_BYTES, InvocationResult, request_id_text
 from faaslib.marshal import encode_error, plain_error
 from faaslib.runtime_api.process import RuntimeProcess, exit_reason
+from faaslib.runtime_api.storage import ephemeral_storage, launch_needs
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -146,7 +147,14 @@ async def start_instance(
     output = _Output(function)
     output.capture = capture
     guard = spec.guard() if spec.guard is not None else None
-    process = RuntimeProcess(launch.argv, launch.cwd, environment, function.arn, output.line, guard)
+    storage = ephemeral_storage(  # /tmp: a disk of ephemeral_storage MB where the host can
+        function.config.ephemeral_storage,
+        function.name,
+        launch_needs(launch.argv, launch.cwd, environment),
+    )
+    process = RuntimeProcess(
+        launch.argv, launch.cwd, environment, function.arn, output.line, guard, storage
+    )
     instance = ProcessInstance(process, output, log_stream, is_provisioned, variables)
     clock = runner.clock
     start = clock.monotonic()

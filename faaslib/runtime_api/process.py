@@ -5,18 +5,16 @@ its own Runtime API server, its output and its /tmp.
 lifetime (the app's): it starts the server, spawns the client in a new session with Lambda's
 environment, reads its output, and waits for it to exit. Whatever ends it (an exit, `close()`,
 a timeout, the app's task group being cancelled) ends it the same way: the process
-group is killed and reaped, the listener closed, /tmp removed. No process, port or folder
-outlives it.
+group is killed and reaped, the listener closed, /tmp let go (`faaslib.runtime_api.storage`).
+No process, port, folder or disk outlives it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +22,7 @@ import anyio
 import anyio.abc
 
 from faaslib.runtime_api.server import Answer, RuntimeApiServer
+from faaslib.runtime_api.storage import EphemeralStorage
 
 if TYPE_CHECKING:
     from faaslib.runtime_api.limits import MemoryGuard
@@ -39,8 +38,9 @@ class RuntimeProcess:
     """A runtime interface client in its own process, behind its own Runtime API server.
 
     `argv`, `cwd` and `environment` start the client (the server's address is added as
-    `AWS_LAMBDA_RUNTIME_API`, a fresh folder as `TMPDIR`); `on_output` receives each line it
-    writes to stdout or stderr, as it comes. `returncode` is set once it has exited.
+    `AWS_LAMBDA_RUNTIME_API`, its /tmp as `TMPDIR`: `storage`'s disk mounted at /tmp, or a
+    fresh folder); `on_output` receives each line it writes to stdout or stderr, as it comes.
+    `returncode` is set once it has exited.
     """
 
     def __init__(
@@ -51,12 +51,14 @@ class RuntimeProcess:
         function_arn: str,
         on_output: Callable[[str], None],
         guard: MemoryGuard | None = None,
+        storage: EphemeralStorage | None = None,
     ) -> None:
         self.argv = list(argv)
         self.cwd = cwd
         self.environment = dict(environment)
         self.server = RuntimeApiServer(function_arn)
         self.guard = guard
+        self.storage = storage
         self.on_output = on_output
         self.pid: int | None = None
         self.returncode: int | None = None
@@ -75,8 +77,14 @@ class RuntimeProcess:
         self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
         """Serve, spawn, and wait for the process to end; cleaned up however it ends."""
-        temporary = tempfile.mkdtemp(prefix="faaslib-instance-")
+        storage = self.storage
+        if storage is None:  # an unsized folder, as `FAASLIB_EPHEMERAL_STORAGE=folder` gives
+            storage = self.storage = EphemeralStorage(512, "instance", mechanism="folder")
         try:
+            if storage.mechanism == "folder":
+                temporary = storage.open()
+            else:  # mkfs.ext4 (~10 ms) off the loop; not cancellable: closed below either way
+                temporary = await anyio.to_thread.run_sync(storage.open)
             with anyio.CancelScope() as self._scope:
                 async with anyio.create_task_group() as tasks:
                     await tasks.start(self.server.serve)
@@ -99,7 +107,7 @@ class RuntimeProcess:
                 self._signal_group(signal.SIGKILL)
             with anyio.CancelScope(shield=True):
                 await self._terminate()
-            shutil.rmtree(temporary, ignore_errors=True)
+            storage.close()
             if self.guard is not None:
                 self.guard.close()
             self.exited.set()
@@ -110,9 +118,25 @@ class RuntimeProcess:
     def _spawn(self, temporary: str) -> None:
         environment = dict(self.environment)
         environment["AWS_LAMBDA_RUNTIME_API"] = self.server.address
+        storage = self.storage
+        assert storage is not None
+        try:
+            process = self._popen(environment, temporary)
+        except subprocess.SubprocessError as failure:  # the mount failed in the child
+            if storage.mechanism == "folder":
+                raise
+            process = self._popen(environment, storage.fall_back(f"mounting it failed: {failure}"))
+        finally:
+            storage.spawned()  # from now the child's mount alone holds the disk
+        self._process = process
+        self.pid = process.pid
+        assert process.stdout is not None
+        self._output_fd = process.stdout.fileno()
+        os.set_blocking(self._output_fd, False)
+
+    def _popen(self, environment: dict[str, str], temporary: str) -> subprocess.Popen[bytes]:
         environment["TMPDIR"] = temporary
-        guard = self.guard
-        process = subprocess.Popen(
+        return subprocess.Popen(
             self.argv,
             cwd=self.cwd,
             env=environment,
@@ -121,13 +145,15 @@ class RuntimeProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
-            preexec_fn=None if guard is None else guard.preexec,
+            preexec_fn=self._preexec,
         )
-        self._process = process
-        self.pid = process.pid
-        assert process.stdout is not None
-        self._output_fd = process.stdout.fileno()
-        os.set_blocking(self._output_fd, False)
+
+    def _preexec(self) -> None:
+        """In the child before exec: join the memory limit, then mount its /tmp."""
+        if self.guard is not None:
+            self.guard.preexec()
+        if self.storage is not None:
+            self.storage.preexec()
 
     def close(self) -> None:
         """End the process now: its group is killed at once (a timeout, an instance let go),

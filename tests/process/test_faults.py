@@ -143,7 +143,8 @@ async def test_nothing_outlives_the_app() -> None:
         assert is_running(pid)
     assert not is_running(pid)
     assert not is_listening(provisioned["AWS_LAMBDA_RUNTIME_API"])
-    assert not await anyio.Path(provisioned["TMPDIR"]).exists()
+    if provisioned["TMPDIR"] != "/tmp":  # a folder: removed (a disk: see test_storage.py)
+        assert not await anyio.Path(provisioned["TMPDIR"]).exists()
 
 
 async def test_a_host_cancelled_mid_invocation_leaves_no_process_or_port() -> None:
