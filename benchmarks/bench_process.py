@@ -173,7 +173,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     options = parser.parse_args()
     iterations, seconds = (300, 0.5) if options.quick else (3000, 3.0)
-    with tempfile.TemporaryDirectory() as folder:
+    # Not under /tmp: an instance's /tmp is then its own disk, as users' code gets it (code
+    # under /tmp would be hidden by that disk, and instances would fall back to a folder).
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "faaslib"
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as folder:
         code = Path(folder)
         (code / "handlers.py").write_text(HANDLERS)
         rows = anyio.run(run, iterations, seconds, code, backend=options.backend)
