@@ -7,7 +7,7 @@ Each store works alone (give it a clock) or as the app's (`app.queue(name)`, ...
 """
 
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
-from faaslib.sources.bucket.bucket import (
+from faaslib.sources.bucket import (
     Bucket,
     BucketCounters,
     BucketError,
@@ -33,6 +33,7 @@ from faaslib.sources.bus.bus import (
     UndeliveredEvent,
 )
 from faaslib.sources.decorators import ObjectNotification
+from faaslib.sources.queue import Queue
 from faaslib.sources.queue.mapping import QueueMapping
 from faaslib.sources.queue.messages import (
     BatchEntry,
@@ -49,7 +50,6 @@ from faaslib.sources.queue.messages import (
     SendBatchResult,
     SendResult,
 )
-from faaslib.sources.queue.queue import Queue
 from faaslib.sources.scheduled import ScheduleTrigger
 from faaslib.sources.stream.records import (
     ExpiredIterator,

@@ -6,22 +6,21 @@ The package re-exports what a user of a bucket names, so `from faaslib.sources.b
 Bucket` reads as it always has; faaslib's own modules import from the module that defines a name.
 """
 
-from faaslib.sources.bucket.bucket import (
-    Bucket,
-    BucketCounters,
+from faaslib.sources.bucket.bucket import Bucket
+from faaslib.sources.bucket.checks import (
     BucketError,
     EntityTooLarge,
     InvalidBucketName,
-    InvalidNotificationConfiguration,
     KeyTooLong,
-    ListResult,
     MetadataTooLarge,
     NoSuchKey,
+)
+from faaslib.sources.bucket.notifications import (
+    InvalidNotificationConfiguration,
     NotificationConfiguration,
-    ObjectInfo,
-    StoredObject,
     UndeliveredNotification,
 )
+from faaslib.sources.bucket.objects import BucketCounters, ListResult, ObjectInfo, StoredObject
 
 __all__ = [
     "Bucket",

@@ -47,10 +47,6 @@ from faaslib.sources.bucket.checks import (
     MAXIMUM_LIST_KEYS,
     MAXIMUM_PARTS,
     BucketError,
-    EntityTooLarge,
-    InvalidBucketName,
-    KeyTooLong,
-    MetadataTooLarge,
     NoSuchKey,
     check_bucket_name,
     check_content_type,
@@ -62,29 +58,13 @@ from faaslib.sources.bucket.checks import (
 from faaslib.sources.bucket.listing import decode_token, encode_token, list_keys
 from faaslib.sources.bucket.notifications import (
     Deliver,
-    InvalidNotificationConfiguration,
     NotificationConfiguration,
     Notifications,
     UndeliveredNotification,
 )
 from faaslib.sources.bucket.objects import BucketCounters, ListResult, ObjectInfo, StoredObject
 
-__all__ = [
-    "Bucket",
-    "BucketCounters",
-    "BucketError",
-    "EntityTooLarge",
-    "InvalidBucketName",
-    "InvalidNotificationConfiguration",
-    "KeyTooLong",
-    "ListResult",
-    "MetadataTooLarge",
-    "NoSuchKey",
-    "NotificationConfiguration",
-    "ObjectInfo",
-    "StoredObject",
-    "UndeliveredNotification",
-]
+__all__ = ["Bucket"]
 
 
 class Bucket:

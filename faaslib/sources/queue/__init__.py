@@ -8,7 +8,7 @@ Queue` reads as it always has; faaslib's own modules import from the module that
 """
 
 from faaslib.sources.queue.mapping import QueueMapping, QueueMappingConfig
-from faaslib.sources.queue.queue import (
+from faaslib.sources.queue.messages import (
     BatchEntry,
     BatchFailure,
     BatchRejected,
@@ -16,7 +16,6 @@ from faaslib.sources.queue.queue import (
     Message,
     MessageNotInflight,
     MessageRejected,
-    Queue,
     QueueCounters,
     QueuedMessage,
     QueueError,
@@ -24,6 +23,7 @@ from faaslib.sources.queue.queue import (
     SendBatchResult,
     SendResult,
 )
+from faaslib.sources.queue.queue import Queue
 
 __all__ = [
     "BatchEntry",

@@ -44,38 +44,15 @@ from faaslib.sources.queue.messages import (
     DEFAULT_MAXIMUM_MESSAGE_SIZE,
     MAX_RECEIVE_COUNT,
     BatchEntry,
-    BatchFailure,
-    BatchRejected,
     DeleteBatchResult,
     Message,
-    MessageNotInflight,
-    MessageRejected,
-    QueueCounters,
     QueuedMessage,
-    QueueError,
-    ReceiptHandleIsInvalid,
     SendBatchResult,
     SendResult,
 )
 from faaslib.sources.queue.store import DELAYED, IN_FLIGHT, SLACK, VISIBLE
 
-# The names the queue answers with, importable from here too, as they were before the split.
-__all__ = [
-    "BatchEntry",
-    "BatchFailure",
-    "BatchRejected",
-    "DeleteBatchResult",
-    "Message",
-    "MessageNotInflight",
-    "MessageRejected",
-    "Queue",
-    "QueueCounters",
-    "QueueError",
-    "QueuedMessage",
-    "ReceiptHandleIsInvalid",
-    "SendBatchResult",
-    "SendResult",
-]
+__all__ = ["Queue"]
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
