@@ -19,6 +19,7 @@ import anyio.abc
 from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError
 from faaslib.patterns import Pattern, compile_pattern
+from faaslib.payloads import PayloadError, to_document
 from faaslib.schedule import Schedule, parse_schedule
 from faaslib.sources.base import Invoker, PushTrigger, Trigger
 from faaslib.sources.binding import FunctionBinding
@@ -350,12 +351,18 @@ class EventSources(FunctionBinding):
         *,
         timezone: str | None = None,
         rule: str | None = None,
+        input: Any = None,
         **function_config: Any,
     ) -> Callable[[HandlerT], HandlerT]:
         """Register a function that a scheduled rule invokes: `rate(5 minutes)` or
         `cron(0/15 8-17 ? * MON-FRI *)` with EventBridge's syntax, on the wall clock of
         `timezone` (UTC by default). Each tick is an Event invocation with EventBridge's
-        Scheduled Event, driven by the app's clock (see `faaslib.sources.scheduled`)."""
+        Scheduled Event, driven by the app's clock (see `faaslib.sources.scheduled`), or with
+        `input`, constant JSON, as a rule target's `Input` replaces the event."""
+        try:
+            document = None if input is None else to_document(input)
+        except PayloadError as error:
+            raise ConfigurationError(f"on_schedule {expression!r}: input: {error}") from None
 
         def register(target: HandlerT) -> HandlerT:
             made: list[tuple[str, Schedule]] = []
@@ -380,6 +387,7 @@ class EventSources(FunctionBinding):
                     resources.clock,
                     region=resources.region,
                     account=resources.account,
+                    input=document,
                 )
             )
             return target

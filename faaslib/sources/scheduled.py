@@ -1,5 +1,5 @@
 """A scheduled rule: a schedule expression driven by the app's clock, invoking its function with
-EventBridge's Scheduled Event at each fire time.
+EventBridge's Scheduled Event at each fire time (or the constant JSON of the target's `Input`).
 
 The trigger sleeps on the clock until the next fire time, so a `FakeClock` advanced by a day
 fires every tick of that day, each at its own time, in order. As EventBridge does, a tick is
@@ -17,6 +17,7 @@ import anyio
 import anyio.abc
 
 from faaslib.clock import Clock
+from faaslib.payloads import from_document
 from faaslib.schedule import Schedule, scheduled_event
 from faaslib.sources.base import Invoker
 
@@ -35,8 +36,10 @@ class ScheduleTrigger:
         *,
         region: str,
         account: str,
+        input: bytes | None = None,
     ) -> None:
         self.function = function
+        self.input = input  # the JSON document the rule sends instead of the Scheduled Event
         self.schedule = schedule
         self.rule_arn = rule_arn
         self.clock = clock
@@ -51,7 +54,8 @@ class ScheduleTrigger:
 
     def describe(self) -> str:
         zone = "" if self.schedule.timezone == "UTC" else f" ({self.schedule.timezone})"
-        return f"schedule {self.schedule.expression}{zone}"
+        given = ", constant input" if self.input is not None else ""
+        return f"schedule {self.schedule.expression}{zone}{given}"
 
     def next_fire_time(self) -> datetime | None:
         """When the schedule fires next, from now."""
@@ -85,7 +89,11 @@ class ScheduleTrigger:
             self._last = max(due, now)
 
     def _fire(self, invoker: Invoker, due: datetime) -> None:
-        event = scheduled_event(self.rule_arn, due, region=self.region, account=self.account)
+        event: Any
+        if self.input is not None:  # each tick gets its own copy, as each invocation does
+            event = from_document(self.input)
+        else:
+            event = scheduled_event(self.rule_arn, due, region=self.region, account=self.account)
         try:
             invoker.invoke_event(self.function, event)
         except Exception as error:  # the Event queue refused it: keep it, do not lose it

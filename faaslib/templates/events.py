@@ -7,6 +7,7 @@ HttpApi as routes. The rules SAM generates are named as CloudFormation would nam
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from faaslib.templates.apis import bind_api_event, bind_http_api_event
@@ -120,15 +121,16 @@ def _schedule(
     name = properties.text("Name") or generated_name(
         builder.stack.stack_name, f"{logical_id}{event}", _RULE
     )
-    for input_key in ("Input",):
-        if properties.has(input_key):
-            properties.ignore(input_key)
-            builder.notes.ignored(
-                properties.path_of(input_key), "the function gets the Scheduled Event, not Input"
-            )
+    constant = None
+    text = properties.get("Input")
+    if text is not None:  # a JSON string, as EventBridge takes a target's Input
+        try:
+            constant = json.loads(text) if isinstance(text, str) else text
+        except json.JSONDecodeError:
+            raise TemplateError(properties.path_of("Input"), f"{text!r:.60} is not JSON") from None
     properties.ignore("Description", "RetryPolicy", "RoleArn", "GroupName", "OmitName")
     properties.ignore("PermissionsBoundary", "KmsKeyArn")
-    builder.app.on_schedule(expression, timezone=timezone, rule=name)(function)
+    builder.app.on_schedule(expression, timezone=timezone, rule=name, input=constant)(function)
 
 
 def _rule(

@@ -452,6 +452,32 @@ async def test_an_invalid_schedule_is_refused_at_registration(
     assert "job" not in app.functions
 
 
+async def test_a_schedules_constant_input_replaces_the_scheduled_event(clock: FakeClock) -> None:
+    """A rule target's `Input` (SAM's Schedule `Input`): each tick delivers that JSON, a fresh
+    copy each time, instead of EventBridge's Scheduled Event."""
+    app = App(clock=clock)
+    events: list[dict[str, Any]] = []
+
+    @app.on_schedule("rate(1 hour)", input={"report": "hourly", "items": [1, 2]})
+    async def report(event: dict[str, Any], context: Context) -> None:
+        events.append(event)
+        event["items"].append("changed by the handler")
+
+    async with app:
+        for _ in range(3):
+            await clock.advance(3600)
+            await app.wait_idle()
+    assert events == [{"report": "hourly", "items": [1, 2, "changed by the handler"]}] * 3
+    assert [t.describe() for t in app.triggers("report")] == [
+        "schedule rate(1 hour), constant input"
+    ]
+
+
+def test_a_schedule_input_that_is_not_json_is_refused_at_registration() -> None:
+    with pytest.raises(ConfigurationError, match=r"on_schedule 'rate\(1 hour\)': input: "):
+        App().on_schedule("rate(1 hour)", input={"not JSON": object()})
+
+
 async def test_a_failing_scheduled_invocation_is_retried_as_an_event_invocation(
     clock: FakeClock,
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from faaslib import App, FunctionError
 from faaslib.templates import TemplateError, UnsupportedPropertyWarning, UnsupportedResourceWarning
-from faaslib.testing import TestClient
+from faaslib.testing import FakeClock, TestClient
 
 from .projects import recorded, write_project
 
@@ -383,6 +383,43 @@ async def test_inline_code_runs(tmp_path: Path) -> None:
     app = App.from_template(template)
     async with app:
         assert await app.call("Inline", {"n": 21}) == {"doubled": 42}
+
+
+@pytest.mark.anyio
+async def test_a_schedule_events_input_is_what_the_function_gets(tmp_path: Path) -> None:
+    template = write_project(
+        tmp_path / "nightly",
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Report:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              InlineCode: |
+                SEEN = []
+                def handler(event, context):
+                    SEEN.append(event)
+                    return SEEN
+              Events:
+                Hourly:
+                  Type: Schedule
+                  Properties:
+                    Schedule: rate(1 hour)
+                    Input: '{"report": "hourly"}'
+        """,
+    )
+    clock = FakeClock()
+    app = App.from_template(template, clock=clock)
+    async with app:
+        await clock.advance(3600)
+        await app.wait_idle()
+        seen = await app.call("Report", {"report": "by hand"})
+    assert seen == [{"report": "hourly"}, {"report": "by hand"}]  # the tick's, then this one
+    [trigger] = app.triggers("Report")
+    assert trigger.describe() == "schedule rate(1 hour), constant input"
+    assert trigger.metrics()["Invocations"] == 1
 
 
 def test_what_faaslib_does_not_emulate_is_warned_about_once_with_its_users(tmp_path: Path) -> None:
