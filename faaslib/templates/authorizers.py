@@ -16,6 +16,7 @@ from typing import Any
 
 from faaslib.errors import ConfigurationError
 from faaslib.templates.builder import Builder
+from faaslib.templates.errors import TemplateError
 from faaslib.templates.names import name_in_arn
 
 __all__ = ["authorizer_for", "from_openapi", "from_sam", "http_source"]
@@ -106,7 +107,21 @@ def authorizer_for(
     if found is None or not builder.has_function(found[1]):
         builder.notes.ignored(path, f"authorizer {name!r} is not a function of the template")
         return None
-    default_ttl = REST_DEFAULT_TTL if rest and spec.get("identitySource") else 0
+    ttl = spec.get("authorizerResultTtlInSeconds")
+    if ttl is None:  # not given (or given as null): API Gateway's default
+        ttl = REST_DEFAULT_TTL if rest and spec.get("identitySource") else 0
+    try:
+        result_ttl = int(ttl)
+    except (TypeError, ValueError):
+        raise TemplateError(
+            path, f"authorizer {name!r}: the result TTL {ttl!r:.40} is not whole seconds"
+        ) from None
+    sources = spec.get("identitySource") or ()
+    if not isinstance(sources, list | tuple) or not all(isinstance(s, str) for s in sources):
+        raise TemplateError(
+            path,
+            f"authorizer {name!r}: its identity sources {sources!r:.60} are not a list of text",
+        )
     registered = f"{api}.{name}"
     try:
         builder.app.authorizer(
@@ -115,8 +130,8 @@ def authorizer_for(
             if rest
             else str(spec.get("authorizerPayloadFormatVersion", "2.0")),  # type: ignore[arg-type]
             simple_responses=False if rest else bool(spec.get("enableSimpleResponses", False)),
-            identity_sources=tuple(spec.get("identitySource") or ()),
-            result_ttl=int(spec.get("authorizerResultTtlInSeconds", default_ttl)),
+            identity_sources=tuple(sources),
+            result_ttl=result_ttl,
         )(builder.function(found[1], path))
     except ConfigurationError as error:
         builder.notes.ignored(path, f"authorizer {name!r}: {error}; the route is open")
