@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -176,6 +177,38 @@ class RuntimeAPI:
             self._changed.wait_for(lambda: self._answers[request_id] is not None, timeout)
             return self._answers[request_id]
 
+    def invoke(
+        self,
+        event: bytes,
+        process: subprocess.Popen[bytes],
+        output: Callable[[], str],
+        who: str,
+        timeout: float,
+    ) -> RuntimeAnswer:
+        """Queue an invocation for the client in `process` and wait for its answer, or its
+        death (a "crashed" answer with `output()`'s tail); `TimeoutError` naming `who` if it
+        does neither within `timeout` seconds."""
+        request_id = self.queue(event)
+        give_up_at = time.monotonic() + timeout
+        while True:
+            answer = self.wait_answer(request_id, timeout=0.05)
+            if answer is not None:
+                return answer
+            exit_code = process.poll()
+            if exit_code is not None:  # it may have answered just before it died
+                answer = self.wait_answer(request_id, timeout=0.2)
+                return answer or RuntimeAnswer(
+                    outcome="crashed",
+                    request_id=request_id,
+                    exit_code=exit_code,
+                    output=output()[-4000:],
+                )
+            if time.monotonic() > give_up_at:
+                raise TimeoutError(
+                    f"{who} neither answered nor exited within {timeout} s; its output:\n"
+                    f"{output()[-4000:]}"
+                )
+
     def _serve(self) -> None:
         self._server.serve_forever(poll_interval=0.05)  # so that `close` returns at once
 
@@ -282,23 +315,6 @@ class RuntimeClient:
         """Queue an invocation and wait for the client's answer, or its death."""
         process = self._process
         assert process is not None, "start the client first"
-        request_id = self.api.queue(event)
-        give_up_at = time.monotonic() + timeout
-        while True:
-            answer = self.api.wait_answer(request_id, timeout=0.05)
-            if answer is not None:
-                return answer
-            exit_code = process.poll()
-            if exit_code is not None:  # it may have answered just before it died
-                answer = self.api.wait_answer(request_id, timeout=0)
-                return answer or RuntimeAnswer(
-                    outcome="crashed",
-                    request_id=request_id,
-                    exit_code=exit_code,
-                    output=self.output[-4000:],
-                )
-            if time.monotonic() > give_up_at:
-                raise TimeoutError(
-                    f"awslambdaric ({self.handler}) neither answered nor exited within "
-                    f"{timeout} s; its output:\n{self.output[-4000:]}"
-                )
+        return self.api.invoke(
+            event, process, lambda: self.output, f"awslambdaric ({self.handler})", timeout
+        )

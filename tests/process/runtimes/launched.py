@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,23 +91,4 @@ class Launched:
         """Queue an invocation and wait for the answer, or the process's death."""
         process = self.process
         assert process is not None, "enter the context first"
-        request_id = self.api.queue(event)
-        give_up_at = time.monotonic() + timeout
-        while True:
-            answer = self.api.wait_answer(request_id, timeout=0.05)
-            if answer is not None:
-                return answer
-            exit_code = process.poll()
-            if exit_code is not None:
-                answer = self.api.wait_answer(request_id, timeout=0.2)
-                return answer or RuntimeAnswer(
-                    outcome="crashed",
-                    request_id=request_id,
-                    exit_code=exit_code,
-                    output=self.output[-4000:],
-                )
-            if time.monotonic() > give_up_at:
-                raise TimeoutError(
-                    f"{self.launch.argv} neither answered nor exited within {timeout} s; "
-                    f"its output:\n{self.output[-4000:]}"
-                )
+        return self.api.invoke(event, process, lambda: self.output, str(self.launch.argv), timeout)
