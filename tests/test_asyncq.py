@@ -18,7 +18,7 @@ from faaslib import (
 )
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 def outcomes(app: App, name: str) -> dict[str, int]:

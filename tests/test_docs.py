@@ -37,6 +37,7 @@ PUBLIC = [
     "faaslib.payloads",
     "faaslib.aws",
     "faaslib.templates",
+    "faaslib.stores",
 ]
 
 

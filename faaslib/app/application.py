@@ -20,6 +20,7 @@ from faaslib.app.invoker import SourceInvoker, read_client_context
 from faaslib.app.lifecycle import Lifecycle
 from faaslib.app.registry import Registration
 from faaslib.asyncq import EventQueue
+from faaslib.asyncq.store import for_backend as events_store
 from faaslib.billing import Budget, Costs, PriceCatalog
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, function_arn, validate
@@ -44,6 +45,7 @@ from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.registry import Resources
 from faaslib.sources.stream_decorators import StreamSources
+from faaslib.stores import Backend, open_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -98,6 +100,7 @@ class App(
         throttle_over_budget: bool = False,
         shutdown_timeout: float = 30,
         route_aws_calls: bool = True,
+        store: str | Backend = "memory",
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -149,8 +152,19 @@ class App(
         self._runner = Runner(self.clock, self._admission)
         self._task_group: anyio.abc.TaskGroup | None = None
         self._accepting_events = False
-        self._events = EventQueue(self.clock, self._runner, self._send_to, concurrency)
-        self._resources = Resources(name, self.clock, self.config.region, self.config.account_id)
+        self.store: Backend = open_store(store)
+        """Where the services' state lives: `App(store="memory")` (the default) or
+        `App(store="sqlite:///path/to/app.db")` (see the docs' "Durable state")."""
+        self._events = EventQueue(
+            self.clock,
+            self._runner,
+            self._send_to,
+            concurrency,
+            events_store(self.store, self.clock, self._functions.get),
+        )
+        self._resources = Resources(
+            name, self.clock, self.config.region, self.config.account_id, self.store
+        )
         self._invoker = SourceInvoker(self)
         self._trigger_tasks: anyio.abc.TaskGroup | None = None
         self._prices = prices if prices is not None else PriceCatalog()

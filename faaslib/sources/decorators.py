@@ -388,6 +388,7 @@ class EventSources(FunctionBinding):
                     region=resources.region,
                     account=resources.account,
                     input=document,
+                    values=None if resources.backend is None else resources.backend.values,
                 )
             )
             return target

@@ -12,7 +12,8 @@ the decorators that use it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
@@ -23,6 +24,9 @@ from faaslib.sources.queue.queue import Queue
 from faaslib.sources.stream.stream import Stream
 from faaslib.sources.table.table import Table
 from faaslib.sources.topic.topic import Topic
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["QUEUE_NAME_REUSE_SECONDS", "QueueDeletedRecently", "Resources"]
 
@@ -40,9 +44,17 @@ R = TypeVar("R", Queue, Bucket, Topic, EventBus, Stream, Table)
 class Resources:
     """Everything the app's sources hold, for one region and account."""
 
-    def __init__(self, app_name: str, clock: Clock, region: str, account: str) -> None:
+    def __init__(
+        self,
+        app_name: str,
+        clock: Clock,
+        region: str,
+        account: str,
+        backend: Backend | None = None,
+    ) -> None:
         self.app_name = app_name
         self.clock = clock
+        self.backend = backend  # where the services' state lives (memory when None)
         self.region = region
         self.account = account
         self.queues: dict[str, Queue] = {}
@@ -77,7 +89,9 @@ class Resources:
                     "deletes one"
                 )
             del self._deleted_queues[name]
-        return self._get("queue", self.queues, name, options, values, Queue)
+        return self._get(
+            "queue", self.queues, name, options, values, partial(Queue, backend=self.backend)
+        )
 
     def delete_queue(self, queue: Queue, held_by: Sequence[str] = ()) -> None:
         """Forget `queue` (its messages purged already), as SQS's DeleteQueue does, unless

@@ -20,8 +20,11 @@ from faaslib.clock import Clock
 from faaslib.payloads import from_document
 from faaslib.schedule import Schedule, scheduled_event
 from faaslib.sources.base import Invoker
+from faaslib.stores import Values
 
 __all__ = ["ScheduleTrigger"]
+
+_TICKS = "schedule-ticks"
 
 
 class ScheduleTrigger:
@@ -37,6 +40,7 @@ class ScheduleTrigger:
         region: str,
         account: str,
         input: bytes | None = None,
+        values: Values | None = None,
     ) -> None:
         self.function = function
         self.input = input  # the JSON document the rule sends instead of the Scheduled Event
@@ -49,6 +53,9 @@ class ScheduleTrigger:
         self.missed = 0
         self.undelivered: list[tuple[datetime, str]] = []
         self._last: datetime | None = None  # the last tick fired or passed over
+        # Where the last tick is kept across restarts, and shared by the processes of a store.
+        self._values = values
+        self._key = f"{rule_arn} {function}"
         self._sleeping: anyio.CancelScope | None = None
         self._stopping = False
 
@@ -69,9 +76,11 @@ class ScheduleTrigger:
     ) -> None:
         self._stopping = False
         now = self._now()
+        self._last = self._kept_last() or self._last
         if self._last is not None:  # the app ran before: what passed while it was stopped
             self._count_missed(self._last, now)
         self._last = max(self._last, now) if self._last is not None else now
+        self._keep_last()
         task_status.started()
         clock = self.clock
         while not self._stopping:
@@ -83,10 +92,12 @@ class ScheduleTrigger:
             self._sleeping = None
             if self._stopping:
                 return
-            self._fire(invoker, due)
+            if self._claim(due):  # not fired by another process sharing the store
+                self._fire(invoker, due)
             now = self._now()
             self._count_missed(due, now)
             self._last = max(due, now)
+            self._keep_last()
 
     def _fire(self, invoker: Invoker, due: datetime) -> None:
         event: Any
@@ -100,6 +111,23 @@ class ScheduleTrigger:
             self.undelivered.append((due, f"{type(error).__name__}: {error}"))
         else:
             self.fired += 1
+
+    def _kept_last(self) -> datetime | None:
+        """The last tick a previous run (or another process) kept in the store."""
+        held = None if self._values is None else self._values.get(_TICKS, self._key)
+        if not isinstance(held, int | float):
+            return None
+        kept = datetime.fromtimestamp(held, tz=timezone.utc)
+        return kept if self._last is None else max(kept, self._last)
+
+    def _keep_last(self) -> None:
+        if self._values is not None and self._last is not None:
+            self._values.advance(_TICKS, self._key, self._last.timestamp())
+
+    def _claim(self, due: datetime) -> bool:
+        """Whether this process fires tick `due`: of those sharing a store, the first to
+        advance the kept last tick to it."""
+        return self._values is None or self._values.advance(_TICKS, self._key, due.timestamp())
 
     def _count_missed(self, after: datetime, until: datetime) -> None:
         """Count the ticks after `after` up to `until`, which will not be fired."""

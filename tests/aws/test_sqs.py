@@ -21,6 +21,8 @@ from tests.http.server import Served
 Client = Any
 MISSING = "arn:aws:sqs:us-east-1:123456789012:none"
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 
 @pytest.fixture
 def sqs(aws_client: Callable[..., Any]) -> Client:

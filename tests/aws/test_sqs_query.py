@@ -30,6 +30,8 @@ from tests.http.server import Served
 Client = Any
 MODELS = Path(__file__).parent / "data"
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 
 @pytest.fixture
 def sqs(served: Served) -> Client:

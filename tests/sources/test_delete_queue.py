@@ -11,7 +11,7 @@ from faaslib import App, ConfigurationError
 from faaslib.sources.registry import QueueDeletedRecently
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 def handler(event: Any, context: Any) -> None:

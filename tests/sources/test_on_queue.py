@@ -18,7 +18,7 @@ from faaslib import App, ConfigurationError, Context
 from faaslib.events import SQSEvent
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 async def test_a_batch_arrives_as_an_sqs_event_and_success_deletes_it(clock: FakeClock) -> None:

@@ -14,16 +14,15 @@ import binascii
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faaslib.clock import Clock
 from faaslib.events._fake import arn as resource_arn
 from faaslib.events._fake import md5_hex
 from faaslib.events.sqs import _attributes_md5
-from faaslib.sources._common import DeduplicationWindow, check_batch, check_batch_ids
+from faaslib.sources._common import check_batch, check_batch_ids
 from faaslib.sources.queue import checks
 from faaslib.sources.queue.messages import (
-    DEDUPLICATION_WINDOW,
     VISIBILITY_TIMEOUT,
     BatchEntry,
     BatchFailure,
@@ -37,8 +36,11 @@ from faaslib.sources.queue.messages import (
     SendBatchResult,
     SendResult,
 )
-from faaslib.sources.queue.store import IN_FLIGHT, MessageStore
+from faaslib.sources.queue.store import IN_FLIGHT, for_backend
 from faaslib.sources.queue.store import StoredMessage as _Stored
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["QueueCore"]
 
@@ -63,6 +65,7 @@ class QueueCore:
         maximum_message_size: int,
         region: str,
         account: str,
+        backend: Backend | None = None,
     ) -> None:
         self.name = name
         self.clock = clock
@@ -79,13 +82,12 @@ class QueueCore:
         self.dead_letter_queue: QueueCore | None = None
         self.max_receive_count: int | None = None
         self.counters = QueueCounters()
-        self._store = MessageStore(clock, fifo=fifo, retention_period=message_retention_period)
+        self._store = for_backend(
+            backend, name, clock, fifo=fifo, retention_period=message_retention_period
+        )
         # A receipt handle ends in this queue's key and its message's serial and receive number,
         # masked so that handles look as opaque as SQS's.
-        self._key = secrets.token_bytes(8)
-        self._mask = secrets.randbits(96)
-        # FIFO: the message id and sequence number each deduplication id was answered with.
-        self._deduplication = DeduplicationWindow[tuple[str, str | None]](DEDUPLICATION_WINDOW)
+        self._key, self._mask = self._store.secret()
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -99,14 +101,14 @@ class QueueCore:
         deduplication_id: str | None = None,
     ) -> SendResult:
         """`Queue.send`, done now."""
-        self._tick()
         outgoing = checks.encode(self.name, body, attributes)
         self._check_sending(outgoing, delay_seconds, group_id, deduplication_id)
-        return self._enqueue(outgoing)
+        with self._store.batch():
+            self._tick()
+            return self._enqueue(outgoing)
 
     def _send_batch_now(self, entries: Iterable[BatchEntry | Mapping[str, Any]]) -> SendBatchResult:
         """`Queue.send_batch`, done now."""
-        self._tick()
         ready, failed = check_batch(
             self.name,
             checks.batch_entries(self.name, entries),
@@ -116,7 +118,9 @@ class QueueCore:
                 outgoing, entry.delay_seconds, entry.group_id, entry.deduplication_id
             ),
         )
-        successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
+        with self._store.batch():
+            self._tick()
+            successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
         return SendBatchResult(successful=successful, failed=failed)
 
     def _check_sending(
@@ -140,10 +144,10 @@ class QueueCore:
     def _enqueue(self, outgoing: checks.Outgoing) -> SendResult:
         body_md5 = md5_hex(outgoing.text)
         attribute_md5 = _attributes_md5(outgoing.attributes) if outgoing.attributes else None
-        now = self.clock.monotonic()
+        store = self._store
         key = outgoing.deduplication_id
         if self.fifo and key is not None:
-            seen = self._deduplication.answer(key, now)
+            seen = store.deduplicated(key)
             if seen is not None:
                 self.counters.deduplicated += 1
                 message_id, sequence_number = seen
@@ -153,7 +157,7 @@ class QueueCore:
                     md5_of_message_attributes=attribute_md5,
                     sequence_number=sequence_number,
                 )
-        stored = _Stored(self._store.new_serial(), str(uuid.uuid4()), outgoing.text, body_md5)
+        stored = _Stored(store.new_serial(), str(uuid.uuid4()), outgoing.text, body_md5)
         stored.message_attributes = outgoing.attributes
         stored.attribute_md5 = attribute_md5
         stored.sent_timestamp = int(self.clock.now() * 1000)
@@ -162,9 +166,9 @@ class QueueCore:
             stored.deduplication_id = key
             stored.sequence_number = str(_FIRST_SEQUENCE_NUMBER + stored.serial)
             if key is not None:
-                self._deduplication.remember(key, now, (stored.message_id, stored.sequence_number))
-        self._store.admit(
-            stored, now, self.delay_seconds if outgoing.delay is None else outgoing.delay
+                store.remember(key, (stored.message_id, stored.sequence_number))
+        store.admit(
+            stored, store.time(), self.delay_seconds if outgoing.delay is None else outgoing.delay
         )
         self.counters.sent += 1
         return SendResult(
@@ -193,8 +197,9 @@ class QueueCore:
         return visibility_timeout
 
     def _take(self, count: int, hidden_for: float) -> list[Message]:
-        self._tick()
-        taken = self._store.take(count, hidden_for, self._redrives)
+        with self._store.batch():
+            self._tick()
+            taken = self._store.take(count, hidden_for, self._redrives)
         self.counters.received += len(taken)
         return [
             stored.received(self._receipt_handle(stored), self.arn, self.region) for stored in taken
@@ -229,7 +234,7 @@ class QueueCore:
         if self.fifo:
             stored.sequence_number = str(_FIRST_SEQUENCE_NUMBER + stored.serial)
         # SQS: a standard queue's message keeps its enqueue time for retention; FIFO restarts it.
-        retained_from = self.clock.monotonic() if self.fifo else moved.retained_from
+        retained_from = self._store.time() if self.fifo else moved.retained_from
         self._store.admit(stored, retained_from, 0)
         self.counters.dead_lettered += 1
 
@@ -237,7 +242,11 @@ class QueueCore:
 
     def _delete_now(self, receipt_handle: str) -> bool:
         """`Queue.delete`, done now."""
-        self._tick()
+        with self._store.batch():
+            self._tick()
+            return self._delete_resolved(receipt_handle)
+
+    def _delete_resolved(self, receipt_handle: str) -> bool:
         stored, number = self._resolve(receipt_handle)
         if stored is None:
             return False
@@ -250,6 +259,20 @@ class QueueCore:
         self.counters.deleted += 1
         return True
 
+    def _delete_each_now(self, receipt_handles: Iterable[str]) -> int:
+        """Delete the messages of `receipt_handles` in one step (one transaction in a file),
+        as the event source mapping's DeleteMessageBatch does; a handle refused is skipped (its
+        message comes back). How many were deleted."""
+        deleted = 0
+        with self._store.batch():
+            self._tick()
+            for handle in receipt_handles:
+                try:
+                    deleted += self._delete_resolved(handle)
+                except QueueError:
+                    continue
+        return deleted
+
     def _delete_batch_now(self, entries: Mapping[str, str]) -> DeleteBatchResult:
         """`Queue.delete_batch`, done now."""
         if not isinstance(entries, Mapping):
@@ -261,19 +284,24 @@ class QueueCore:
         check_batch_ids(self.name, list(entries), checks.SQS)
         successful: list[str] = []
         failed: dict[str, BatchFailure] = {}
-        for entry_id, handle in entries.items():
-            try:
-                self._delete_now(handle)
-            except QueueError as error:
-                failed[entry_id] = checks.batch_failure(error)
-            else:
-                successful.append(entry_id)
+        with self._store.batch():  # one transaction for the batch
+            for entry_id, handle in entries.items():
+                try:
+                    self._delete_now(handle)
+                except QueueError as error:
+                    failed[entry_id] = checks.batch_failure(error)
+                else:
+                    successful.append(entry_id)
         return DeleteBatchResult(successful=successful, failed=failed)
 
     def _change_visibility_now(self, receipt_handle: str, visibility_timeout: float) -> None:
         """`Queue.change_visibility`, done now."""
         checks.check_visibility_timeout(self.name, visibility_timeout)
-        self._tick()
+        with self._store.batch():
+            self._tick()
+            self._change_resolved(receipt_handle, visibility_timeout)
+
+    def _change_resolved(self, receipt_handle: str, visibility_timeout: float) -> None:
         stored, number = self._resolve(receipt_handle)
         short = checks.short(receipt_handle)
         if stored is None:
@@ -295,7 +323,7 @@ class QueueCore:
                 self.name,
                 f"message {stored.message_id} is not in flight: its visibility timeout has passed",
             )
-        in_flight_for = self.clock.monotonic() - stored.received_at + visibility_timeout
+        in_flight_for = self._store.time() - stored.received_at + visibility_timeout
         if in_flight_for > VISIBILITY_TIMEOUT[1]:
             raise QueueError(
                 self.name,
@@ -320,13 +348,12 @@ class QueueCore:
                 raw = b""
         code = int.from_bytes(raw[-12:], "big") ^ self._mask
         serial, number = code >> 32, code & 0xFFFF_FFFF
-        stored = self._store.live.get(serial)
-        if (
-            len(raw) != _HANDLE_BYTES
-            or raw[-20:-12] != self._key
-            or not 0 < serial <= self._store.issued
-            or (stored is not None and not 0 < number <= stored.receive_count)
-        ):
+        stored = None
+        issued = len(raw) == _HANDLE_BYTES and raw[-20:-12] == self._key and serial > 0
+        if issued:  # a message still in the queue was issued; a gone one, if not too high
+            stored = self._store.get(serial) if serial < 1 << 62 else None
+            issued = stored is not None or serial <= self._store.issued()
+        if not issued or (stored is not None and not 0 < number <= stored.receive_count):
             raise ReceiptHandleIsInvalid(
                 self.name,
                 f"receipt_handle {checks.short(receipt_handle)} was not issued by this queue",
@@ -342,8 +369,9 @@ class QueueCore:
 
     def _purge_now(self) -> int:
         """`Queue.purge`, done now."""
-        self._tick()
-        count = self._store.clear()
+        with self._store.batch():
+            self._tick()
+            count = self._store.clear()
         self.counters.purged += count
         return count
 

@@ -303,10 +303,9 @@ class QueueMapping:
         if failed:
             counters.partial_batches += 1
             counters.messages_failed += len(failed)
-        for message in batch:
-            if message.message_id not in failed:
-                queue._delete_now(message.receipt_handle)
-                counters.messages_deleted += 1
+        counters.messages_deleted += queue._delete_each_now(
+            message.receipt_handle for message in batch if message.message_id not in failed
+        )
         return throttled
 
     def _filter(self, batch: list[Message]) -> list[Message]:

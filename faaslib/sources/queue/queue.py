@@ -32,7 +32,7 @@ is not thread-safe. Where this queue is stricter or simpler than SQS, on purpose
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import anyio.lowlevel
 
@@ -51,6 +51,9 @@ from faaslib.sources.queue.messages import (
     SendResult,
 )
 from faaslib.sources.queue.store import DELAYED, IN_FLIGHT, SLACK, VISIBLE
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["Queue"]
 
@@ -89,6 +92,7 @@ class Queue(QueueCore):
         redrive: tuple[Queue, int] | None = None,
         region: str = "us-east-1",
         account: str = "123456789012",
+        backend: Backend | None = None,
     ) -> None:
         checks.check_configuration(
             name,
@@ -113,6 +117,7 @@ class Queue(QueueCore):
             maximum_message_size=maximum_message_size,
             region=region,
             account=account,
+            backend=backend,
         )
         self.dead_letter_queue: Queue | None = None
         if redrive is not None:
@@ -120,7 +125,7 @@ class Queue(QueueCore):
 
     def __repr__(self) -> str:
         kind = "FIFO" if self.fifo else "standard"
-        return f"<Queue {self.name!r} ({kind}): {len(self._store.live)} messages>"
+        return f"<Queue {self.name!r} ({kind}): {self._store.size()} messages>"
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -183,13 +188,14 @@ class Queue(QueueCore):
                 self.counters.empty_receives += 1
             await anyio.lowlevel.cancel_shielded_checkpoint()
             return messages
-        deadline = self.clock.monotonic() + wait
+        store = self._store
+        deadline = store.time() + wait
         while not messages:
-            if deadline - self.clock.monotonic() <= SLACK:
+            if deadline - store.time() <= SLACK:
                 self.counters.empty_receives += 1
                 break
-            due = self._store.next_due()
-            await self._store.wait_for_change(deadline if due is None else min(deadline, due))
+            due = store.next_due()
+            await store.wait_for_change(deadline if due is None else min(deadline, due))
             messages = self._take(max_messages, hidden_for)
         return messages
 
@@ -242,19 +248,19 @@ class Queue(QueueCore):
     def approximate_number_of_messages(self) -> int:
         """Messages visible now: SQS's `ApproximateNumberOfMessagesVisible`."""
         self._tick()
-        return self._store.counts[VISIBLE]
+        return self._store.counts()[VISIBLE]
 
     @property
     def approximate_number_of_messages_not_visible(self) -> int:
         """Messages in flight (received, not deleted, visibility timeout not yet passed)."""
         self._tick()
-        return self._store.counts[IN_FLIGHT]
+        return self._store.counts()[IN_FLIGHT]
 
     @property
     def approximate_number_of_messages_delayed(self) -> int:
         """Messages sent with a delay that has not passed yet."""
         self._tick()
-        return self._store.counts[DELAYED]
+        return self._store.counts()[DELAYED]
 
     @property
     def approximate_age_of_oldest_message(self) -> float:

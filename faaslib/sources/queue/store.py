@@ -1,29 +1,41 @@
-"""Where a queue's messages are: each stored message's state (delayed, visible, in flight), and
-the structures that find the next message to deliver, the next deadline and the oldest message,
-kept in step as messages move between states.
+"""The seam between a queue's semantics (`core`) and where its messages are: `MessageStore`,
+the operations a queue asks of its store, and `StoredMessage`, a message as a store hands it
+out. `memory.MemoryMessages` keeps them in the process (the default); `sqlite.SQLiteMessages`
+in a database file shared by the processes of a host; `for_backend` picks by the app's store.
 
-Every operation costs amortised O(1) per message it touches: a message that leaves leaves stale
-entries behind in the heaps and deques, skipped when met and swept once they are many, so
-memory follows the messages in the queue.
+What a store must guarantee, whatever keeps it: each operation is atomic (inside `batch()` a
+sequence of them is one), a message taken is hidden until its visibility timeout passes on the
+store's `time()`, a FIFO group delivers its head only with none of its messages in flight, and
+every message leaves by exactly one of `remove`, `clear` or expiry (`tick`).
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections import deque
 from collections.abc import Callable
-from typing import Literal
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from faaslib._signal import Signal
 from faaslib.clock import Clock
 from faaslib.events.sqs import _SENDER_ID, SQSMessageAttribute
 from faaslib.sources.queue.messages import Message, QueuedMessage
 
-__all__ = ["DELAYED", "GONE", "IN_FLIGHT", "SLACK", "VISIBLE", "MessageStore", "StoredMessage"]
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
+
+__all__ = [
+    "DELAYED",
+    "GONE",
+    "IN_FLIGHT",
+    "SLACK",
+    "STATE_NAMES",
+    "VISIBLE",
+    "MessageStore",
+    "StoredMessage",
+    "for_backend",
+]
 
 DELAYED, VISIBLE, IN_FLIGHT, GONE = range(4)
-_STATE_NAMES: tuple[Literal["delayed", "visible", "in_flight"], ...] = (
+STATE_NAMES: tuple[Literal["delayed", "visible", "in_flight"], ...] = (
     "delayed",
     "visible",
     "in_flight",
@@ -92,6 +104,16 @@ class StoredMessage:
             region=region,
         )
 
+    def listed(self) -> QueuedMessage:
+        """The message as `Queue.snapshot()` lists it."""
+        return QueuedMessage(
+            message_id=self.message_id,
+            state=STATE_NAMES[self.state],
+            receive_count=self.receive_count,
+            body=self.body,
+            group_id=self.group_id,
+        )
+
     def _system_attributes(self) -> dict[str, str]:
         """SQS's system attributes, in the order Lambda's records list them."""
         attributes: dict[str, str] = {}
@@ -110,280 +132,85 @@ class StoredMessage:
         return attributes
 
 
-class _Group:
-    """A FIFO message group: its messages in order, and how many of them are in flight."""
+class MessageStore(Protocol):
+    """The messages of one queue. Times (`time()`, `next_due()`, `wait_for_change(until)`) are
+    on the store's own time line: the clock's monotonic time in memory, its wall time in a file
+    (which outlives the process)."""
 
-    __slots__ = ("in_flight", "is_ready", "messages")
+    fifo: bool
 
-    def __init__(self) -> None:
-        self.messages: deque[StoredMessage] = deque()
-        self.in_flight = 0
-        self.is_ready = False  # in the store's deque of groups that may deliver
+    def batch(self) -> AbstractContextManager[object]:
+        """Make the operations inside one atomic step (one transaction in a file)."""
+        ...
 
-    def may_deliver(self) -> bool:
-        return not self.in_flight and bool(self.messages) and self.messages[0].state == VISIBLE
+    def time(self) -> float: ...
 
+    def new_serial(self) -> int: ...
 
-class MessageStore:
-    """The messages of one queue, by state, on the queue's clock.
+    def issued(self) -> int:
+        """The highest serial given out: a receipt handle naming a higher one is forged."""
+        ...
 
-    A standard queue keeps its visible messages in one deque, in the order they became visible.
-    A FIFO queue keeps each group's messages in order and a deque of the groups that may deliver
-    now: head visible, none in flight. Delays and visibility timeouts are one heap of deadlines
-    (`tick()` applies those due); retention is another.
-    """
+    def secret(self) -> tuple[bytes, int]:
+        """The key and mask the queue's receipt handles are made with (the same in every
+        process sharing the store, so any of them can resolve a handle)."""
+        ...
 
-    def __init__(self, clock: Clock, *, fifo: bool, retention_period: float) -> None:
-        self.clock = clock
-        self.fifo = fifo
-        self.retention_period = retention_period
-        self.live: dict[int, StoredMessage] = {}  # by serial, in the order they entered
-        self.counts = [0, 0, 0]  # delayed, visible, in flight
-        self.issued = 0  # the highest serial admitted
-        self._serials = itertools.count(1)
-        self._tokens = itertools.count(1)
-        self._visible: deque[StoredMessage] = deque()  # standard queues; gone ones skipped
-        self._groups: dict[str, _Group] = {}  # FIFO queues
-        self._ready: deque[_Group] = deque()  # FIFO groups that may deliver now
-        self._timers: list[tuple[float, int, StoredMessage]] = []  # (due, token, message)
-        self._retention: list[tuple[float, int, StoredMessage]] = []  # (expires, serial, message)
-        self._arrivals: deque[StoredMessage] = deque()  # by enqueue time, for the oldest's age
-        self._garbage = 0  # stale entries left in the structures above since the last sweep
-        self._changed = Signal()  # for those waiting for a message
-
-    def new_serial(self) -> int:
-        return next(self._serials)
-
-    def admit(self, stored: StoredMessage, retained_from: float, delay: float) -> None:
-        """`stored` enters the queue, delayed for `delay` seconds; its retention period counts
-        from `retained_from` (monotonic)."""
-        now = self.clock.monotonic()
-        self.issued = stored.serial
-        stored.enqueued_at = now
-        stored.retained_from = retained_from
-        self.live[stored.serial] = stored
-        self._arrivals.append(stored)
-        expires = retained_from + self.retention_period
-        heapq.heappush(self._retention, (expires, stored.serial, stored))
-        if self.fifo:
-            group = self._groups.get(str(stored.group_id))
-            if group is None:
-                group = self._groups[str(stored.group_id)] = _Group()
-            group.messages.append(stored)
-        self.counts[DELAYED] += 1
-        if delay > 0:
-            self._schedule(stored, now + delay)
-        else:
-            self._make_visible(stored)
+    def admit(self, stored: StoredMessage, retained_from: float, delay: float) -> None: ...
 
     def take(
         self, count: int, hidden_for: float, redrives: Callable[[StoredMessage], bool]
-    ) -> list[StoredMessage]:
-        """Deliver up to `count` visible messages, hiding each for `hidden_for` seconds: FIFO
-        groups head first, a group at a time. `redrives(message)` is asked first, and removes
-        the message if it should not be delivered."""
-        taken: list[StoredMessage] = []
-        now = self.clock.monotonic()
-        if not self.fifo:
-            visible = self._visible
-            while len(taken) < count and visible:
-                stored = visible.popleft()
-                if stored.state != VISIBLE:
-                    continue  # deleted or expired while visible
-                if not redrives(stored):
-                    self._deliver(stored, now, hidden_for)
-                    taken.append(stored)
-            return taken
-        while len(taken) < count and self._ready:
-            # The group keeps `is_ready` while its head is taken, so a redrive does not put it
-            # back in the deque; whatever it has left is considered after.
-            group = self._ready.popleft()
-            messages = group.messages
-            index = 0
-            may_deliver = not group.in_flight  # a group in the deque has none, but be sure
-            while may_deliver and len(taken) < count and index < len(messages):
-                stored = messages[index]
-                if stored.state != VISIBLE:
-                    break
-                if redrives(stored):
-                    continue  # it left `messages`: the same index holds the next one
-                self._deliver(stored, now, hidden_for)
-                taken.append(stored)
-                index += 1
-            group.is_ready = False
-            self._consider(group)
-        return taken
+    ) -> list[StoredMessage]: ...
 
-    def hide(self, stored: StoredMessage, seconds: float) -> None:
-        """Hide an in-flight message for `seconds` from now; 0 makes it visible at once."""
-        self._forget_timer(stored)
-        if seconds == 0:
-            self._make_visible(stored)
-        else:
-            self._schedule(stored, self.clock.monotonic() + seconds)
+    def get(self, serial: int) -> StoredMessage | None: ...
 
-    def remove(self, stored: StoredMessage) -> None:
-        """`stored` leaves the queue: deleted, redriven or expired."""
-        was = stored.state
-        self._forget_timer(stored)
-        self._set_state(stored, GONE)
-        del self.live[stored.serial]
-        self._garbage += 2  # its retention and arrival entries (and a visible one) stay behind
-        if self.fifo:
-            key = str(stored.group_id)
-            group = self._groups[key]
-            group.messages.remove(stored)  # near the head: groups deliver from there
-            if was == IN_FLIGHT:
-                group.in_flight -= 1
-            if group.messages:
-                self._consider(group)
-            else:
-                del self._groups[key]
+    def hide(self, stored: StoredMessage, seconds: float) -> None: ...
 
-    def clear(self) -> int:
-        """Remove every message at once; how many there were."""
-        count = len(self.live)
-        for stored in self.live.values():
-            stored.state = GONE
-            stored.token = 0
-        self.live.clear()
-        self.counts = [0, 0, 0]
-        self._visible.clear()
-        self._groups.clear()
-        self._ready.clear()
-        self._timers.clear()
-        self._retention.clear()
-        self._arrivals.clear()
-        self._garbage = 0
-        return count
+    def remove(self, stored: StoredMessage) -> None: ...
 
-    def tick(self) -> int:
-        """Bring the store up to the clock's time: delays and visibility timeouts that have
-        passed make messages visible; messages past the retention period leave. How many left."""
-        now = self.clock.monotonic() + SLACK
-        timers = self._timers
-        while timers and timers[0][0] <= now:
-            _, token, stored = heapq.heappop(timers)
-            if stored.token == token:
-                stored.token = 0
-                self._make_visible(stored)
-        expired = 0
-        retention = self._retention
-        while retention and retention[0][0] <= now:
-            stored = heapq.heappop(retention)[2]
-            if stored.state != GONE:
-                self.remove(stored)
-                expired += 1
-        if self._garbage > 1024:  # here, where no loop holds one of the structures
-            self._sweep()
-        return expired
+    def clear(self) -> int: ...
 
-    def next_due(self) -> float | None:
-        """When the next delay or visibility timeout passes (monotonic), if any is pending."""
-        timers = self._timers
-        while timers and timers[0][2].token != timers[0][1]:
-            heapq.heappop(timers)
-        return timers[0][0] if timers else None
+    def tick(self) -> int: ...
 
-    def has_deliverable(self) -> bool:
-        """Whether a receive now would find a message: visible, and (FIFO) at the head of a
-        group with none in flight."""
-        if not self.fifo:
-            return self.counts[VISIBLE] > 0
-        ready = self._ready
-        while ready and not ready[0].may_deliver():  # its messages left since it was ready
-            ready.popleft().is_ready = False
-        return bool(ready)
+    def next_due(self) -> float | None: ...
 
-    async def wait_for_change(self, until: float | None) -> None:
-        """Wait until a message may have become deliverable, or the clock reaches `until`
-        (monotonic; None waits without a limit)."""
-        changed = self._changed.event()
-        if until is None:
-            await changed.wait()
-            return
-        with self.clock.timeout_scope(until - self.clock.monotonic()):
-            await changed.wait()
+    def has_deliverable(self) -> bool: ...
 
-    def oldest_age(self) -> float:
-        """Seconds since the oldest message in the queue entered it (0 when empty)."""
-        arrivals = self._arrivals
-        while arrivals and arrivals[0].state == GONE:
-            arrivals.popleft()
-        return self.clock.monotonic() - arrivals[0].enqueued_at if arrivals else 0.0
+    async def wait_for_change(self, until: float | None) -> None: ...
 
-    def snapshot(self) -> list[QueuedMessage]:
-        return [
-            QueuedMessage(
-                message_id=stored.message_id,
-                state=_STATE_NAMES[stored.state],
-                receive_count=stored.receive_count,
-                body=stored.body,
-                group_id=stored.group_id,
-            )
-            for stored in self.live.values()
-        ]
+    def counts(self) -> tuple[int, int, int]:
+        """Messages delayed, visible and in flight now."""
+        ...
 
-    def _deliver(self, stored: StoredMessage, now: float, hidden_for: float) -> None:
-        stored.receive_count += 1
-        if stored.first_received is None:
-            stored.first_received = int(self.clock.now() * 1000)
-        stored.received_at = now
-        self._set_state(stored, IN_FLIGHT)
-        if self.fifo:
-            self._groups[str(stored.group_id)].in_flight += 1
-        self._schedule(stored, now + hidden_for)
+    def size(self) -> int: ...
 
-    def _set_state(self, stored: StoredMessage, state: int) -> None:
-        self.counts[stored.state] -= 1
-        stored.state = state
-        if state != GONE:
-            self.counts[state] += 1
+    def oldest_age(self) -> float: ...
 
-    def _make_visible(self, stored: StoredMessage) -> None:
-        """A delayed message's delay, or an in-flight one's visibility timeout, has passed."""
-        was = stored.state
-        self._set_state(stored, VISIBLE)
-        if not self.fifo:
-            self._visible.append(stored)
-            self._notify()
-            return
-        group = self._groups[str(stored.group_id)]
-        if was == IN_FLIGHT:
-            group.in_flight -= 1
-        self._consider(group)
+    def snapshot(self) -> list[QueuedMessage]: ...
 
-    def _consider(self, group: _Group) -> None:
-        """Put a FIFO group in the ready deque if it may deliver its head now."""
-        if not group.is_ready and group.may_deliver():
-            group.is_ready = True
-            self._ready.append(group)
-            self._notify()
+    def deduplicated(self, key: str) -> tuple[str, str | None] | None:
+        """What a FIFO send with deduplication id `key` was answered (message id, sequence
+        number) within the last 5 minutes, or None."""
+        ...
 
-    def _schedule(self, stored: StoredMessage, due: float) -> None:
-        stored.token = next(self._tokens)
-        heapq.heappush(self._timers, (due, stored.token, stored))
+    def remember(self, key: str, answer: tuple[str, str | None]) -> None: ...
 
-    def _forget_timer(self, stored: StoredMessage) -> None:
-        if stored.token:
-            stored.token = 0
-            self._garbage += 1
 
-    def _sweep(self) -> None:
-        """Drop the entries of gone messages and stale timers once there are many of them."""
-        self._garbage = 0
-        most = 2 * len(self.live) + 256
-        if len(self._timers) > most:
-            self._timers = [entry for entry in self._timers if entry[2].token == entry[1]]
-            heapq.heapify(self._timers)
-        if len(self._retention) > most:
-            self._retention = [entry for entry in self._retention if entry[2].state != GONE]
-            heapq.heapify(self._retention)
-        if len(self._arrivals) > most:
-            self._arrivals = deque(stored for stored in self._arrivals if stored.state != GONE)
-        if len(self._visible) > most:
-            self._visible = deque(stored for stored in self._visible if stored.state == VISIBLE)
+def for_backend(
+    backend: Backend | None,
+    name: str,
+    clock: Clock,
+    *,
+    fifo: bool,
+    retention_period: float,
+) -> MessageStore:
+    """Queue `name`'s store on `backend` (in memory when there is none)."""
+    if backend is not None and backend.kind == "sqlite":
+        from faaslib.sources.queue.sqlite import SQLiteMessages
 
-    def _notify(self) -> None:
-        """Wake the waiters: a message may be deliverable now."""
-        self._changed.set()
+        return SQLiteMessages(
+            backend.database, name, clock, fifo=fifo, retention_period=retention_period
+        )
+    from faaslib.sources.queue.memory import MemoryMessages
+
+    return MemoryMessages(clock, fifo=fifo, retention_period=retention_period)

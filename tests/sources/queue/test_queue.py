@@ -28,7 +28,7 @@ from faaslib.testing import FakeClock
 from tests.events.corpus import CORPUS, needs_corpus
 from tests.events.structure import matching_sample, shape
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 async def receive_one(queue: Queue, **options: Any) -> Message:

@@ -12,7 +12,7 @@ import pytest
 from faaslib import App, Context
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 async def conserve(messages: int, seed: int) -> None:

@@ -20,7 +20,7 @@ from faaslib.sources import (
 )
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 def bodies(messages: list[Message]) -> list[str]:

@@ -4,6 +4,8 @@ API against a model, on asyncio and trio."""
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,7 @@ from hypothesis.stateful import (
 )
 
 from faaslib.sources import MessageNotInflight, Queue, QueuedMessage, ReceiptHandleIsInvalid
+from faaslib.stores import SQLiteBackend
 from faaslib.testing import FakeClock
 
 
@@ -34,9 +37,17 @@ class QueueMachine(RuleBasedStateMachine):
     both must keep the same model."""
 
     backend = "asyncio"
+    store = "memory"
 
     def __init__(self) -> None:
         super().__init__()
+        self._folder = tempfile.TemporaryDirectory()
+        # A fresh file per example: the queues' names repeat from one example to the next.
+        self.stores = (
+            None
+            if self.store == "memory"
+            else SQLiteBackend(os.path.join(self._folder.name, "app.db"))
+        )
         self._portal_context = start_blocking_portal(self.backend)
         self.portal = self._portal_context.__enter__()
         self.clock = FakeClock()
@@ -52,6 +63,9 @@ class QueueMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self._portal_context.__exit__(None, None, None)
+        if self.stores is not None:
+            self.stores.close()
+        self._folder.cleanup()
 
     def call(self, function: Callable[..., Any], *arguments: Any, **options: Any) -> Any:
         """Run an async function on the portal's loop; its error, if any, is raised here."""
@@ -76,7 +90,11 @@ class QueueMachine(RuleBasedStateMachine):
         self.fifo = fifo
         self.retention = retention
         self.dead_letters = Queue(
-            f"dlq{suffix}", self.clock, fifo=fifo, message_retention_period=retention
+            f"dlq{suffix}",
+            self.clock,
+            fifo=fifo,
+            message_retention_period=retention,
+            backend=self.stores,
         )
         self.queue = Queue(
             f"source{suffix}",
@@ -86,6 +104,7 @@ class QueueMachine(RuleBasedStateMachine):
             delay_seconds=delay,
             message_retention_period=retention,
             redrive=(self.dead_letters, max_receive_count),
+            backend=self.stores,
         )
 
     def now(self) -> float:
@@ -244,9 +263,10 @@ class QueueMachine(RuleBasedStateMachine):
             assert queue.approximate_number_of_messages_delayed == states.count("delayed")
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_random_operations_never_lose_or_duplicate_a_message(backend: str) -> None:
-    machine = type("Machine", (QueueMachine,), {"backend": backend})
+def test_random_operations_never_lose_or_duplicate_a_message(backend: str, store: str) -> None:
+    machine = type("Machine", (QueueMachine,), {"backend": backend, "store": store})
     run_state_machine_as_test(
         machine,
         settings=settings(

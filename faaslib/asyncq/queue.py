@@ -15,93 +15,48 @@ invoke. As on Lambda:
 Every received event ends in exactly one of succeeded, retries exhausted, age exceeded, or is still
 pending (`app.pending_events()`); a destination that fails keeps its record in
 `app.undelivered()`. Nothing is lost silently.
+
+Where the events wait is the store's (`store.EventStore`): in memory, or in a SQLite file where
+they outlive the process, resuming after a restart with their attempt counts and their age
+measured from their first acceptance.
 """
 
 from __future__ import annotations
 
-import heapq
 import inspect
-import itertools
 import logging
-import math
-from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
-import msgspec
 
 from faaslib._signal import Signal
+from faaslib.asyncq.records import (
+    FUNCTION_ERROR_RETRY_DELAYS,
+    MAX_ASYNC_REQUEST_BYTES,
+    THROTTLE_RETRY_MAX_DELAY,
+    PendingEvent,
+    UndeliveredRecord,
+    dead_letter_attributes,
+    extra_requests,
+    invocation_record,
+    throttle_result,
+)
+from faaslib.asyncq.store import EventStore, QueuedEvent
 from faaslib.clock import Clock
 from faaslib.config import Destination
 from faaslib.errors import RequestTooLarge, ServiceError, TooManyRequests
-from faaslib.invoke import (
-    InvocationResult,
-    new_request_number,
-    request_id_text,
-)
-from faaslib.logs import iso_timestamp
-from faaslib.payloads import decode_accepted, encodable, encode_json
+from faaslib.invoke import request_id_text
+from faaslib.payloads import decode_accepted
 
 if TYPE_CHECKING:
     from faaslib.executor import Function, Runner
 
-__all__ = ["MAX_ASYNC_REQUEST_BYTES", "EventQueue", "PendingEvent", "UndeliveredRecord"]
+__all__ = ["EventQueue"]
 
-# Lambda's asynchronous payload limit: 1 MB since 2025 (256 KB before).
-MAX_ASYNC_REQUEST_BYTES = 1024 * 1024
-# An async event over 256 KB is billed one more request per 64 KB started (Lambda's pricing).
-_FREE_ASYNC_BYTES = 256 * 1024
-_ASYNC_CHUNK_BYTES = 64 * 1024
-FUNCTION_ERROR_RETRY_DELAYS = (60.0, 120.0)  # before the second and the third attempt
-THROTTLE_RETRY_MAX_DELAY = 300.0
 logger = logging.getLogger("faaslib.events")
-
-
-class QueuedEvent:
-    """One accepted event: a record of plain fields, about 300 bytes beside its payload."""
-
-    __slots__ = (
-        "attempts",
-        "function",
-        "last",
-        "payload",
-        "received",
-        "received_at",
-        "request_number",
-        "throttles",
-    )
-
-    def __init__(self, function: Function, payload: bytes, received: float, now: float) -> None:
-        self.function = function
-        self.payload = payload
-        self.request_number = new_request_number()
-        self.received = received  # on the clock's monotonic time, for its age
-        self.received_at = now  # wall time, for records
-        self.attempts = 0  # invocations that ran (throttles do not count)
-        self.throttles = 0
-        self.last: InvocationResult | None = None
-
-
-class PendingEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An event still in the queue: waiting, waiting to retry, or running."""
-
-    request_id: str
-    function_name: str
-    payload: Any
-    attempts: int
-    age_seconds: float
-
-
-class UndeliveredRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A record a destination or dead-letter target did not take, kept so it is not lost."""
-
-    function_name: str
-    destination: str  # "on_success", "on_failure" or "dead_letter"
-    target: str
-    message: Any
-    error: str
 
 
 class EventQueue:
@@ -113,21 +68,19 @@ class EventQueue:
         runner: Runner,
         send: Callable[[str, Any, dict[str, str | int] | None], Awaitable[None]],
         limit: int,
+        store: EventStore,
     ) -> None:
         self.clock = clock
         self.runner = runner
         self._send = send  # to a destination named by a string: a function, queue or topic
         self._limit = limit  # at most this many events running at once: the account's limit
-        self._ready: deque[QueuedEvent] = deque()
-        self._waiting: list[tuple[float, int, QueuedEvent]] = []  # (due, sequence, event)
-        self._sequence = itertools.count()
-        self._running: set[QueuedEvent] = set()
+        self._store = store
         self._wakeup = anyio.Event()  # for the dispatcher: something to run
         self._changed = Signal()  # for waiters
         self.undelivered: list[UndeliveredRecord] = []
 
     def __len__(self) -> int:
-        return len(self._ready) + len(self._waiting) + len(self._running)
+        return self._store.count()
 
     # -- intake -----------------------------------------------------------------------------
 
@@ -139,9 +92,10 @@ class EventQueue:
                 f"InvokeAsync operation (function {function.name!r}: {len(payload):,} bytes)",
                 function_name=function.name,
             )
-        event = QueuedEvent(function, payload, self.clock.monotonic(), self.clock.now())
+        store = self._store
+        event = QueuedEvent(function, payload, store.time(), self.clock.now())
+        store.add(event)
         function.metrics.async_received += 1
-        self._ready.append(event)
         self._wakeup.set()
         return event
 
@@ -150,7 +104,13 @@ class EventQueue:
         self._wakeup.set()
 
     async def _until_moved(self) -> None:
-        await self._changed.wait()
+        """Until an event here moves (or, on a shared store, a poll interval passes)."""
+        poll = self._store.poll_interval
+        if poll is None:
+            await self._changed.wait()
+            return
+        with anyio.move_on_after(poll):
+            await self._changed.wait()
 
     # -- dispatch -----------------------------------------------------------------------------
 
@@ -161,43 +121,50 @@ class EventQueue:
         cancelled goes back to the queue, as it was."""
         # A new event for this run: the last one may belong to an event loop that has ended.
         self._wakeup = anyio.Event()
-        async with anyio.create_task_group() as workers:
-            task_status.started()
-            while True:
-                self._promote_due()
-                while (event := self._next_ready()) is not None:
-                    workers.start_soon(self._work, event)
-                if self._wakeup.is_set():
-                    self._wakeup = anyio.Event()
-                if not self._waiting:
-                    await self._wakeup.wait()
-                    continue
-                with self.clock.timeout_scope(self._waiting[0][0] - self.clock.monotonic()):
-                    await self._wakeup.wait()
+        store = self._store
+        try:
+            async with anyio.create_task_group() as workers:
+                task_status.started()
+                while True:
+                    store.keep_alive()
+                    for event in store.claim(self._limit - store.running()):
+                        workers.start_soon(self._work, event)
+                    if self._wakeup.is_set():
+                        self._wakeup = anyio.Event()
+                    await self._sleep(store.next_due())
+        finally:
+            store.retire()
 
-    def _promote_due(self) -> None:
-        now = self.clock.monotonic()
-        waiting = self._waiting
-        while waiting and waiting[0][0] <= now:
-            self._ready.append(heapq.heappop(waiting)[2])
-
-    def _retry_later(self, event: QueuedEvent, delay: float) -> None:
-        due = self.clock.monotonic() + delay
-        heapq.heappush(self._waiting, (due, next(self._sequence), event))
+    async def _sleep(self, due: float | None) -> None:
+        """Until woken, `due` passes on the store's time line, or the store's poll interval
+        (events other processes added) passes."""
+        poll = self._store.poll_interval
+        if due is None and poll is None:
+            await self._wakeup.wait()
+            return
+        polling: AbstractContextManager[object] = (
+            nullcontext() if poll is None else anyio.move_on_after(poll)
+        )
+        with polling:
+            if due is None:
+                await self._wakeup.wait()
+                return
+            with self.clock.timeout_scope(due - self._store.time()):
+                await self._wakeup.wait()
 
     def _back_off(self, event: QueuedEvent) -> None:
         """Try `event` again after 1, 2, 4 ... seconds, at most 5 minutes apart (its age
         still ends it)."""
         event.throttles += 1
-        self._retry_later(event, min(THROTTLE_RETRY_MAX_DELAY, 2.0 ** (event.throttles - 1)))
+        self._store.retry(event, min(THROTTLE_RETRY_MAX_DELAY, 2.0 ** (event.throttles - 1)))
 
     def _next_ready(self) -> QueuedEvent | None:
         """The next ready event, now running, if the limit leaves room for one."""
-        if not self._ready or len(self._running) >= self._limit:
+        store = self._store
+        if store.running() >= self._limit:
             return None
-        event = self._ready.popleft()
-        self._running.add(event)
-        return event
+        claimed = store.claim(1)
+        return claimed[0] if claimed else None
 
     async def _work(self, event: QueuedEvent | None) -> None:
         """Attempt `event`, then whatever else is ready: a backlog costs no task per event."""
@@ -208,10 +175,11 @@ class EventQueue:
     async def _attempt(self, event: QueuedEvent) -> None:
         function = event.function
         config = function.config
+        store = self._store
         ended: str | None = None
         settled = False  # ended or rescheduled: not to go back to the queue
         try:
-            age = self.clock.monotonic() - event.received
+            age = store.time() - event.received
             if age > config.maximum_event_age:
                 ended = "EventAgeExceeded"
             else:
@@ -222,7 +190,7 @@ class EventQueue:
                     )
                 except TooManyRequests as throttle:
                     if function.slots.reserved == 0:  # Lambda sends these on without retrying
-                        event.last = _throttle_result(function, event, throttle)
+                        event.last = throttle_result(function, event, throttle)
                         ended = "RetriesExhausted"
                     else:
                         self._back_off(event)
@@ -231,23 +199,24 @@ class EventQueue:
                 else:
                     event.attempts += 1
                     event.last = result
-                    extra = _extra_requests(len(event.payload))
+                    extra = extra_requests(len(event.payload))
                     if extra:
                         function.ledger.requests += extra
                     if result.function_error is None:
                         ended = "Success"
                     elif event.attempts <= config.maximum_retry_attempts:
                         function.metrics.async_retries += 1
-                        self._retry_later(event, FUNCTION_ERROR_RETRY_DELAYS[event.attempts - 1])
+                        store.retry(event, FUNCTION_ERROR_RETRY_DELAYS[event.attempts - 1])
                     else:
                         ended = "RetriesExhausted"
             settled = True
             if ended is not None:
                 await self._end(event, ended)
         finally:
-            self._running.discard(event)
             if not settled:  # cancelled mid-attempt (the app is stopping): back in the queue
-                self._ready.appendleft(event)
+                store.release(event)
+            elif ended is not None:  # after its records went out: a crash before re-runs it
+                store.finish(event)
             self._moved()
 
     # -- outcomes -----------------------------------------------------------------------------
@@ -269,7 +238,7 @@ class EventQueue:
             kind = "on_failure"
             if config.dead_letter is not None:
                 original = decode_accepted(event.payload)
-                attributes = _dead_letter_attributes(event)
+                attributes = dead_letter_attributes(event)
                 if not await self._deliver(
                     event, "dead_letter", config.dead_letter, original, attributes
                 ):
@@ -322,17 +291,16 @@ class EventQueue:
 
     async def wait_idle(self) -> None:
         """Wait until no event is queued, waiting to retry or running."""
-        while len(self):
+        while not self._store.empty():
             await self._until_moved()
 
     async def wait_settled(self) -> None:
         """Wait until no event is ready to run or running; those waiting to retry may stay."""
-        while self._ready or self._running:
+        while not self._store.settled():
             await self._until_moved()
 
     def pending(self) -> list[PendingEvent]:
-        now = self.clock.monotonic()
-        events = [*self._running, *self._ready, *(entry[2] for entry in sorted(self._waiting))]
+        now = self._store.time()
         return [
             PendingEvent(
                 request_id=request_id_text(event.request_number),
@@ -341,74 +309,5 @@ class EventQueue:
                 attempts=event.attempts,
                 age_seconds=now - event.received,
             )
-            for event in events
+            for event in self._store.listing()
         ]
-
-
-def invocation_record(event: QueuedEvent, condition: str, now: float) -> dict[str, Any]:
-    """The record Lambda sends to a destination, field for field."""
-    record: dict[str, Any] = {
-        "version": "1.0",
-        "timestamp": iso_timestamp(now),
-        "requestContext": {
-            "requestId": request_id_text(event.request_number),
-            "functionArn": f"{event.function.arn}:$LATEST",
-            "condition": condition,
-            "approximateInvokeCount": event.attempts,
-        },
-        "requestPayload": decode_accepted(event.payload),
-    }
-    result = event.last
-    if result is not None:
-        response: dict[str, Any] = {"statusCode": result.status_code, "executedVersion": "$LATEST"}
-        if result.function_error is not None:
-            response["functionError"] = result.function_error
-        record["responseContext"] = response
-        record["responsePayload"] = _deliverable(result.payload)
-    return record
-
-
-def _deliverable(payload: Any) -> Any:
-    """A response as a record can carry it: JSON text (a handler's bytes that are not JSON are
-    given as text), lone surrogates escaped."""
-    if isinstance(payload, bytes):
-        return payload.decode("utf-8", "replace")
-    try:
-        encode_json(payload)
-    except (UnicodeEncodeError, ValueError, TypeError, OverflowError):
-        return encodable(payload)
-    return payload
-
-
-def _dead_letter_attributes(event: QueuedEvent) -> dict[str, str | int]:
-    """What Lambda adds to an event it sends to a dead-letter queue or topic: the request id,
-    the invocation's HTTP status and the first kilobyte of the error message."""
-    attributes: dict[str, str | int] = {"RequestID": request_id_text(event.request_number)}
-    result = event.last
-    if result is not None:
-        attributes["ErrorCode"] = result.status_code  # a Number attribute
-        error = result.payload
-        message = error.get("errorMessage") if isinstance(error, dict) else None
-        if isinstance(message, str):
-            message = encodable(message)
-            attributes["ErrorMessage"] = message.encode()[:1024].decode(errors="ignore")
-    return attributes
-
-
-def _throttle_result(function: Function, event: QueuedEvent, throttle: TooManyRequests) -> Any:
-    body = encode_json({"errorMessage": str(throttle), "errorType": throttle.error_code})
-    return InvocationResult(
-        function.name,
-        429,
-        event.request_number,
-        body,
-        None,
-        "$LATEST",
-        memory_size_mb=function.memory,
-    )
-
-
-def _extra_requests(size: int) -> int:
-    if size <= _FREE_ASYNC_BYTES:
-        return 0
-    return math.ceil((size - _FREE_ASYNC_BYTES) / _ASYNC_CHUNK_BYTES)

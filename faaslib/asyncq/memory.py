@@ -1,0 +1,81 @@
+"""Accepted Event invocations in the process's memory (the default store): a deque of ready
+events, a heap of those waiting to retry, and the set running."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+
+from faaslib.asyncq.store import QueuedEvent
+from faaslib.clock import Clock
+
+__all__ = ["MemoryEvents"]
+
+
+class MemoryEvents:
+    """Events on the clock's monotonic time."""
+
+    poll_interval: float | None = None
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._ready: deque[QueuedEvent] = deque()
+        self._waiting: list[tuple[float, int, QueuedEvent]] = []  # (due, sequence, event)
+        self._sequence = itertools.count()
+        self._running: set[QueuedEvent] = set()
+
+    def time(self) -> float:
+        return self.clock.monotonic()
+
+    def add(self, event: QueuedEvent) -> None:
+        self._ready.append(event)
+
+    def claim(self, limit: int) -> list[QueuedEvent]:
+        now = self.clock.monotonic()
+        waiting = self._waiting
+        while waiting and waiting[0][0] <= now:
+            self._ready.append(heapq.heappop(waiting)[2])
+        claimed: list[QueuedEvent] = []
+        ready = self._ready
+        while ready and len(claimed) < limit:
+            event = ready.popleft()
+            self._running.add(event)
+            claimed.append(event)
+        return claimed
+
+    def retry(self, event: QueuedEvent, delay: float) -> None:
+        self._running.discard(event)
+        due = self.clock.monotonic() + delay
+        heapq.heappush(self._waiting, (due, next(self._sequence), event))
+
+    def release(self, event: QueuedEvent) -> None:
+        self._running.discard(event)
+        self._ready.appendleft(event)
+
+    def finish(self, event: QueuedEvent) -> None:
+        self._running.discard(event)
+
+    def running(self) -> int:
+        return len(self._running)
+
+    def count(self) -> int:
+        return len(self._ready) + len(self._waiting) + len(self._running)
+
+    def empty(self) -> bool:
+        return not self._ready and not self._waiting and not self._running
+
+    def settled(self) -> bool:
+        return not self._ready and not self._running
+
+    def next_due(self) -> float | None:
+        return self._waiting[0][0] if self._waiting else None
+
+    def listing(self) -> list[QueuedEvent]:
+        return [*self._running, *self._ready, *(entry[2] for entry in sorted(self._waiting))]
+
+    def keep_alive(self) -> None:
+        pass
+
+    def retire(self) -> None:
+        pass

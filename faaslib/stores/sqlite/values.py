@@ -1,0 +1,38 @@
+"""`SQLiteValues`: `Values` in the database's `values` table, as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from faaslib.stores.sqlite.database import Database
+
+__all__ = ["SQLiteValues"]
+
+
+class SQLiteValues:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        row = self._database.connection.execute(
+            'SELECT value FROM "values" WHERE namespace = ? AND key = ?', (namespace, key)
+        ).fetchone()
+        return None if row is None else msgspec.json.decode(row[0])
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        with self._database.transaction() as connection:
+            connection.execute(
+                'INSERT INTO "values" (namespace, key, value) VALUES (?, ?, ?) '
+                "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
+                (namespace, key, msgspec.json.encode(value)),
+            )
+
+    def advance(self, namespace: str, key: str, value: float) -> bool:
+        with self._database.transaction():
+            held = self.get(namespace, key)
+            if isinstance(held, int | float) and held >= value:
+                return False
+            self.put(namespace, key, value)
+            return True
