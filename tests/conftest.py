@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 from faaslib import App
+from faaslib.sources.bucket import Bucket
 from faaslib.sources.queue import Queue
+from faaslib.sources.stream import Stream
+from faaslib.sources.table import Table
 from faaslib.stores import open_store
 from faaslib.testing import FakeClock
 
@@ -44,7 +47,7 @@ def each_store(store: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield store
         return
     backend = open_store(store)
-    for made in (App.__init__, Queue.__init__):
+    for made in (App.__init__, Queue.__init__, Bucket.__init__, Stream.__init__, Table.__init__):
         defaults = dict(made.__kwdefaults__ or {})
         defaults["store" if made is App.__init__ else "backend"] = backend
         monkeypatch.setattr(made, "__kwdefaults__", defaults)

@@ -135,7 +135,14 @@ class Resources:
         return users
 
     def bucket(self, name: str, options: Mapping[str, Any]) -> Bucket:
-        return self._get("bucket", self.buckets, name, options, dict(options), Bucket)
+        return self._get(
+            "bucket",
+            self.buckets,
+            name,
+            options,
+            dict(options),
+            partial(Bucket, backend=self.backend),
+        )
 
     def topic(self, name: str, options: Mapping[str, Any]) -> Topic:
         return self._get("topic", self.topics, name, options, dict(options), Topic)
@@ -144,10 +151,19 @@ class Resources:
         return self._get("event bus", self.buses, name, options, dict(options), EventBus)
 
     def stream(self, name: str, options: Mapping[str, Any]) -> Stream:
-        return self._get("stream", self.streams, name, options, dict(options), Stream)
+        return self._get(
+            "stream",
+            self.streams,
+            name,
+            options,
+            dict(options),
+            partial(Stream, backend=self.backend),
+        )
 
     def table(self, name: str, options: Mapping[str, Any]) -> Table:
-        return self._get("table", self.tables, name, options, dict(options), Table)
+        return self._get(
+            "table", self.tables, name, options, dict(options), partial(Table, backend=self.backend)
+        )
 
     def _get(
         self,

@@ -36,7 +36,7 @@ import builtins
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.lowlevel
 import msgspec
@@ -64,6 +64,9 @@ from faaslib.sources.bucket.notifications import (
 )
 from faaslib.sources.bucket.objects import BucketCounters, ListResult, ObjectInfo, StoredObject
 
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
+
 __all__ = ["Bucket"]
 
 
@@ -89,12 +92,14 @@ class Bucket:
         *,
         region: str = "us-east-1",
         account: str = "123456789012",
+        backend: Backend | None = None,
     ) -> None:
         check_bucket_name(name)
         self.name = name
         self.clock = clock
         self.region = region
         self.account = account
+        self._backend = backend  # where its state lives (memory when None)
         self.arn = f"arn:aws:s3:::{name}"
         self.counters = BucketCounters()
         self._objects: dict[str, tuple[ObjectInfo, bytes]] = {}

@@ -29,7 +29,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
@@ -55,6 +55,9 @@ from faaslib.sources.stream.records import (
     encode_record,
     out_of_range,
 )
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["IteratorType", "Stream"]
 
@@ -108,6 +111,7 @@ class Stream:
         retention_hours: int = 24,
         region: str = "us-east-1",
         account: str = "123456789012",
+        backend: Backend | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ConfigurationError(
@@ -126,6 +130,7 @@ class Stream:
         self.retention_hours = retention_hours
         self.region = region
         self.account = account
+        self._backend = backend  # where its state lives (memory when None)
         self.arn = resource_arn("kinesis", f"stream/{name}", region=region, account=account)
         self.created_at = clock.now()  # Unix seconds, as DescribeStream reports it
         self.counters = StreamCounters()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -39,6 +39,9 @@ from faaslib.events.streams import (
 from faaslib.sources._common import shown
 from faaslib.sources.stream.records import Record
 from faaslib.sources.stream.stream import Stream
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["STREAM_VIEW_TYPES", "Table", "TableError"]
 
@@ -86,6 +89,7 @@ class Table:
         shards: int = 1,
         region: str = "us-east-1",
         account: str = "123456789012",
+        backend: Backend | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ConfigurationError(
@@ -113,6 +117,7 @@ class Table:
         self.stream_view_type = stream_view_type
         self.region = region
         self.account = account
+        self._backend = backend  # where its state lives (memory when None)
         self.arn = resource_arn("dynamodb", f"table/{name}", region=region, account=account)
         # DynamoDB labels a stream with the time it was enabled, without a zone suffix.
         self.stream_arn = f"{self.arn}/stream/{iso_time(clock.now())[:-1]}"
