@@ -22,6 +22,7 @@ from faaslib.app.registry import Registration
 from faaslib.asyncq import EventQueue
 from faaslib.asyncq.store import for_backend as events_store
 from faaslib.billing import Budget, Costs, PriceCatalog
+from faaslib.billing.kept import KeptTotals
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, function_arn, validate
 from faaslib.errors import (
@@ -153,6 +154,7 @@ class App(
         self._task_group: anyio.abc.TaskGroup | None = None
         self._accepting_events = False
         self.store: Backend = open_store(store)
+        self._kept: dict[str, KeptTotals] = {}  # the ledgers' totals in a durable store
         """Where the services' state lives: `App(store="memory")` (the default) or
         `App(store="sqlite:///path/to/app.db")` (see the docs' "Durable state")."""
         self._events = EventQueue(

@@ -13,12 +13,14 @@ import anyio.abc
 
 from faaslib.asyncq import EventQueue
 from faaslib.billing import Costs
+from faaslib.billing.kept import KeptTotals
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.executor import Admission, Function, Runner
 from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.base import Invoker, Trigger
 from faaslib.sources.registry import Resources
+from faaslib.stores import Backend
 
 if TYPE_CHECKING:
     from faaslib.aws.route import AwsRoute
@@ -49,6 +51,8 @@ class Lifecycle:
     _accepting_events: bool
     _aws_route: AwsRoute | None
     _process_host: ProcessHost
+    store: Backend
+    _kept: dict[str, KeptTotals]
 
     if TYPE_CHECKING:
 
@@ -107,6 +111,8 @@ class Lifecycle:
             task_group.start_soon(self._maintain_instances)
             if type(self.clock) is SystemClock:  # its monotonic() is time.monotonic()
                 await task_group.start(self._runner.deadlines.watch)
+            if self.store.kind != "memory":
+                await task_group.start(self._keep_ledger_totals)
             await task_group.start(self._events.dispatch)
             self._accepting_events = True
             self._trigger_tasks = await task_group.start(self._run_triggers)
@@ -159,6 +165,30 @@ class Lifecycle:
         if self._trigger_tasks is not None:  # registered while running: it starts now
             self._trigger_tasks.start_soon(trigger.run, self._invoker)
 
+    async def _keep_ledger_totals(
+        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Add the functions' totals from the store to their ledgers, then write what they
+        use to it once a second (real time: a kill loses at most that) and at the stop."""
+        self.costs.on_reset = self._forget_ledger_totals
+        self._write_ledger_totals()
+        task_status.started()
+        while True:
+            await anyio.sleep(1)
+            self._write_ledger_totals()
+
+    def _write_ledger_totals(self) -> None:
+        for name, function in self._functions.items():
+            kept = self._kept.get(name)
+            if kept is None or kept.ledger is not function.ledger:  # new, or registered anew
+                kept = self._kept[name] = KeptTotals(function.ledger, self.store.values)
+                kept.load()
+            kept.write()
+
+    def _forget_ledger_totals(self) -> None:
+        for kept in self._kept.values():
+            kept.forget()
+
     def _stopped(self) -> None:
         if self._aws_route is not None:
             self._aws_route.stop()
@@ -166,6 +196,8 @@ class Lifecycle:
             if function.process is not None:  # its processes ended with the app's task group
                 function.instances.close_idle()
         self._bill_provisioned_concurrency(started=False)
+        if self.store.kind != "memory":
+            self._write_ledger_totals()
         self._restore_environment()
         if len(self._events):
             logger.warning(

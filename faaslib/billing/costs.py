@@ -117,6 +117,8 @@ class Costs:
         self._clock = clock
         self.catalog = catalog
         self.budget = budget
+        # Called after a reset: a durable store forgets the totals it kept too.
+        self.on_reset: Callable[[], None] | None = None
 
     def by_function(self, *, free_tier: bool = False) -> dict[str, Bill]:
         """Each function's bill so far."""
@@ -155,6 +157,8 @@ class Costs:
             ledger.reset(now)
         if self.budget is not None:
             self.budget.reset()
+        if self.on_reset is not None:
+            self.on_reset()
 
     def project(
         self, invocations: int | Mapping[str, int], *, free_tier: bool = True

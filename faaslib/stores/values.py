@@ -3,9 +3,10 @@ ledger's totals), as JSON documents under a namespace and a key."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["MemoryValues", "Values"]
+__all__ = ["MemoryValues", "Values", "add_by_get_and_put"]
 
 
 class Values(Protocol):
@@ -15,6 +16,11 @@ class Values(Protocol):
     def get(self, namespace: str, key: str) -> Any | None: ...
 
     def put(self, namespace: str, key: str, value: Any) -> None: ...
+
+    def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
+        """Add `amounts` to the numbers of a document (missing ones count from 0); the document
+        after. Atomic, so processes sharing a store may add to one total."""
+        ...
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         """Set a number to `value` if it is unset or lower; whether it was set. Atomic: of the
@@ -34,9 +40,24 @@ class MemoryValues:
     def put(self, namespace: str, key: str, value: Any) -> None:
         self._values[(namespace, key)] = value
 
+    def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
+        return add_by_get_and_put(self, namespace, key, amounts)
+
     def advance(self, namespace: str, key: str, value: float) -> bool:
         held = self._values.get((namespace, key))
         if isinstance(held, int | float) and held >= value:
             return False
         self._values[(namespace, key)] = value
         return True
+
+
+def add_by_get_and_put(
+    values: Values, namespace: str, key: str, amounts: Mapping[str, int]
+) -> dict[str, int]:
+    """`Values.add` by a get and a put (atomic inside the caller's transaction)."""
+    held = values.get(namespace, key)
+    totals = {name: int(value) for name, value in held.items()} if isinstance(held, dict) else {}
+    for name, amount in amounts.items():
+        totals[name] = totals.get(name, 0) + amount
+    values.put(namespace, key, totals)
+    return totals

@@ -158,3 +158,35 @@ def test_a_store_url_faaslib_cannot_open_is_a_clear_error(tmp_path: Path) -> Non
     (tmp_path / "text.db").write_text("not a database, just text " * 100)
     with pytest.raises(ConfigurationError, match="cannot be opened as a database"):
         open_store(f"sqlite:///{tmp_path / 'text.db'}")
+
+
+def billed_app(store: str, clock: FakeClock) -> App:
+    app = App(clock=clock, store=store)
+
+    @app.function(memory=1024)
+    async def work(event: Any, context: Context) -> None:
+        return None  # 1 ms billed on the fake clock
+
+    return app
+
+
+async def test_the_bill_adds_up_across_runs_and_processes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    memory = billed_app("memory", clock)
+    async with memory:
+        for _ in range(5):
+            await memory.invoke("work", {})
+    one_run = memory.costs.by_function()["work"]
+    first, other = billed_app(url(tmp_path), clock), billed_app(url(tmp_path), clock)
+    async with first, other:
+        for _ in range(3):
+            await first.invoke("work", {})
+        for _ in range(2):
+            await other.invoke("work", {})
+    later = billed_app(url(tmp_path), clock)
+    async with later:
+        bill = later.costs.by_function()["work"]
+        assert bill == one_run  # the five invocations of the two processes, and their cost
+        assert later.costs.total().total == memory.costs.total().total
+        later.costs.reset()
+    assert billed_app(url(tmp_path), clock).costs.by_function()["work"].requests == 0

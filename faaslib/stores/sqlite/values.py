@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from faaslib.stores.sqlite.database import Database
+from faaslib.stores.values import add_by_get_and_put
 
 __all__ = ["SQLiteValues"]
 
@@ -28,6 +30,10 @@ class SQLiteValues:
                 "ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
                 (namespace, key, msgspec.json.encode(value)),
             )
+
+    def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
+        with self._database.transaction():
+            return add_by_get_and_put(self, namespace, key, amounts)
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         with self._database.transaction():
