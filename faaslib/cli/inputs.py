@@ -152,9 +152,15 @@ def app_from(args: argparse.Namespace) -> App:
         return code_app(args)
     if getattr(args, "handler", None) is not None or getattr(args, "runtime", None) is not None:
         raise UsageError("--handler and --runtime go with --code FOLDER")
+    store = getattr(args, "store", None)
     if args.template is None:
         if args.parameter_overrides or args.stack_name is not None:
             raise UsageError("--parameter-overrides and --stack-name go with -t TEMPLATE")
+        if store is not None:
+            raise UsageError(
+                "--store goes with -t TEMPLATE (an App made in Python names its own: "
+                "App(store=...))"
+            )
         if args.app is None:
             raise UsageError("give the App as MODULE:APP, or a template with -t TEMPLATE")
         if function is None:
@@ -174,7 +180,9 @@ def app_from(args: argparse.Namespace) -> App:
     elif args.app is not None:
         raise UsageError(f"{args.app!r}: give MODULE:APP or -t TEMPLATE, not both")
     prog = getattr(args, "prog", "faaslib")
-    app = load_template_app(args.template, args.parameter_overrides, args.stack_name, prog)
+    app = load_template_app(
+        args.template, args.parameter_overrides, args.stack_name, prog, store or "memory"
+    )
     named = getattr(args, "function", None)
     if named is not None and app.template is not None and named in app.template.functions:
         args.function = app.template.functions[named].name  # what logs and reports show
@@ -182,7 +190,11 @@ def app_from(args: argparse.Namespace) -> App:
 
 
 def load_template_app(
-    path: str, overrides: list[str], stack_name: str | None, prog: str = "faaslib"
+    path: str,
+    overrides: list[str],
+    stack_name: str | None,
+    prog: str = "faaslib",
+    store: str = "memory",
 ) -> App:
     """The App template `path` makes; what it does not emulate is said once on stderr."""
     from faaslib import App
@@ -193,7 +205,7 @@ def load_template_app(
     parameters = parse_parameter_overrides(overrides) if overrides else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        app = App.from_template(path, parameters=parameters, stack_name=stack_name)
+        app = App.from_template(path, parameters=parameters, stack_name=stack_name, store=store)
     for warning in caught:
         print(f"{prog}: warning: {warning.message}", file=sys.stderr)
     return app

@@ -53,6 +53,12 @@ def add_parser(commands: Any) -> None:
         "pointing here) instead of its HTTP routes",
     )
     parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="with -t: where the app keeps what it accepts, 'memory' (the default) or "
+        "'sqlite:///path/to/app.db' (durable: a restart loses nothing)",
+    )
+    parser.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug", "trace"],
         default="info",

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -135,3 +136,60 @@ def test_serve_aws_answers_boto3_and_runs_the_app_until_ctrl_c() -> None:
                 server.kill()
     assert "Application shutdown complete" in rest
     assert "Traceback" not in rest
+
+
+def start_aws(arguments: list[str], port: int, cwd: object) -> subprocess.Popen[str]:
+    """`faaslib serve ... --aws` started, once uvicorn says it listens."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "faaslib", "serve", *arguments, "--aws", "--port", str(port)],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stderr is not None
+    log = []
+    for line in server.stderr:
+        log.append(line)
+        if "Uvicorn running on" in line:
+            return server
+    server.kill()
+    raise AssertionError("".join(log))
+
+
+def test_serve_store_keeps_a_templates_messages_across_a_kill(tmp_path: Path) -> None:
+    boto3 = pytest.importorskip("boto3")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Orders:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties: {QueueName: orders}\n"
+    )
+    arguments = ["-t", "template.yaml", "--store", "sqlite:///app.db"]
+    port = free_port()
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    with start_aws(arguments, port, tmp_path) as server:
+        try:
+            url = sqs.get_queue_url(QueueName="orders")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="kept")
+        finally:
+            server.kill()  # SIGKILL: no shutdown at all
+    with start_aws(arguments, port, tmp_path) as server:
+        try:
+            [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+            assert message["Body"] == "kept"
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=20)
+
+
+def test_store_is_for_templates_only() -> None:
+    run = faaslib("serve", "web:app", "--store", "sqlite:///app.db")
+    assert run.returncode == 2
+    assert "--store goes with -t TEMPLATE" in run.stderr
