@@ -289,6 +289,12 @@ class SQLiteMessages:
         return None if row[0] is None else float(row[0])
 
     def has_deliverable(self) -> bool:
+        if not self.fifo:
+            row = self._connection.execute(
+                "SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
+                (self.name, self.time() + SLACK),
+            ).fetchone()
+            return row is not None
         for _ in self._deliverable(self.time()):
             return True
         return False
