@@ -4,10 +4,13 @@ rules. The processes-killed-with-SIGKILL versions are in test_crash.py."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from faaslib import App, Context
 from faaslib.sources.queue import Queue
@@ -190,3 +193,28 @@ async def test_the_bill_adds_up_across_runs_and_processes(tmp_path: Path) -> Non
         assert later.costs.total().total == memory.costs.total().total
         later.costs.reset()
     assert billed_app(url(tmp_path), clock).costs.by_function()["work"].requests == 0
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    url=st.one_of(st.text(max_size=40), st.from_regex(r"\A(sqlite|redis|memory)://[^\x00]{0,30}\Z"))
+)
+def test_any_store_url_opens_or_is_a_configuration_error(tmp_path: Path, url: str) -> None:
+    from faaslib.errors import ConfigurationError
+
+    folder = tmp_path / "urls"
+    folder.mkdir(exist_ok=True)
+    previous = os.getcwd()
+    os.chdir(folder)  # a relative SQLite path lands here
+    try:
+        backend = open_store(url)
+    except ConfigurationError as error:
+        refused = str(error)
+        assert refused.startswith(("store=", "SQLite store:")), refused
+    else:
+        assert backend.kind in ("memory", "sqlite")
+        backend.close()
+    finally:
+        os.chdir(previous)
