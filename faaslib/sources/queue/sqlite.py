@@ -226,22 +226,42 @@ class SQLiteMessages:
                     yield self._load(row, now)
                 if not fresh or len(rows) < limit:
                     return
+        # A group with a message in flight waits for it (found through the due-time index:
+        # only the hidden messages are read).
+        waiting = {
+            group_id
+            for (group_id,) in execute(
+                "SELECT DISTINCT group_id FROM messages WHERE queue = ? AND visible_at > ? "
+                "AND hidden = ?",
+                (self.name, now + SLACK, IN_FLIGHT),
+            )
+        }
         heads = execute(
             "SELECT group_id, MIN(serial) AS head FROM messages WHERE queue = ? "
             "GROUP BY group_id ORDER BY head",
             (self.name,),
         ).fetchall()
-        for group_id, _ in heads:
-            rows = execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE queue = ? AND group_id = ? ORDER BY serial",
-                (self.name, group_id),
+        for group_id, head in heads:
+            if group_id not in waiting:
+                yield from self._visible_run(group_id, head, now)
+
+    def _visible_run(self, group_id: str, head: int, now: float) -> Iterator[StoredMessage]:
+        """Group `group_id`'s visible messages from its head, read 10 at a time (a receive
+        takes at most 10, so usually one read), up to the first one still delayed."""
+        after = head - 1
+        while True:
+            rows = self._connection.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE queue = ? AND group_id = ? "
+                "AND serial > ? ORDER BY serial LIMIT 10",
+                (self.name, group_id, after),
             ).fetchall()
-            if any(row[1] == IN_FLIGHT and row[2] > now + SLACK for row in rows):
-                continue  # a batch of the group is in flight: the group waits for it
             for row in rows:
                 if row[2] > now + SLACK:
-                    break
+                    return
+                after = row[0]
                 yield self._load(row, now)
+            if len(rows) < 10:
+                return
 
     def hide(self, stored: StoredMessage, seconds: float) -> None:
         now = self.time()
