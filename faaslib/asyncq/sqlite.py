@@ -69,6 +69,7 @@ class SQLiteEvents:
         self.clock = clock
         self._lookup = lookup
         self._running: dict[int, QueuedEvent] = {}  # claimed here, by row id
+        self._counted: set[int] = set()  # row ids this process's metrics count as received
         self._renewed = 0.0  # real time of the last lease renewal
 
     def time(self) -> float:
@@ -89,6 +90,7 @@ class SQLiteEvents:
                 ),
             )
         event.key = int(cursor.lastrowid or 0)
+        self._counted.add(event.key)
 
     def claim(self, limit: int) -> list[QueuedEvent]:
         if limit <= 0:
@@ -118,6 +120,9 @@ class SQLiteEvents:
                     connection.execute("UPDATE events SET worker = NULL WHERE id = ?", (row[0],))
                     continue
                 self._running[event.key] = event
+                if event.key not in self._counted:
+                    event.adopted = True
+                    self._counted.add(event.key)
                 claimed.append(event)
         return claimed
 
@@ -145,6 +150,7 @@ class SQLiteEvents:
         with self._database.transaction() as connection:
             connection.execute("DELETE FROM events WHERE id = ?", (event.key,))
         self._running.pop(event.key, None)
+        self._counted.discard(event.key)
 
     def running(self) -> int:
         return len(self._running)

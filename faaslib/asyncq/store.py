@@ -29,6 +29,7 @@ class QueuedEvent:
     """One accepted event: a record of plain fields, about 300 bytes beside its payload."""
 
     __slots__ = (
+        "adopted",
         "attempts",
         "function",
         "key",
@@ -50,6 +51,9 @@ class QueuedEvent:
         self.throttles = 0
         self.last: InvocationResult | None = None
         self.key = 0  # the store's own name for it (a row id in a file)
+        # Accepted by another process (or an earlier run) and taken up here: this process's
+        # metrics count it as received when it first runs it.
+        self.adopted = False
 
 
 class EventStore(Protocol):

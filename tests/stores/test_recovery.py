@@ -91,6 +91,9 @@ async def test_event_invocations_resume_with_their_attempt_counts(tmp_path: Path
     assert (context["requestId"], context["condition"]) == (request_id, "RetriesExhausted")
     assert context["approximateInvokeCount"] == 3
     assert second.pending_events() == []
+    # the second process took the event up: its metrics count it as received there
+    outcomes = second.metrics("flaky")["AsyncEventOutcomes"]
+    assert (second.metrics("flaky")["AsyncEventsReceived"], outcomes["Pending"]) == (1, 0)
 
 
 async def test_an_event_is_as_old_as_its_first_acceptance_after_a_restart(tmp_path: Path) -> None:
