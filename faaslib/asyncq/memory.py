@@ -44,6 +44,13 @@ class MemoryEvents:
             claimed.append(event)
         return claimed
 
+    def claim_one(self) -> QueuedEvent | None:
+        if not self._ready:  # those due to retry are promoted by the dispatcher's claim
+            return None
+        event = self._ready.popleft()
+        self._running.add(event)
+        return event
+
     def retry(self, event: QueuedEvent, delay: float) -> None:
         self._running.discard(event)
         due = self.clock.monotonic() + delay

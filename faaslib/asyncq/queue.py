@@ -161,10 +161,7 @@ class EventQueue:
     def _next_ready(self) -> QueuedEvent | None:
         """The next ready event, now running, if the limit leaves room for one."""
         store = self._store
-        if store.running() >= self._limit:
-            return None
-        claimed = store.claim(1)
-        return claimed[0] if claimed else None
+        return None if store.running() >= self._limit else store.claim_one()
 
     async def _work(self, event: QueuedEvent | None) -> None:
         """Attempt `event`, then whatever else is ready: a backlog costs no task per event."""

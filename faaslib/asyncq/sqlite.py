@@ -126,6 +126,10 @@ class SQLiteEvents:
                 claimed.append(event)
         return claimed
 
+    def claim_one(self) -> QueuedEvent | None:
+        claimed = self.claim(1)
+        return claimed[0] if claimed else None
+
     def retry(self, event: QueuedEvent, delay: float) -> None:
         last = event.last
         saved = (

@@ -69,6 +69,10 @@ class EventStore(Protocol):
         """Up to `limit` ready events, now running here, oldest due first."""
         ...
 
+    def claim_one(self) -> QueuedEvent | None:
+        """The next ready event, now running here (a worker's next, after its last)."""
+        ...
+
     def retry(self, event: QueuedEvent, delay: float) -> None:
         """`event`'s attempt is over: run it again `delay` seconds from now, with its counts."""
         ...
