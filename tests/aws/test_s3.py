@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 from faaslib import App
 from tests.http.server import Served
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 Client = Any
 
 

@@ -16,6 +16,8 @@ from botocore.exceptions import ClientError
 from faaslib import App
 from faaslib.errors import ConfigurationError
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 Client = Any
 ARN = "arn:aws:lambda:us-east-1:{account}:function:{name}"
 

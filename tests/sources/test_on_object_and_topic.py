@@ -13,7 +13,7 @@ from faaslib import App, Context
 from faaslib.events import S3Event, SNSEvent
 from faaslib.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 async def test_an_object_put_is_an_event_invocation_with_the_s3_record(clock: FakeClock) -> None:

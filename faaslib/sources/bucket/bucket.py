@@ -26,12 +26,16 @@ this bucket is simpler than S3, on purpose:
 - no storage classes, ACLs, tags, encryption, checksums or conditional requests;
 - `last_modified` is the clock's time to the second, as S3 keeps it.
 
+Its objects live where the app's store keeps state (`backend`): in memory by default, or in a
+SQLite file, where they outlive the process and every `Bucket` of the same name on the file
+sees the same objects (`store` is the seam). Its notification configurations, undelivered
+events, counters and sequencer belong to the `Bucket` object, in the process.
+
 A bucket belongs to one event loop and is not thread-safe.
 """
 
 from __future__ import annotations
 
-import bisect
 import builtins
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +67,7 @@ from faaslib.sources.bucket.notifications import (
     UndeliveredNotification,
 )
 from faaslib.sources.bucket.objects import BucketCounters, ListResult, ObjectInfo, StoredObject
+from faaslib.sources.bucket.store import StoredRecord, for_backend
 
 if TYPE_CHECKING:
     from faaslib.stores import Backend
@@ -102,27 +107,27 @@ class Bucket:
         self._backend = backend  # where its state lives (memory when None)
         self.arn = f"arn:aws:s3:::{name}"
         self.counters = BucketCounters()
-        self._objects: dict[str, tuple[ObjectInfo, bytes]] = {}
-        self._keys: list[str] = []  # sorted: code point order is UTF-8 binary order
+        # Where its objects are: in memory, or in the backend's file (`store` for the seam).
+        self._objects = for_backend(backend, name)
         self._notifications = Notifications(name, region)
         self._sequence = 0
 
     def __repr__(self) -> str:
-        return f"<Bucket {self.name!r}: {len(self._objects)} objects>"
+        return f"<Bucket {self.name!r}: {self._objects.count()} objects>"
 
     def __len__(self) -> int:
-        return len(self._objects)
+        return self._objects.count()
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self._objects
+        return isinstance(key, str) and self._objects.has(key)
 
     def metrics(self) -> dict[str, Any]:
         """CloudWatch's `AWS/S3` storage and request metrics of the bucket (a copy is a PUT
         request, as S3 counts it), and its notifications delivered and failed."""
         counters = self.counters
         return {
-            "NumberOfObjects": len(self._objects),
-            "BucketSizeBytes": sum(info.size for info, _ in self._objects.values()),
+            "NumberOfObjects": self._objects.count(),
+            "BucketSizeBytes": self._objects.size(),
             "PutRequests": counters.puts + counters.copies,
             "GetRequests": counters.gets,
             "HeadRequests": counters.heads,
@@ -134,7 +139,7 @@ class Bucket:
 
     def keys(self) -> list[str]:
         """Every key, in UTF-8 binary order (the order `list` returns them in)."""
-        return list(self._keys)
+        return self._objects.keys()
 
     # -- objects ---------------------------------------------------------------------------
 
@@ -208,7 +213,10 @@ class Bucket:
     async def head(self, key: str) -> ObjectInfo:
         """What S3 knows of the object at `key`, without its body; `NoSuchKey` if none."""
         await anyio.lowlevel.checkpoint()
-        info, _ = self._find(key)
+        check_key(self.name, "key", key)
+        info = self._objects.info(key)
+        if info is None:
+            raise _no_such_key(self.name, "key", key)
         self.counters.heads += 1
         return _copy(info)
 
@@ -217,9 +225,8 @@ class Bucket:
         notifies `ObjectRemoved:Delete` either way, so this does too."""
         await anyio.lowlevel.checkpoint()
         check_key(self.name, "key", key)
-        existed = self._objects.pop(key, None) is not None
+        existed = self._objects.delete(key)
         if existed:
-            del self._keys[bisect.bisect_left(self._keys, key)]
             self.counters.deletes += 1
         else:
             self.counters.deletes_of_missing_keys += 1
@@ -306,20 +313,23 @@ class Bucket:
                     f"continuation_token={continuation_token!r}: The continuation token "
                     "provided is incorrect",
                 )
-        page = list_keys(
-            self._keys,
-            prefix,
-            delimiter or None,
-            start_after,
-            min(max_keys, MAXIMUM_LIST_KEYS),
-            marker,
-        )
+        objects = self._objects
+        with objects.batch():  # the keys and their descriptions from one state
+            page = list_keys(
+                objects.scan,
+                prefix,
+                delimiter or None,
+                start_after,
+                min(max_keys, MAXIMUM_LIST_KEYS),
+                marker,
+            )
+            contents = [_copy(info) for info in objects.infos(page.keys)]
         self.counters.lists += 1
         token = None
         if page.is_truncated and page.last is not None:
             token = encode_token(page.last)
         return ListResult(
-            contents=[_copy(self._objects[key][0]) for key in page.keys],
+            contents=contents,
             common_prefixes=page.common_prefixes,
             is_truncated=page.is_truncated,
             next_continuation_token=token,
@@ -383,9 +393,7 @@ class Bucket:
             content_type=content_type,
             metadata=metadata,
         )
-        if key not in self._objects:
-            bisect.insort(self._keys, key)
-        self._objects[key] = (info, data)
+        self._objects.put(info, data)
         return _copy(info)
 
     def _publish(self, event_name: str, info: ObjectInfo) -> None:
@@ -410,12 +418,16 @@ class Bucket:
         self._sequence = max(self._sequence + 1, int(self.clock.now() * 1000) << 16)
         return f"{self._sequence:018X}"
 
-    def _find(self, key: str, *, field: str = "key") -> tuple[ObjectInfo, bytes]:
+    def _find(self, key: str, *, field: str = "key") -> StoredRecord:
         check_key(self.name, field, key)
-        found = self._objects.get(key)
+        found = self._objects.find(key)
         if found is None:
-            raise NoSuchKey(self.name, f"{field}={key!r}: The specified key does not exist.")
+            raise _no_such_key(self.name, field, key)
         return found
+
+
+def _no_such_key(bucket: str, field: str, key: str) -> NoSuchKey:
+    return NoSuchKey(bucket, f"{field}={key!r}: The specified key does not exist.")
 
 
 def _copy(info: ObjectInfo) -> ObjectInfo:

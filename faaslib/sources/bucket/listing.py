@@ -1,24 +1,28 @@
-"""ListObjectsV2's walk over a bucket's sorted keys: the prefix, where to start, the grouping of
-keys into common prefixes by a delimiter, and where a page ends.
+"""ListObjectsV2's walk over a bucket's keys in order: the prefix, where to start, the grouping
+of keys into common prefixes by a delimiter, and where a page ends.
 
 Keys are compared as Python strings, by code point, which for valid Unicode is the UTF-8 binary
-order S3 lists in. The keys that share a prefix sit together in that order, so a common prefix
-is skipped in one bisection, whatever the number of keys it groups.
+order S3 lists in. The walk reads keys through its store's `scan` (keys from a bound on), the
+same walk for every store, so a listing pages alike whichever keeps the objects. The keys that
+share a prefix sit together in that order, so a common prefix is skipped with one new scan from
+the least string above it, whatever the number of keys it groups.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import msgspec
 
-__all__ = ["Page", "decode_token", "encode_token", "list_keys"]
+__all__ = ["Page", "Scan", "decode_token", "encode_token", "list_keys"]
 
 _LAST_CODE_POINT = "\U0010ffff"
+
+Scan = Callable[[str, bool], Iterator[str]]
+"""`scan(bound, after)`: the keys from `bound` on (just after it when `after`), in order."""
 
 
 class Page:
@@ -41,55 +45,66 @@ class Page:
 
 
 def list_keys(
-    keys: Sequence[str],
+    scan: Scan,
     prefix: str,
     delimiter: str | None,
     start_after: str,
     max_keys: int,
     marker: tuple[str, str] | None = None,
 ) -> Page:
-    """The page of sorted `keys` that ListObjectsV2 returns: keys starting with `prefix`, after
-    `start_after` and after `marker` (a previous page's `last`), up to `max_keys` items, a
-    common prefix counting as one."""
-    count = len(keys)
-    index = bisect.bisect_left(keys, prefix)
+    """The page of the keys `scan` walks that ListObjectsV2 returns: keys starting with
+    `prefix`, after `start_after` and after `marker` (a previous page's `last`), up to
+    `max_keys` items, a common prefix counting as one."""
+    # Where to start: the latest of the bounds, (key, after it) comparing as S3 would.
+    start = (prefix, False)
     if start_after:
-        index = max(index, bisect.bisect_right(keys, start_after))
+        start = max(start, (start_after, True))
     if marker is not None:
         kind, value = marker
-        index = max(index, _skip(keys, value, kind == "prefix"))
+        if kind == "prefix":
+            above = _above(value)
+            if above is None:
+                return Page([], [], False, None)
+            start = max(start, (above, False))
+        else:
+            start = max(start, (value, True))
+    keys = scan(*start)
     found: list[str] = []
     common_prefixes: list[str] = []
     last: tuple[str, str] | None = None
-    while index < count and len(found) + len(common_prefixes) < max_keys:
-        key = keys[index]
-        if not key.startswith(prefix):
+    is_truncated = rescan = False
+    while True:
+        for key in keys:
+            if not key.startswith(prefix):
+                break
+            if len(found) + len(common_prefixes) >= max_keys:
+                is_truncated = True
+                break
+            if delimiter:
+                at = key.find(delimiter, len(prefix))
+                if at >= 0:
+                    common = key[: at + len(delimiter)]
+                    common_prefixes.append(common)
+                    last = ("prefix", common)
+                    above = _above(common)
+                    if above is not None:  # else no key is above it: the listing is done
+                        keys, rescan = scan(above, False), True
+                    break
+            found.append(key)
+            last = ("key", key)
+        if not rescan:
             break
-        if delimiter:
-            at = key.find(delimiter, len(prefix))
-            if at >= 0:
-                common = key[: at + len(delimiter)]
-                common_prefixes.append(common)
-                last = ("prefix", common)
-                index = _skip(keys, common, True, index)
-                continue
-        found.append(key)
-        last = ("key", key)
-        index += 1
-    is_truncated = index < count and keys[index].startswith(prefix)
+        rescan = False
     return Page(found, common_prefixes, is_truncated, last)
 
 
-def _skip(keys: Sequence[str], value: str, is_prefix: bool, start: int = 0) -> int:
-    """The index of the first key after `value`, or after every key that starts with it."""
-    if not is_prefix:
-        return bisect.bisect_right(keys, value, start)
-    # The least string above every string that starts with `value`.
+def _above(value: str) -> str | None:
+    """The least string above every string that starts with `value`; None if there is none
+    (`value` is all U+10FFFF)."""
     stem = value.rstrip(_LAST_CODE_POINT)
     if not stem:
-        return len(keys)
-    bound = stem[:-1] + chr(ord(stem[-1]) + 1)
-    return bisect.bisect_left(keys, bound, start)
+        return None
+    return stem[:-1] + chr(ord(stem[-1]) + 1)
 
 
 def encode_token(last: tuple[str, str]) -> str:

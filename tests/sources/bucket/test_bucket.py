@@ -35,7 +35,7 @@ from faaslib.testing import FakeClock
 from tests.events.corpus import needs_corpus
 from tests.events.structure import assert_shaped_like
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 EVENTS_OF_EACH_KIND = ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")
 
@@ -480,7 +480,8 @@ def test_list_agrees_with_a_sorted_dict_model(
     )
 
     async def scenario() -> None:
-        bucket = Bucket("media", FakeClock())
+        # A bucket of its own for each example: on a file store, one name is one bucket.
+        bucket = Bucket(f"media-{uuid.uuid4().hex[:12]}", FakeClock())
         model: dict[str, bytes] = {}
         for is_put, key in operations:
             if is_put:
