@@ -182,6 +182,7 @@ class StreamSources:
                         function_arn=function_arn(resources.region, resources.account, config.name),
                         on_failure=resolve_on_failure(owner, on_failure, resources),
                         filter=filter,
+                        backend=resources.backend,
                         **settings,
                     )
                 )

@@ -19,6 +19,8 @@ from faaslib import App
 from tests.aws.malformed import assert_malformed_requests_are_client_errors
 from tests.http.server import Served
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 Client = Any
 
 

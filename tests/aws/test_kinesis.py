@@ -20,6 +20,8 @@ from faaslib.sources.stream.records import ShardIterator
 from tests.aws.malformed import assert_malformed_requests_are_client_errors
 from tests.http.server import Served
 
+pytestmark = pytest.mark.usefixtures("each_store")
+
 Client = Any
 
 

@@ -30,7 +30,7 @@ from faaslib.testing import FakeClock
 from tests.events import corpus
 from tests.events.corpus import needs_corpus
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 START = 1_767_225_600.0  # FakeClock's start, 2026-01-01T00:00:00Z
 FIRST_SHARD = 0

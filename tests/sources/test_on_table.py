@@ -20,7 +20,7 @@ from faaslib.testing import FakeClock
 from tests.events import corpus
 from tests.events.corpus import needs_corpus
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 async def settle(app: App, clock: FakeClock, *, step: float = 1.0, rounds: int = 500) -> None:

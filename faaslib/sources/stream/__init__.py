@@ -1,5 +1,6 @@
 """The Kinesis-like stream in one room: the `Stream` (`stream`), its records and limits
-(`records`) and its shards' logs (`_shards`).
+(`records`), its shards' layout (`_shards`) and where its records are kept: the seam
+(`store`), in memory (`memory`, the default) or in a SQLite file (`sqlite`).
 
 The Lambda event source mapping that reads a stream is not here but in
 `faaslib.sources.stream_mapping`: it reads a `Table`'s stream as well, and a table writes its

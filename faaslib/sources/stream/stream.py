@@ -10,7 +10,11 @@ TRIM_HORIZON forward; an iterator left behind reads on from the oldest record st
 
 Time comes from the stream's `Clock`: arrival timestamps, retention and the 5-minute lifetime of
 shard iterators all move with `FakeClock.advance()`. A stream belongs to one event loop and is
-not thread-safe. Where it is simpler than Kinesis, on purpose:
+not thread-safe. Its records live in the app's store (`store.py`): in memory by default, or in a
+SQLite file, where they outlive the process and the processes sharing the file share the stream
+(sequence numbers keep growing per shard whichever process puts; a shard iterator is a position,
+so one handed out before a restart reads on until its 5 minutes are up). Where it is simpler
+than Kinesis, on purpose:
 
 - per-shard throughput (writes 1 MB/s and 1,000 records/s, reads 5 calls/s and 2 MB/s) is not
   enforced: there is no ProvisionedThroughputExceededException, so `put_records` never fails a
@@ -26,7 +30,6 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,7 +39,7 @@ from faaslib.errors import ConfigurationError
 from faaslib.events._fake import arn as resource_arn
 from faaslib.events.streams import KinesisStreamEvent
 from faaslib.sources._common import shown
-from faaslib.sources.stream._shards import SLACK, ShardLog, make_shards
+from faaslib.sources.stream._shards import SLACK
 from faaslib.sources.stream.records import (
     ExpiredIterator,
     GetRecordsResult,
@@ -55,6 +58,7 @@ from faaslib.sources.stream.records import (
     encode_record,
     out_of_range,
 )
+from faaslib.sources.stream.store import ShardStore, for_backend
 
 if TYPE_CHECKING:
     from faaslib.stores import Backend
@@ -99,7 +103,10 @@ class Stream:
     ```
 
     The shards split the 128-bit hash-key space into equal ranges, as CreateStream does. Limits
-    and defaults are Kinesis's; a value out of range raises `ConfigurationError`.
+    and defaults are Kinesis's; a value out of range raises `ConfigurationError`. On a store
+    that outlives the process the records are kept under the stream's ARN, or under `key` when
+    given (a table keeps its stream's records under its own ARN, apart from a Kinesis stream of
+    the same name); a kept stream's shard count cannot change.
     """
 
     def __init__(
@@ -112,6 +119,7 @@ class Stream:
         region: str = "us-east-1",
         account: str = "123456789012",
         backend: Backend | None = None,
+        key: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ConfigurationError(
@@ -132,17 +140,17 @@ class Stream:
         self.account = account
         self._backend = backend  # where its state lives (memory when None)
         self.arn = resource_arn("kinesis", f"stream/{name}", region=region, account=account)
-        self.created_at = clock.now()  # Unix seconds, as DescribeStream reports it
+        # Its records are kept under its ARN, unless its owner (a table) names another key.
+        self._store = for_backend(backend, key or self.arn, shards, clock)
+        self.created_at = self._store.created_at  # Unix seconds, as DescribeStream reports it
         self.counters = StreamCounters()
-        self._ordered = make_shards(shards)
+        self._ordered = list(self._store.logs)
         self._logs = {log.shard.shard_id: log for log in self._ordered}
         self.shards: list[Shard] = [log.shard for log in self._ordered]
         self._starts = [shard.starting_hash_key for shard in self.shards]
-        self._arrivals: deque[tuple[float, ShardLog]] = deque()  # every shard's, in put order
-        self._latest_arrival = 0.0  # keeps arrival timestamps from going back with the clock
 
     def __repr__(self) -> str:
-        return f"<Stream {self.name!r}: {len(self.shards)} shards, {len(self._arrivals)} records>"
+        return f"<Stream {self.name!r}: {len(self.shards)} shards, {self._store.size()} records>"
 
     # -- putting ---------------------------------------------------------------------------------
 
@@ -159,6 +167,13 @@ class Stream:
         characters) read as a 128-bit integer, or `explicit_hash_key` (a whole number below
         2^128, as text) if given. Raises `RecordRejected` for a record Kinesis would refuse.
         """
+        return self._put_now(data, partition_key, explicit_hash_key)
+
+    def _put_now(
+        self, data: bytes | str | Any, partition_key: str, explicit_hash_key: Any = None
+    ) -> PutRecordResult:
+        """`put_record` without awaiting: a table writes its change and its stream record in
+        one step (one transaction on a file)."""
         self._trim()
         return self._append(encode_record(self.name, data, partition_key, explicit_hash_key))
 
@@ -201,7 +216,8 @@ class Stream:
                 f"put_records carries {total:,} bytes of data and partition keys, over "
                 f"Kinesis's limit of {MAX_PUT_RECORDS_SIZE:,} bytes (5 MiB)",
             )
-        return PutRecordsResult(records=[self._append(record) for record in outgoing])
+        with self._store.batch():  # all of them or, if the process dies, none
+            return PutRecordsResult(records=[self._append(record) for record in outgoing])
 
     def _encode_entry(
         self, index: int, entry: PutRecordsEntry | Mapping[str, Any]
@@ -223,18 +239,7 @@ class Stream:
 
     def _append(self, outgoing: OutgoingRecord) -> PutRecordResult:
         log = self._ordered[bisect_right(self._starts, outgoing.hash_key) - 1]
-        # Millisecond precision, as Kinesis stamps arrivals; never before an earlier record.
-        arrival = self._latest_arrival = max(self._latest_arrival, round(self.clock.now(), 3))
-        now = self.clock.monotonic()
-        record = Record(
-            data=outgoing.data,
-            partition_key=outgoing.partition_key,
-            sequence_number=log.sequence_number(log.tip),
-            approximate_arrival_timestamp=arrival,
-            shard_id=log.shard.shard_id,
-        )
-        log.append(record, now)
-        self._arrivals.append((now, log))
+        record = log.append(outgoing.data, outgoing.partition_key)
         self.counters.put += 1
         return PutRecordResult(shard_id=record.shard_id, sequence_number=record.sequence_number)
 
@@ -325,18 +330,12 @@ class Stream:
         self._trim()
         log = self._log(iterator.shard_id)
         number, not_before = log.start(iterator)
-        records: list[Record] = []
-        size = 0
-        while number < log.tip and len(records) < limit:
-            record = log.at(number)
-            size += len(record.data) + len(record.partition_key.encode())
-            if records and size > MAX_GET_RECORDS_SIZE:
-                break
-            records.append(record)
-            number += 1
+        records = log.read(number, limit, MAX_GET_RECORDS_SIZE)
+        number += len(records)
         behind = 0
         if number < log.tip:
-            behind = max(0, math.floor((now - log.arrived_at(number)) * 1000))
+            lag = self._store.time() - log.arrived_at(number)
+            behind = max(0, math.floor(lag * 1000))
         return GetRecordsResult(
             records=records,
             next_iterator=ShardIterator(
@@ -398,7 +397,7 @@ class Stream:
 
     # -- inside ----------------------------------------------------------------------------------
 
-    def _log(self, shard_id: str) -> ShardLog:
+    def _log(self, shard_id: str) -> ShardStore:
         log = self._logs.get(shard_id)
         if log is None:
             first, last = self.shards[0].shard_id, self.shards[-1].shard_id
@@ -408,7 +407,7 @@ class Stream:
             )
         return log
 
-    def _number_of(self, log: ShardLog, sequence_number: Any) -> int:
+    def _number_of(self, log: ShardStore, sequence_number: Any) -> int:
         if not isinstance(sequence_number, str) or not _WHOLE_NUMBER.fullmatch(sequence_number):
             raise StreamError(
                 self.name,
@@ -426,8 +425,4 @@ class Stream:
 
     def _trim(self) -> None:
         """Trim every record older than the retention period, oldest first."""
-        cutoff = self.clock.monotonic() - self.retention_hours * 3600.0 + SLACK
-        arrivals = self._arrivals
-        while arrivals and arrivals[0][0] <= cutoff:
-            arrivals.popleft()[1].trim_one()
-            self.counters.trimmed += 1
+        self.counters.trimmed += self._store.trim(self.retention_hours * 3600.0)

@@ -31,6 +31,12 @@ from faaslib.sources.stream_mapping.batches import (
     matches,
     take_batch,
 )
+from faaslib.sources.stream_mapping.checkpoints import (
+    Checkpoints,
+    Positions,
+    resumed,
+    shard_positions,
+)
 from faaslib.sources.stream_mapping.failures import (
     RECORD_AGE_EXCEEDED,
     FailureRange,
@@ -105,8 +111,10 @@ class LaneReader:
         counters: StreamMappingCounters,
         function: str,
         changed: Callable[[], None],
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         self.source = source
+        self.checkpoints = checkpoints
         self.config = config
         self.filters = filters
         self.counters = counters
@@ -114,15 +122,43 @@ class LaneReader:
         self.changed = changed
         self._limit = min(10_000, config.batch_size * config.parallelization_factor)
         self._lost: dict[str, list[tuple[int, int]]] = {}  # per shard, ranges already reported
+        self._shards: dict[str, list[Lane]] = {}  # each shard's lanes, checkpointed together
 
     def lanes(self) -> list[Lane]:
-        """Every shard's lanes, each starting where the mapping's starting position says now,
-        as CreateEventSourceMapping fixes it."""
-        return [
-            Lane(shard.shard_id, index, *self._starting_point(shard.shard_id))
-            for shard in self.source.stream.shards
-            for index in range(self.config.parallelization_factor)
-        ]
+        """Every shard's lanes, each starting after its checkpoint if the store keeps one, else
+        where the mapping's starting position says now, as CreateEventSourceMapping fixes it
+        (kept at once as the checkpoint, so a restart before any batch does not start over)."""
+        factor = self.config.parallelization_factor
+        checkpoints = self.checkpoints
+        made: list[Lane] = []
+        for shard in self.source.stream.shards:
+            shard_id = shard.shard_id
+            saved = None if checkpoints is None else checkpoints.load(shard_id)
+            positions: Positions = [None] * factor if saved is None else resumed(saved, factor)
+            start = self._starting_point(shard_id)
+            lanes = [
+                Lane(shard_id, index, *(start if at is None else self._after(shard_id, at)))
+                for index, at in enumerate(positions)
+            ]
+            self._shards[shard_id] = lanes
+            if saved is None:
+                self.checkpoint(shard_id)
+            made += lanes
+        return made
+
+    def _after(self, shard_id: str, number: int) -> tuple[tuple[IteratorType, Any], int, int]:
+        """A lane resuming after record `number` of the shard (-1: before the first)."""
+        if number < 0:
+            return ("TRIM_HORIZON", None), number, number + 1
+        sequence_number = self.source.stream._log(shard_id).sequence_number(number)
+        return ("AFTER_SEQUENCE_NUMBER", sequence_number), number, number + 1
+
+    def checkpoint(self, shard_id: str) -> None:
+        """Keep where the lanes of the shard are settled, for a restart to resume from (one
+        write, when they moved)."""
+        if self.checkpoints is not None:
+            log = self.source.stream._log(shard_id)
+            self.checkpoints.save(shard_id, shard_positions(self._shards[shard_id], log))
 
     def _starting_point(self, shard_id: str) -> tuple[tuple[IteratorType, Any], int | None, int]:
         """(The iterator a lane asks for first, the number of the record before it if known,
@@ -164,6 +200,8 @@ class LaneReader:
             if not lane.buffer:
                 if lane.reports:
                     return  # send what the reads found lost before sleeping
+                if not lane.work:  # it read past records not its own, or filtered out
+                    self.checkpoint(lane.shard_id)
                 await stream.wait_for_records(lane.shard_id, lane.iterator)
                 continue
             now = clock.monotonic()

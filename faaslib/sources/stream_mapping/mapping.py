@@ -7,7 +7,9 @@ and services-kinesis-params.html):
 
 - the starting position (LATEST, TRIM_HORIZON, AT_TIMESTAMP) is fixed when the mapping is
   registered, as CreateEventSourceMapping fixes it; a stop and a new run resume where the
-  mapping left off, never from LATEST again;
+  mapping left off, never from LATEST again; on a SQLite store so does a new app on the same
+  file, from each shard's checkpoint (`checkpoints`): after the last batch that succeeded, the
+  batch in flight when a process died delivered again;
 - a batch holds records of one shard, in sequence order: up to `batch_size`, gathered for up to
   `maximum_batching_window` seconds, and never more than the 6 MB synchronous payload;
 - with `parallelization_factor` N, up to N batches of a shard run at once, each record going to
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
@@ -51,6 +53,7 @@ from faaslib.invoke import InvocationResult
 from faaslib.sources._common import FilterSpec, batch_item_failures
 from faaslib.sources.base import Invoker
 from faaslib.sources.stream_mapping.batches import Batch, StreamSource
+from faaslib.sources.stream_mapping.checkpoints import Checkpoints
 from faaslib.sources.stream_mapping.failures import (
     RECORD_AGE_EXCEEDED,
     RETRY_ATTEMPTS_EXHAUSTED,
@@ -62,6 +65,9 @@ from faaslib.sources.stream_mapping.failures import (
 )
 from faaslib.sources.stream_mapping.lanes import Lane, LaneReader
 from faaslib.sources.stream_mapping.settings import StreamMappingConfig, check_config
+
+if TYPE_CHECKING:
+    from faaslib.stores import Backend
 
 __all__ = ["StreamMapping"]
 
@@ -82,6 +88,7 @@ class StreamMapping:
         function_arn: str,
         on_failure: OnFailure | None = None,
         filter: FilterSpec = None,
+        backend: Backend | None = None,
         **settings: Any,
     ) -> None:
         owner = f"function {function!r}: on_{source.kind}({source.name!r})"
@@ -94,7 +101,13 @@ class StreamMapping:
         self.counters = StreamMappingCounters()
         self._changed = Signal()
         self._reader = LaneReader(
-            source, self.config, self.filters, self.counters, function, self._signal
+            source,
+            self.config,
+            self.filters,
+            self.counters,
+            function,
+            self._signal,
+            Checkpoints.on(backend, function, source.event_source_arn),
         )
         self._lanes = self._reader.lanes()
         self._busy = 0
@@ -154,6 +167,8 @@ class StreamMapping:
             scope.cancel()
         while self._busy:
             await self.wait_changed()
+        for shard in self.source.stream.shards:
+            self._reader.checkpoint(shard.shard_id)
 
     async def _drive(self, lane: Lane, invoker: Invoker) -> None:
         """A lane's loop: wait (stop interrupts it) until a batch is ready, then invoke it
@@ -171,6 +186,7 @@ class StreamMapping:
                 await self._flush(lane)
                 if lane.work and not stopping:
                     await self._step(lane, invoker)
+                    self._reader.checkpoint(lane.shard_id)
             finally:
                 self._busy -= 1
                 self._signal()

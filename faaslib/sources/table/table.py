@@ -9,11 +9,15 @@ read with its shard iterators; every record of one item goes to the same shard, 
 `table.change(record)` gives it back as the DynamoDB stream record Lambda receives.
 
 Items come back as boto3's resource API gives them: numbers as `Decimal`, binary as `bytes`,
-sets as `set`. Time comes from the table's `Clock`. Where it is simpler than DynamoDB, on
-purpose: no condition, update or projection expressions (`update_item` sets plain values and
-removes attribute names), no queries, scans, secondary indexes, transactions, capacity or TTL;
-stream records carry the Kinesis-style sequence numbers and shard ids of `Stream` (DynamoDB's
-are shorter), and their shard iterators expire after 5 minutes (DynamoDB's after 15).
+sets as `set`. Time comes from the table's `Clock`. Items live in the app's store (`store.py`):
+in memory by default, or in a SQLite file, where a write and its stream record are one
+transaction (a process killed between them leaves neither) and a read-modify-write
+(`update_item`) cannot interleave with another process's write. Where it is simpler than
+DynamoDB, on purpose: no condition, update or projection expressions (`update_item` sets
+plain values and removes attribute names), no queries, scans, secondary indexes, transactions,
+capacity or TTL; stream records carry the Kinesis-style sequence numbers and shard ids of
+`Stream` (DynamoDB's are shorter), and their shard iterators expire after 5 minutes
+(DynamoDB's after 15).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from faaslib.events.streams import (
 from faaslib.sources._common import shown
 from faaslib.sources.stream.records import Record
 from faaslib.sources.stream.stream import Stream
+from faaslib.sources.table.store import Identity, Item, for_backend
 
 if TYPE_CHECKING:
     from faaslib.stores import Backend
@@ -50,7 +55,6 @@ MAX_ITEM_SIZE = 409_600  # 400 KB, names and values together
 MAX_NESTING = 32  # "DynamoDB supports nested attributes up to 32 levels deep"
 _NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 _KEY_TYPES = ("S", "N", "B")
-_Identity = tuple[tuple[str, str, str], ...]
 
 
 class TableError(ValueError):
@@ -119,14 +123,25 @@ class Table:
         self.account = account
         self._backend = backend  # where its state lives (memory when None)
         self.arn = resource_arn("dynamodb", f"table/{name}", region=region, account=account)
-        # DynamoDB labels a stream with the time it was enabled, without a zone suffix.
-        self.stream_arn = f"{self.arn}/stream/{iso_time(clock.now())[:-1]}"
-        # The stream's own name shows nowhere Lambda looks; Kinesis caps names at 128.
-        self.stream = Stream(name[:128], clock, shards=shards, region=region, account=account)
-        self._items: dict[_Identity, dict[str, AttributeValue]] = {}
+        # DynamoDB labels a stream with the time it was enabled, without a zone suffix; a
+        # table kept in a file keeps the label it was first given.
+        label = f"{self.arn}/stream/{iso_time(clock.now())[:-1]}"
+        self._items = for_backend(backend, self.arn, key_schema, label)
+        self.stream_arn = self._items.stream_arn
+        # The stream's own name shows nowhere Lambda looks; Kinesis caps names at 128. Its
+        # records are kept under the table's ARN, apart from a Kinesis stream of that name.
+        self.stream = Stream(
+            name[:128],
+            clock,
+            shards=shards,
+            region=region,
+            account=account,
+            backend=backend,
+            key=f"{self.arn}/stream",
+        )
 
     def __repr__(self) -> str:
-        return f"<Table {self.name!r}: {len(self._items)} items>"
+        return f"<Table {self.name!r}: {self._items.count()} items>"
 
     async def get_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         """The item with `key` (its key attributes, no others), or None."""
@@ -135,12 +150,12 @@ class Table:
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the table, as `get_item` gives them, in no particular order."""
-        return [_values(item) for item in self._items.values()]
+        return [_values(item) for item in self._items.items()]
 
     async def put_item(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
         """Create or replace the item with `item`'s key; the item it replaced, or None."""
         key = self._key(item, field="item")
-        return await self._write(self._identity(key), self._typed(item))
+        return self._write(self._identity(key), self._typed(item))
 
     async def update_item(
         self,
@@ -161,17 +176,19 @@ class Table:
                     f"cannot update attribute {name!r}: it is part of the key {self.key_schema}",
                 )
         identity = self._identity(typed_key)
-        item = dict(self._items.get(identity, typed_key))
-        item.update(self._typed(updates, check_size=False))
-        for name in removed:
-            item.pop(name, None)
-        self._check_size(item)
-        await self._write(identity, item)
+        typed_updates = self._typed(updates, check_size=False)
+        with self._items.batch():  # read and write as one step, whichever process writes too
+            item = dict(self._items.get(identity) or typed_key)
+            item.update(typed_updates)
+            for name in removed:
+                item.pop(name, None)
+            self._check_size(item)
+            self._write(identity, item)
         return _values(item)
 
     async def delete_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         """Delete the item with `key`; the item deleted, or None if there was none."""
-        return await self._write(self._identity(self._key(key)), None)
+        return self._write(self._identity(self._key(key)), None)
 
     def change(self, record: Record) -> DynamoDBStreamRecord:
         """A record read from `table.stream` as the DynamoDB stream record Lambda receives; its
@@ -187,17 +204,20 @@ class Table:
 
     # -- inside ----------------------------------------------------------------------------------
 
-    async def _write(
-        self, identity: _Identity, new: dict[str, AttributeValue] | None
-    ) -> dict[str, Any] | None:
-        """Store `new` (None deletes) and record the change in the stream; the old item."""
+    def _write(self, identity: Identity, new: Item | None) -> dict[str, Any] | None:
+        """Store `new` (None deletes) and record the change in the stream, as one step; the old
+        item."""
+        with self._items.batch():
+            return self._change(identity, new)
+
+    def _change(self, identity: Identity, new: Item | None) -> dict[str, Any] | None:
         old = self._items.get(identity)
         if new == old:
             return None if old is None else _values(old)  # no change, no stream record
         if new is None:
-            del self._items[identity]
+            self._items.delete(identity)
         else:
-            self._items[identity] = new
+            self._items.put(identity, new)
         after = new if new is not None else old
         assert after is not None
         keys = {name: after[name].value() for name in self.key_schema}
@@ -216,7 +236,7 @@ class Table:
         record.event_source_arn = self.stream_arn
         # Every record of an item shares a partition key, so one shard keeps them in order.
         partition_key = md5_hex(msgspec.json.encode(identity))
-        await self.stream.put_record(msgspec.json.encode(record), partition_key)
+        self.stream._put_now(msgspec.json.encode(record), partition_key)
         return None if old is None else _values(old)
 
     def _key(self, key: Mapping[str, Any], field: str = "key") -> dict[str, AttributeValue]:
@@ -255,7 +275,7 @@ class Table:
             typed[name] = attribute
         return typed
 
-    def _identity(self, key: dict[str, AttributeValue]) -> _Identity:
+    def _identity(self, key: dict[str, AttributeValue]) -> Identity:
         """What makes two keys the same item: the type and value of each key attribute, numbers
         compared by value (1 is 1.0)."""
         identity = []

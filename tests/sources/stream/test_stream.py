@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -31,10 +32,11 @@ from faaslib.testing import FakeClock
 from tests.events.corpus import needs_corpus
 from tests.events.structure import assert_shaped_like
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 MiB = 1_048_576
-START = 1_767_225_600.0  # FakeClock's start, 2026-01-01T00:00:00Z
+START = 1_767_225_600.0
+EXAMPLES = itertools.count()  # FakeClock's start, 2026-01-01T00:00:00Z
 
 
 def read_all(stream: Stream, iterator: ShardIterator, limit: int = 10_000) -> list[Record]:
@@ -611,7 +613,8 @@ async def test_every_record_put_is_read_back_once_in_order_per_shard(
     shards: int, operations: list[tuple[Any, ...]]
 ) -> None:
     clock = FakeClock()
-    stream = Stream("property", clock, shards=shards)
+    # Its own name in each example: on a file, the examples of one test share the store.
+    stream = Stream(f"property-{next(EXAMPLES)}", clock, shards=shards)
     put: dict[str, list[tuple[bytes, str]]] = {s.shard_id: [] for s in stream.shards}
     read: dict[str, list[Record]] = {s.shard_id: [] for s in stream.shards}
     cursors = {s.shard_id: stream.iterator(s.shard_id, "TRIM_HORIZON") for s in stream.shards}

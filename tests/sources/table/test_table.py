@@ -19,7 +19,7 @@ from faaslib.testing import FakeClock
 from tests.events.corpus import needs_corpus
 from tests.events.structure import assert_shaped_like
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
 
 def changes(table: Table, shard: int = 0) -> list[DynamoDBStreamRecord]:

@@ -1,0 +1,261 @@
+"""A stream's records in a SQLite file: they outlive the process, and every process on the host
+that opens the file reads and writes the same shards.
+
+A record is one row, numbered by its place in its shard. A shard's row keeps its tip (the number
+the next record gets) and its first sequence number, so numbering goes on where it stopped, in
+whichever process puts next: each put takes the tip and inserts its record in one transaction
+(`BEGIN IMMEDIATE`), so two processes never give out the same number. Times are the clock's
+wall time, which outlives the process; arrival timestamps are kept from going back across the
+processes by the stream's row, which holds the latest one.
+"""
+
+from __future__ import annotations
+
+import anyio
+
+from faaslib._signal import Signal
+from faaslib.clock import Clock
+from faaslib.errors import ConfigurationError
+from faaslib.sources.stream._shards import SLACK, make_shards
+from faaslib.sources.stream.records import Record, Shard, ShardIterator
+from faaslib.sources.stream.store import number_of, sequence_number
+from faaslib.stores.sqlite import Database
+from faaslib.stores.sqlite.database import Transaction
+
+__all__ = ["POLL_INTERVAL", "SQLiteShard", "SQLiteStream"]
+
+# How often a waiting reader looks for records other processes put (real seconds).
+POLL_INTERVAL = 0.05
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS streams (
+    key TEXT PRIMARY KEY, shards INTEGER NOT NULL, created_at REAL NOT NULL,
+    latest_arrival REAL NOT NULL, latest_arrived REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stream_shards (
+    stream TEXT NOT NULL, shard INTEGER NOT NULL, first TEXT NOT NULL, tip INTEGER NOT NULL,
+    PRIMARY KEY (stream, shard)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stream_records (
+    stream TEXT NOT NULL, shard INTEGER NOT NULL, number INTEGER NOT NULL,
+    arrived REAL NOT NULL, arrival REAL NOT NULL, partition_key TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (stream, shard, number)
+);
+CREATE INDEX IF NOT EXISTS stream_records_arrived ON stream_records (stream, arrived);
+"""
+
+
+class SQLiteShard:
+    """One shard's rows."""
+
+    __slots__ = ("changed", "first", "index", "shard", "stream")
+
+    def __init__(self, stream: SQLiteStream, index: int, shard: Shard) -> None:
+        self.stream = stream
+        self.index = index
+        self.shard = shard
+        self.first = int(shard.starting_sequence_number)
+        self.changed = Signal()
+
+    @property
+    def tip(self) -> int:
+        row = self.stream.connection.execute(
+            "SELECT tip FROM stream_shards WHERE stream = ? AND shard = ?",
+            (self.stream.key, self.index),
+        ).fetchone()
+        return int(row[0])
+
+    @property
+    def trim_horizon(self) -> int:
+        row = self.stream.connection.execute(
+            "SELECT MIN(number) FROM stream_records WHERE stream = ? AND shard = ?",
+            (self.stream.key, self.index),
+        ).fetchone()
+        return self.tip if row[0] is None else int(row[0])
+
+    def sequence_number(self, number: int) -> str:
+        return sequence_number(self.first, number)
+
+    def number_of(self, sequence_number: int) -> int | None:
+        return number_of(self.first, self.tip, sequence_number)
+
+    def start(self, iterator: ShardIterator) -> tuple[int, float | None]:
+        number = max(iterator.position, self.trim_horizon)
+        not_before = iterator.not_before
+        if not_before is not None:
+            found = self._first_since(number, not_before)
+            if found is None:
+                return max(number, self.tip), not_before
+            return found, None
+        return number, None
+
+    def first_arrived_since(self, timestamp: float) -> int:
+        found = self._first_since(0, timestamp)
+        return self.tip if found is None else found
+
+    def _first_since(self, number: int, timestamp: float) -> int | None:
+        """Arrival timestamps never decrease within a stream: the first record at or after
+        `number` that arrived at or after `timestamp` starts the run of those that did."""
+        row = self.stream.connection.execute(
+            "SELECT MIN(number) FROM stream_records WHERE stream = ? AND shard = ? "
+            "AND number >= ? AND arrival >= ?",
+            (self.stream.key, self.index, number, timestamp - SLACK),
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def read(self, number: int, limit: int, max_bytes: int) -> list[Record]:
+        records: list[Record] = []
+        size = 0
+        first, shard_id = self.first, self.shard.shard_id
+        for found, arrival, partition_key, data in self.stream.connection.execute(
+            "SELECT number, arrival, partition_key, data FROM stream_records "
+            "WHERE stream = ? AND shard = ? AND number >= ? ORDER BY number LIMIT ?",
+            (self.stream.key, self.index, number, limit),
+        ):
+            size += len(data) + len(partition_key.encode())
+            if records and size > max_bytes:
+                break
+            records.append(
+                Record(
+                    data=data,
+                    partition_key=partition_key,
+                    sequence_number=sequence_number(first, found),
+                    approximate_arrival_timestamp=arrival,
+                    shard_id=shard_id,
+                )
+            )
+        return records
+
+    def arrived_at(self, number: int) -> float:
+        row = self.stream.connection.execute(
+            "SELECT arrived FROM stream_records WHERE stream = ? AND shard = ? AND number = ?",
+            (self.stream.key, self.index, number),
+        ).fetchone()
+        return self.stream.time() if row is None else float(row[0])
+
+    def append(self, data: bytes, partition_key: str) -> Record:
+        stream = self.stream
+        now = stream.clock.now()
+        with stream.database.transaction() as connection:
+            # Millisecond precision, as Kinesis stamps arrivals; never before an earlier record,
+            # whichever process put it.
+            arrival, arrived = connection.execute(
+                "UPDATE streams SET latest_arrival = MAX(latest_arrival, ?), "
+                "latest_arrived = MAX(latest_arrived, ?) WHERE key = ? "
+                "RETURNING latest_arrival, latest_arrived",
+                (round(now, 3), now, stream.key),
+            ).fetchone()
+            [number] = connection.execute(
+                "UPDATE stream_shards SET tip = tip + 1 WHERE stream = ? AND shard = ? "
+                "RETURNING tip - 1",
+                (stream.key, self.index),
+            ).fetchone()
+            connection.execute(
+                "INSERT INTO stream_records (stream, shard, number, arrived, arrival, "
+                "partition_key, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (stream.key, self.index, number, arrived, arrival, partition_key, data),
+            )
+            stream.database.on_commit(self.changed.set)
+        if stream.oldest is None:
+            stream.oldest = arrived
+        return Record(
+            data=data,
+            partition_key=partition_key,
+            sequence_number=sequence_number(self.first, number),
+            approximate_arrival_timestamp=arrival,
+            shard_id=self.shard.shard_id,
+        )
+
+    async def wait(self) -> None:
+        """Wait for a put made here, or `POLL_INTERVAL` of real time (another process may have
+        put a record): the caller looks again either way."""
+        changed = self.changed.event()
+        with anyio.move_on_after(POLL_INTERVAL):
+            await changed.wait()
+
+
+class SQLiteStream:
+    """The stream kept under `key` in `database`, on the clock's wall time. Opening it again
+    (here or in another process) finds its shards, records and numbering as they were."""
+
+    def __init__(self, database: Database, key: str, shards: int, clock: Clock) -> None:
+        database.ensure(_SCHEMA)
+        self.database = database
+        self.connection = database.connection
+        self.key = key
+        self.clock = clock
+        layout = make_shards(shards)
+        with database.transaction() as connection:
+            row = connection.execute(
+                "SELECT shards, created_at FROM streams WHERE key = ?", (key,)
+            ).fetchone()
+            if row is None:
+                row = (shards, clock.now())
+                connection.execute(
+                    "INSERT INTO streams (key, shards, created_at, latest_arrival, "
+                    "latest_arrived) VALUES (?, ?, ?, 0, 0)",
+                    (key, *row),
+                )
+                connection.executemany(
+                    "INSERT INTO stream_shards (stream, shard, first, tip) VALUES (?, ?, ?, 0)",
+                    [
+                        (key, index, shard.starting_sequence_number)
+                        for index, shard in enumerate(layout)
+                    ],
+                )
+            firsts = connection.execute(
+                "SELECT first FROM stream_shards WHERE stream = ? ORDER BY shard", (key,)
+            ).fetchall()
+        if row[0] != shards:
+            raise ConfigurationError(
+                f"stream {key!r}: shards={shards}, but the store {str(database.path)!r} keeps "
+                f"it with {row[0]} shards (the shard count of a kept stream cannot change)"
+            )
+        self.created_at = float(row[1])
+        self.logs: list[SQLiteShard] = [
+            SQLiteShard(self, index, _with_first(shard, first))
+            for index, (shard, (first,)) in enumerate(zip(layout, firsts, strict=True))
+        ]
+        self.oldest: float | None = self._oldest()  # a cache: trims look only when due
+
+    def batch(self) -> Transaction:
+        return self.database.transaction()
+
+    def time(self) -> float:
+        return self.clock.now()
+
+    def trim(self, retention: float) -> int:
+        cutoff = self.clock.now() - retention + SLACK
+        if self.oldest is not None and self.oldest > cutoff:
+            return 0
+        self.oldest = self._oldest()  # another process may have put or trimmed meanwhile
+        if self.oldest is None or self.oldest > cutoff:
+            return 0
+        with self.database.transaction() as connection:
+            trimmed = connection.execute(
+                "DELETE FROM stream_records WHERE stream = ? AND arrived <= ?", (self.key, cutoff)
+            ).rowcount
+        self.oldest = self._oldest()
+        return int(trimmed)
+
+    def _oldest(self) -> float | None:
+        row = self.connection.execute(
+            "SELECT MIN(arrived) FROM stream_records WHERE stream = ?", (self.key,)
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def size(self) -> int:
+        row = self.connection.execute(
+            "SELECT COUNT(*) FROM stream_records WHERE stream = ?", (self.key,)
+        ).fetchone()
+        return int(row[0])
+
+
+def _with_first(shard: Shard, first: str) -> Shard:
+    return Shard(
+        shard_id=shard.shard_id,
+        starting_hash_key=shard.starting_hash_key,
+        ending_hash_key=shard.ending_hash_key,
+        starting_sequence_number=first,
+    )
