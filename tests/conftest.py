@@ -46,10 +46,42 @@ def each_store(store: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if store == "memory":
         yield store
         return
+    yield from _made_on(store, monkeypatch, close=True)
+
+
+def _made_on(store: str, monkeypatch: pytest.MonkeyPatch, *, close: bool) -> Iterator[str]:
+    """While a test runs, every App, Queue, Bucket, Stream and Table made without naming a
+    store is made on `store` (closed after the test when `close`)."""
     backend = open_store(store)
     for made in (App.__init__, Queue.__init__, Bucket.__init__, Stream.__init__, Table.__init__):
         defaults = dict(made.__kwdefaults__ or {})
         defaults["store" if made is App.__init__ else "backend"] = backend
         monkeypatch.setattr(made, "__kwdefaults__", defaults)
     yield store
-    backend.close()
+    if close:
+        backend.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=["memory", "sqlite"],
+        default="memory",
+        help="run every test on this store (a fresh SQLite file per test with 'sqlite'); the "
+        "modules of stateful services run on both stores whatever it says",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _whole_suite_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """`pytest --store sqlite`: the whole suite, unchanged, on SQLite. The file stays open
+    after the test: an app a module makes when first imported lives on into later tests."""
+    if request.config.getoption("--store") == "memory" or "each_store" in request.fixturenames:
+        yield
+        return
+    folder = tmp_path_factory.mktemp("store")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        made = _made_on(f"sqlite:///{folder / 'app.db'}", monkeypatch, close=False)
+        yield from (None for _ in made)

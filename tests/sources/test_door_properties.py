@@ -5,6 +5,7 @@ exception, never a hang, and the counts agree with what was accepted."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -48,6 +49,15 @@ async def attempt(call: Awaitable[T], refusal: type[Exception]) -> T | Exception
         return error
 
 
+_names = itertools.count()
+
+
+def fresh(name: str) -> str:
+    """A name of its own for each example: on a file store (`pytest --store sqlite`) a queue,
+    stream or table of the same name is the same one, and examples must not share state."""
+    return f"{name}-{next(_names)}"
+
+
 def sent_text(value: Any) -> str:
     """The text a queue or topic carries for `value`: text as is, bytes as UTF-8, else JSON."""
     if isinstance(value, str):
@@ -69,10 +79,10 @@ def sent_bytes(value: Any) -> bytes:
 @given(body=hostile)
 @examples
 async def test_queue_send_delivers_what_it_accepts_or_raises_message_rejected(body: Any) -> None:
-    queue = Queue("doors", FakeClock())
+    queue = Queue(fresh("doors"), FakeClock())
     result = await attempt(queue.send(body), MessageRejected)
     if isinstance(result, Exception):
-        assert str(result).startswith("queue 'doors': ")
+        assert str(result).startswith(f"queue {queue.name!r}: ")
         assert queue.counters.sent == 0
         assert queue.approximate_number_of_messages == 0
         return
@@ -87,7 +97,7 @@ async def test_queue_send_delivers_what_it_accepts_or_raises_message_rejected(bo
 @given(value=hostile)
 @examples
 async def test_queue_attributes_and_batches_refuse_with_their_own_errors(value: Any) -> None:
-    queue = Queue("doors", FakeClock())
+    queue = Queue(fresh("doors"), FakeClock())
     sent = await attempt(queue.send("x", attributes={"a": value}), MessageRejected)
     accepted = 0 if isinstance(sent, Exception) else 1
     entries = [{"id": "one", "body": value}, {"id": "two", "body": "x"}]
@@ -180,7 +190,7 @@ async def test_put_events_refuses_what_is_not_a_list_of_entries_as_eventbridge(
 @given(data=hostile)
 @examples
 async def test_stream_puts_keep_what_they_accept_or_raise_record_rejected(data: Any) -> None:
-    stream = Stream("doors", FakeClock())
+    stream = Stream(fresh("doors"), FakeClock())
     accepted: list[bytes] = []
     put = await attempt(stream.put_record(data, "key"), RecordRejected)
     if not isinstance(put, Exception):
@@ -199,7 +209,7 @@ async def test_stream_puts_keep_what_they_accept_or_raise_record_rejected(data: 
 @given(value=hostile)
 @examples
 async def test_table_writes_store_what_they_accept_or_raise_table_error(value: Any) -> None:
-    table = Table("doors", FakeClock(), key_schema=("pk",))
+    table = Table(fresh("doors"), FakeClock(), key_schema=("pk",))
     put = await attempt(table.put_item({"pk": "a", "value": value}), TableError)
     writes = 0 if isinstance(put, Exception) else 1
     if writes:
@@ -223,7 +233,8 @@ async def test_table_writes_store_what_they_accept_or_raise_table_error(value: A
 @examples
 async def test_plain_json_crosses_every_door_intact(value: dict[str, Any]) -> None:
     clock = FakeClock()
-    queue, topic, stream = Queue("q", clock), Topic("t", clock), Stream("s", clock)
+    queue, topic = Queue(fresh("q"), clock), Topic("t", clock)
+    stream = Stream(fresh("s"), clock)
     bus, seen = bus_with_rule()
     received: list[Any] = []
     topic.subscribe(received.append)
