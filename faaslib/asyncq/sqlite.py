@@ -21,6 +21,7 @@ from faaslib.asyncq.store import QueuedEvent
 from faaslib.clock import Clock
 from faaslib.invoke import InvocationResult
 from faaslib.stores.sqlite import Database
+from faaslib.stores.sqlite.database import polling
 
 if TYPE_CHECKING:
     from faaslib.executor import Function
@@ -58,8 +59,6 @@ _decode_last = msgspec.msgpack.Decoder(_Last).decode
 class SQLiteEvents:
     """Events in `database`, on the clock's wall time; `lookup` finds their functions."""
 
-    poll_interval: float | None = 0.05
-
     def __init__(
         self, database: Database, clock: Clock, lookup: Callable[[str], Function | None]
     ) -> None:
@@ -67,6 +66,7 @@ class SQLiteEvents:
         self._database = database
         self._connection = database.connection
         self.clock = clock
+        self.poll_interval = polling(clock)
         self._lookup = lookup
         self._running: dict[int, QueuedEvent] = {}  # claimed here, by row id
         self._counted: set[int] = set()  # row ids this process's metrics count as received

@@ -20,6 +20,7 @@ import anyio.lowlevel
 import pytest
 
 from faaslib import App, Context
+from faaslib.clock import SystemClock
 from faaslib.errors import ConfigurationError
 from faaslib.sources.stream import Record, Stream
 from faaslib.sources.table import Table
@@ -109,7 +110,7 @@ async def test_two_streams_on_one_file_number_one_shard_as_one(tmp_path: Path) -
 
 
 async def test_a_waiting_reader_sees_a_record_another_process_put(tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = SystemClock()  # processes share a file on real time: a fake clock never polls
     reader = Stream("waits", clock, backend=SQLiteBackend(tmp_path / "app.db"))
     writer = Stream("waits", clock, backend=SQLiteBackend(tmp_path / "app.db"))
     shard_id = reader.shards[0].shard_id

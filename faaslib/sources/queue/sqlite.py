@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import anyio
@@ -29,12 +30,9 @@ from faaslib.sources.queue.store import (
     StoredMessage,
 )
 from faaslib.stores.sqlite import Database
-from faaslib.stores.sqlite.database import Transaction
+from faaslib.stores.sqlite.database import Transaction, polling
 
-__all__ = ["POLL_INTERVAL", "SQLiteMessages"]
-
-# How often a waiting receive looks for messages other processes sent (real seconds).
-POLL_INTERVAL = 0.05
+__all__ = ["SQLiteMessages"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queues (
@@ -97,6 +95,7 @@ class SQLiteMessages:
         self._connection = database.connection
         self.name = name
         self.clock = clock
+        self._poll = polling(clock)
         self.fifo = fifo
         self.retention_period = retention_period
         self._changed = Signal()
@@ -320,10 +319,10 @@ class SQLiteMessages:
         return False
 
     async def wait_for_change(self, until: float | None) -> None:
-        """Wait for a change made here, the clock to reach `until`, or `POLL_INTERVAL` of real
-        time (another process may have sent a message)."""
+        """Wait for a change made here, the clock to reach `until`, or the poll interval of
+        real time (another process may have sent a message)."""
         changed = self._changed.event()
-        with anyio.move_on_after(POLL_INTERVAL):
+        with nullcontext() if self._poll is None else anyio.move_on_after(self._poll):
             if until is None:
                 await changed.wait()
                 return

@@ -11,6 +11,8 @@ processes by the stream's row, which holds the latest one.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import anyio
 
 from faaslib._signal import Signal
@@ -20,12 +22,9 @@ from faaslib.sources.stream._shards import SLACK, make_shards
 from faaslib.sources.stream.records import Record, Shard, ShardIterator
 from faaslib.sources.stream.store import number_of, sequence_number
 from faaslib.stores.sqlite import Database
-from faaslib.stores.sqlite.database import Transaction
+from faaslib.stores.sqlite.database import Transaction, polling
 
-__all__ = ["POLL_INTERVAL", "SQLiteShard", "SQLiteStream"]
-
-# How often a waiting reader looks for records other processes put (real seconds).
-POLL_INTERVAL = 0.05
+__all__ = ["SQLiteShard", "SQLiteStream"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS streams (
@@ -168,10 +167,11 @@ class SQLiteShard:
         )
 
     async def wait(self) -> None:
-        """Wait for a put made here, or `POLL_INTERVAL` of real time (another process may have
-        put a record): the caller looks again either way."""
+        """Wait for a put made here, or the poll interval of real time (another process may
+        have put a record): the caller looks again either way."""
         changed = self.changed.event()
-        with anyio.move_on_after(POLL_INTERVAL):
+        poll = self.stream.poll
+        with nullcontext() if poll is None else anyio.move_on_after(poll):
             await changed.wait()
 
 
@@ -185,6 +185,7 @@ class SQLiteStream:
         self.connection = database.connection
         self.key = key
         self.clock = clock
+        self.poll = polling(clock)
         layout = make_shards(shards)
         with database.transaction() as connection:
             row = connection.execute(

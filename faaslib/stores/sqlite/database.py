@@ -22,9 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from faaslib.clock import Clock, SystemClock
 from faaslib.errors import ConfigurationError
 
-__all__ = ["Database", "Transaction"]
+__all__ = ["POLL_INTERVAL", "Database", "Transaction", "polling"]
+
+# How often a waiter looks for what other processes sharing the file wrote (real seconds).
+POLL_INTERVAL = 0.05
 
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 # How long a process waits for another's write lock before the operation fails (seconds).
@@ -37,6 +41,13 @@ CREATE TABLE IF NOT EXISTS "values" (
     PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID;
 """
+
+
+def polling(clock: Clock) -> float | None:
+    """How often a waiter on `clock` looks for other processes' writes: every `POLL_INTERVAL`
+    on the system clock; never under a test's fake clock, whose time is the test's to move
+    (a real-time poll would wake it for nothing) and whose file one process holds."""
+    return POLL_INTERVAL if isinstance(clock, SystemClock) else None
 
 
 class Transaction:
