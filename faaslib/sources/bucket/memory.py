@@ -9,23 +9,9 @@ from collections.abc import Iterator, Sequence
 
 from faaslib.sources.bucket.objects import ObjectInfo
 from faaslib.sources.bucket.store import StoredRecord
+from faaslib.stores.memory import NO_BATCH, NoBatch
 
 __all__ = ["MemoryObjects"]
-
-
-class _Batch:
-    """`batch()` in memory: every operation is atomic already (no await inside)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-_BATCH = _Batch()
 
 
 class MemoryObjects:
@@ -38,8 +24,8 @@ class MemoryObjects:
         self._objects: dict[str, StoredRecord] = {}
         self._keys: list[str] = []
 
-    def batch(self) -> _Batch:
-        return _BATCH
+    def batch(self) -> NoBatch:
+        return NO_BATCH
 
     def find(self, key: str) -> StoredRecord | None:
         return self._objects.get(key)

@@ -27,23 +27,9 @@ from faaslib.sources.queue.store import (
     VISIBLE,
     StoredMessage,
 )
+from faaslib.stores.memory import NO_BATCH, NoBatch
 
 __all__ = ["MemoryMessages"]
-
-
-class _Batch:
-    """`batch()` in memory: every operation is atomic already (no await inside)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-_BATCH = _Batch()
 
 
 class _Group:
@@ -92,8 +78,8 @@ class MemoryMessages:
         # FIFO: the message id and sequence number each deduplication id was answered with.
         self._deduplication = DeduplicationWindow[tuple[str, str | None]](DEDUPLICATION_WINDOW)
 
-    def batch(self) -> _Batch:
-        return _BATCH
+    def batch(self) -> NoBatch:
+        return NO_BATCH
 
     def time(self) -> float:
         return self.clock.monotonic()

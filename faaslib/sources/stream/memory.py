@@ -4,18 +4,17 @@ batches, and one queue of arrivals across the shards for the retention period.""
 from __future__ import annotations
 
 from collections import deque
-from contextlib import nullcontext
 
 from faaslib._signal import Signal
 from faaslib.clock import Clock
 from faaslib.sources.stream._shards import SLACK, make_shards
 from faaslib.sources.stream.records import Record, Shard, ShardIterator
 from faaslib.sources.stream.store import number_of, sequence_number
+from faaslib.stores.memory import NO_BATCH, NoBatch
 
 __all__ = ["MemoryStream", "ShardLog"]
 
 _TRIM_COMPACTION = 1024  # trimmed records a shard drops from its list at once
-_NO_BATCH = nullcontext()
 
 
 class ShardLog:
@@ -136,8 +135,8 @@ class MemoryStream:
         self.arrivals: deque[tuple[float, ShardLog]] = deque()  # every shard's, in put order
         self.latest_arrival = 0.0  # keeps arrival timestamps from going back with the clock
 
-    def batch(self) -> nullcontext[None]:
-        return _NO_BATCH
+    def batch(self) -> NoBatch:
+        return NO_BATCH
 
     def time(self) -> float:
         return self.clock.monotonic()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from faaslib.sources.table.store import Identity, Item
+from faaslib.stores.memory import NO_BATCH, NoBatch
 
 __all__ = ["MemoryItems"]
-
-_NO_BATCH = nullcontext()
 
 
 class MemoryItems:
@@ -16,8 +13,8 @@ class MemoryItems:
         self.stream_arn = stream_arn
         self._items: dict[Identity, Item] = {}
 
-    def batch(self) -> nullcontext[None]:
-        return _NO_BATCH
+    def batch(self) -> NoBatch:
+        return NO_BATCH
 
     def get(self, identity: Identity) -> Item | None:
         return self._items.get(identity)
