@@ -5,6 +5,7 @@ requests, answers and errors."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from faaslib.aws.dynamodb.expressions import Expressions, invalid
@@ -160,10 +161,11 @@ class DynamoDBService:
     # -- items --------------------------------------------------------------------------------
 
     async def _write_one(self, write: Write) -> dict[str, Any]:
-        await write.read()
-        if not write.holds():
-            raise condition_failed(write.old, write.params)
-        await write.store()
+        with write.table._batch():  # the condition and the write in one step, as DynamoDB's
+            write.read()
+            if not write.holds():
+                raise condition_failed(write.old, write.params)
+            write.store()
         returned = write.returned()
         return {"Attributes": returned} if returned else {}
 
@@ -267,8 +269,17 @@ class DynamoDBService:
         _refuse_duplicates(
             writes, "Transaction request cannot include multiple operations on one item"
         )
+        # All or nothing, as DynamoDB's: the reads, the conditions and the writes are one step
+        # (one transaction on a file store, which a killed process never leaves half done).
+        with ExitStack() as one_step:
+            for table in {id(write.table): write.table for write in writes}.values():
+                one_step.enter_context(table._batch())
+            self._transact(writes)
+        return {}
+
+    def _transact(self, writes: list[Write]) -> None:
         for write in writes:
-            await write.read()
+            write.read()
         outcomes = [write.holds() for write in writes]
         if not all(outcomes):
             reasons = [
@@ -285,8 +296,7 @@ class DynamoDBService:
                 fields={"CancellationReasons": reasons},
             )
         for write in writes:
-            await write.store()
-        return {}
+            write.store()
 
     async def _transact_get_items(self, params: dict[str, Any]) -> dict[str, Any]:
         entries = required(params, "TransactItems", list)

@@ -74,8 +74,8 @@ def projected(item: Item, params: dict[str, Any], expressions: Expressions) -> I
 
 @dataclass
 class Write:
-    """One write, checked and parsed: `await write.read()`, then `write.outcome()`, then
-    `await write.store()`."""
+    """One write, checked and parsed: `write.read()`, then `write.holds()`, then
+    `write.store()`, all inside the table's `_batch()` so that they are one step."""
 
     table: Table
     kind: Kind
@@ -87,9 +87,9 @@ class Write:
     old: Item | None = None
     new: Item | None = None
 
-    async def read(self) -> None:
+    def read(self) -> None:
         """Read the item as it is now."""
-        self.old = typed_item(await self.table.get_item(plain_item(self.key)))
+        self.old = typed_item(self.table._get_now(plain_item(self.key)))
 
     def holds(self) -> bool:
         """Whether the write's condition holds of the item read (and if so, what it writes)."""
@@ -104,14 +104,14 @@ class Write:
             self.new = self.old
         return True
 
-    async def store(self) -> None:
+    def store(self) -> None:
         """Write the new item (or delete it); nothing for a condition check."""
         if self.kind == "ConditionCheck":
             return
         if self.new is None:
-            await self.table.delete_item(plain_item(self.key))
+            self.table._delete_now(plain_item(self.key))
         else:
-            await self.table.put_item(plain_item(self.new))
+            self.table._put_now(plain_item(self.new))
 
     def returned(self) -> Item | None:
         """The attributes `ReturnValues` asks for."""

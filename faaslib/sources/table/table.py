@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -145,8 +146,7 @@ class Table:
 
     async def get_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         """The item with `key` (its key attributes, no others), or None."""
-        stored = self._items.get(self._identity(self._key(key)))
-        return None if stored is None else _values(stored)
+        return self._get_now(key)
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the table, as `get_item` gives them, in no particular order."""
@@ -154,8 +154,7 @@ class Table:
 
     async def put_item(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
         """Create or replace the item with `item`'s key; the item it replaced, or None."""
-        key = self._key(item, field="item")
-        return self._write(self._identity(key), self._typed(item))
+        return self._put_now(item)
 
     async def update_item(
         self,
@@ -188,7 +187,7 @@ class Table:
 
     async def delete_item(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
         """Delete the item with `key`; the item deleted, or None if there was none."""
-        return self._write(self._identity(self._key(key)), None)
+        return self._delete_now(key)
 
     def change(self, record: Record) -> DynamoDBStreamRecord:
         """A record read from `table.stream` as the DynamoDB stream record Lambda receives; its
@@ -203,6 +202,25 @@ class Table:
         return DynamoDBStreamEvent(records=[self.change(record) for record in records])
 
     # -- inside ----------------------------------------------------------------------------------
+
+    # The steps of `get_item`, `put_item` and `delete_item`, done now: for a caller that makes
+    # several of them one step (`_batch()`), as TransactWriteItems does, with no await between.
+
+    def _get_now(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        stored = self._items.get(self._identity(self._key(key)))
+        return None if stored is None else _values(stored)
+
+    def _put_now(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+        key = self._key(item, field="item")
+        return self._write(self._identity(key), self._typed(item))
+
+    def _delete_now(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        return self._write(self._identity(self._key(key)), None)
+
+    def _batch(self) -> AbstractContextManager[object]:
+        """Make the steps inside one (one transaction on a file store; the tables of an app
+        share its file, so batches of several tables join one transaction)."""
+        return self._items.batch()
 
     def _write(self, identity: Identity, new: Item | None) -> dict[str, Any] | None:
         """Store `new` (None deletes) and record the change in the stream, as one step; the old
