@@ -21,6 +21,8 @@ import os
 import platform
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -135,6 +137,58 @@ def floor(folder: Path, count: int, synchronous: str) -> float:
     return took / count * 1e6
 
 
+WORKER = """
+import sys, anyio
+from faaslib import App
+
+async def main():
+    app = App("bench", store=f"sqlite:///{sys.argv[1]}")
+    work = app.queue("work", visibility_timeout=60)
+    handled = 0
+
+    @app.on_queue("work", batch_size=10)
+    async def handler(event, context):
+        nonlocal handled
+        handled += len(event["Records"])
+        await anyio.sleep(float(sys.argv[2]))  # the handler's own I/O
+
+    async with app:
+        while work.approximate_number_of_messages or (
+            work.approximate_number_of_messages_not_visible
+        ):
+            await anyio.sleep(0.05)
+    print(handled, flush=True)
+
+anyio.run(main)
+"""
+
+
+def worker_rates(folder: Path, count: int, io_seconds: float) -> list[tuple[int, float, int]]:
+    """Messages handled per second by 1, 2 and 4 worker processes sharing one SQLite file,
+    the queue filled before they start: (workers, messages/s, messages handled twice)."""
+    rates = []
+    for workers in (1, 2, 4):
+        path = folder / f"workers-{workers}-{io_seconds}.db"
+        backend = SQLiteBackend(path)
+        queue = App("bench", store=backend).queue("work", visibility_timeout=60)
+        for first in range(0, count, 10):
+            queue._send_batch_now([{"id": str(n), "body": str(first + n)} for n in range(10)])
+        backend.close()
+        start = time.perf_counter()
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(path), str(io_seconds)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(workers)
+        ]
+        handled = sum(int(child.communicate()[0]) for child in children)
+        took = time.perf_counter() - start
+        rates.append((workers, count / took, handled - count))
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
@@ -175,6 +229,19 @@ def main() -> None:
                 f"floor: bare INSERT + COMMIT, synchronous={synchronous}: {cost:,.1f} µs "
                 f"({1e6 / cost:,.0f} transactions/s)"
             )
+        print(
+            f"\nworker processes on one SQLite file ({messages:,} messages queued before they "
+            "start, @app.on_queue batch 10; each process's start, about 0.4 s, included)"
+        )
+        for io_seconds in (0.0, 0.005):
+            kind = (
+                "trivial handler" if not io_seconds else f"handler waiting {io_seconds * 1000:g} ms"
+            )
+            for workers, rate, twice in worker_rates(folder, messages, io_seconds):
+                print(
+                    f"  {kind:<26} {workers} process(es): {rate:>9,.0f} msgs/s"
+                    f"   handled twice: {twice}"
+                )
 
 
 if __name__ == "__main__":
