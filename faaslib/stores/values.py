@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["MemoryValues", "Values", "add_by_get_and_put"]
+__all__ = ["MemoryValues", "Values", "add_by_get_and_put", "advance_by_get_and_put"]
 
 
 class Values(Protocol):
@@ -44,11 +44,7 @@ class MemoryValues:
         return add_by_get_and_put(self, namespace, key, amounts)
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
-        held = self._values.get((namespace, key))
-        if isinstance(held, int | float) and held >= value:
-            return False
-        self._values[(namespace, key)] = value
-        return True
+        return advance_by_get_and_put(self, namespace, key, value)
 
 
 def add_by_get_and_put(
@@ -61,3 +57,12 @@ def add_by_get_and_put(
         totals[name] = totals.get(name, 0) + amount
     values.put(namespace, key, totals)
     return totals
+
+
+def advance_by_get_and_put(values: Values, namespace: str, key: str, value: float) -> bool:
+    """`Values.advance` by a get and a put (atomic inside the caller's transaction)."""
+    held = values.get(namespace, key)
+    if isinstance(held, int | float) and held >= value:
+        return False
+    values.put(namespace, key, value)
+    return True

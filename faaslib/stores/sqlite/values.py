@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from faaslib.stores.sqlite.database import Database
-from faaslib.stores.values import add_by_get_and_put
+from faaslib.stores.values import add_by_get_and_put, advance_by_get_and_put
 
 __all__ = ["SQLiteValues"]
 
@@ -37,8 +37,4 @@ class SQLiteValues:
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         with self._database.transaction():
-            held = self.get(namespace, key)
-            if isinstance(held, int | float) and held >= value:
-                return False
-            self.put(namespace, key, value)
-            return True
+            return advance_by_get_and_put(self, namespace, key, value)
