@@ -8,10 +8,18 @@ new one under asyncio, so a `Signal` makes its event for the loop that waits.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 import anyio
 from anyio.lowlevel import EventLoopToken, current_token
 
-__all__ = ["Signal"]
+__all__ = ["Signal", "at_most"]
+
+
+def at_most(seconds: float | None) -> AbstractContextManager[object]:
+    """A scope whose waits end after `seconds` of real time (no limit when None): for a waiter
+    that must also look for changes no `Signal` announces, such as another process's writes."""
+    return nullcontext() if seconds is None else anyio.move_on_after(seconds)
 
 
 class Signal:

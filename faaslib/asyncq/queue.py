@@ -26,13 +26,12 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
 
-from faaslib._signal import Signal
+from faaslib._signal import Signal, at_most
 from faaslib.asyncq.records import (
     FUNCTION_ERROR_RETRY_DELAYS,
     MAX_ASYNC_REQUEST_BYTES,
@@ -105,11 +104,7 @@ class EventQueue:
 
     async def _until_moved(self) -> None:
         """Until an event here moves (or, on a shared store, a poll interval passes)."""
-        poll = self._store.poll_interval
-        if poll is None:
-            await self._changed.wait()
-            return
-        with anyio.move_on_after(poll):
+        with at_most(self._store.poll_interval):
             await self._changed.wait()
 
     # -- dispatch -----------------------------------------------------------------------------
@@ -138,14 +133,7 @@ class EventQueue:
     async def _sleep(self, due: float | None) -> None:
         """Until woken, `due` passes on the store's time line, or the store's poll interval
         (events other processes added) passes."""
-        poll = self._store.poll_interval
-        if due is None and poll is None:
-            await self._wakeup.wait()
-            return
-        polling: AbstractContextManager[object] = (
-            nullcontext() if poll is None else anyio.move_on_after(poll)
-        )
-        with polling:
+        with at_most(self._store.poll_interval):
             if due is None:
                 await self._wakeup.wait()
                 return

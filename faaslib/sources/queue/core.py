@@ -285,9 +285,10 @@ class QueueCore:
         successful: list[str] = []
         failed: dict[str, BatchFailure] = {}
         with self._store.batch():  # one transaction for the batch
+            self._tick()
             for entry_id, handle in entries.items():
                 try:
-                    self._delete_now(handle)
+                    self._delete_resolved(handle)
                 except QueueError as error:
                     failed[entry_id] = checks.batch_failure(error)
                 else:
@@ -351,7 +352,7 @@ class QueueCore:
         stored = None
         issued = len(raw) == _HANDLE_BYTES and raw[-20:-12] == self._key and serial > 0
         if issued:  # a message still in the queue was issued; a gone one, if not too high
-            stored = self._store.get(serial) if serial < 1 << 62 else None
+            stored = self._store.get(serial)
             issued = stored is not None or serial <= self._store.issued()
         if not issued or (stored is not None and not 0 < number <= stored.receive_count):
             raise ReceiptHandleIsInvalid(

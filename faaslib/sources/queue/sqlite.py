@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from typing import Any
 
-import anyio
 import msgspec
 
-from faaslib._signal import Signal
+from faaslib._signal import Signal, at_most
 from faaslib.clock import Clock
 from faaslib.events.sqs import SQSMessageAttribute
 from faaslib.sources.queue.messages import DEDUPLICATION_WINDOW, QueuedMessage
@@ -54,6 +52,8 @@ CREATE TABLE IF NOT EXISTS deduplication (
     PRIMARY KEY (queue, key)
 ) WITHOUT ROWID;
 """
+# SQLite's integers are 64-bit signed: no serial given out comes near this.
+_MOST_SERIAL = 1 << 63
 _COLUMNS = (
     "serial, hidden, visible_at, retained_from, received_at, receive_count, first_received, "
     "group_id, fields"
@@ -295,6 +295,8 @@ class SQLiteMessages:
     # -- reading ---------------------------------------------------------------------------------
 
     def get(self, serial: int) -> StoredMessage | None:
+        if serial >= _MOST_SERIAL:  # no row has it (a forged handle's serial may be any 64 bits)
+            return None
         row = self._connection.execute(
             f"SELECT {_COLUMNS} FROM messages WHERE queue = ? AND serial = ?", (self.name, serial)
         ).fetchone()
@@ -322,7 +324,7 @@ class SQLiteMessages:
         """Wait for a change made here, the clock to reach `until`, or the poll interval of
         real time (another process may have sent a message)."""
         changed = self._changed.event()
-        with nullcontext() if self._poll is None else anyio.move_on_after(self._poll):
+        with at_most(self._poll):
             if until is None:
                 await changed.wait()
                 return

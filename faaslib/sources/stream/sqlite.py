@@ -11,11 +11,7 @@ processes by the stream's row, which holds the latest one.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
-import anyio
-
-from faaslib._signal import Signal
+from faaslib._signal import Signal, at_most
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError
 from faaslib.sources.stream._shards import SLACK, make_shards
@@ -170,8 +166,7 @@ class SQLiteShard:
         """Wait for a put made here, or the poll interval of real time (another process may
         have put a record): the caller looks again either way."""
         changed = self.changed.event()
-        poll = self.stream.poll
-        with nullcontext() if poll is None else anyio.move_on_after(poll):
+        with at_most(self.stream.poll):
             await changed.wait()
 
 
