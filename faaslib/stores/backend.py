@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Literal
 
 from faaslib.errors import ConfigurationError
+from faaslib.stores.redis.connection import SCHEMES as REDIS_SCHEMES
+from faaslib.stores.redis.connection import RedisBackend
 from faaslib.stores.sqlite.database import Database
 from faaslib.stores.sqlite.values import SQLiteValues
 from faaslib.stores.values import MemoryValues, Values
 
-__all__ = ["MEMORY", "Backend", "MemoryBackend", "SQLiteBackend", "open_store"]
+__all__ = ["MEMORY", "Backend", "MemoryBackend", "RedisBackend", "SQLiteBackend", "open_store"]
 
 MEMORY = "memory"
 
@@ -49,15 +51,16 @@ class SQLiteBackend:
         return f"<SQLiteBackend {str(self.database.path)!r}>"
 
 
-Backend = MemoryBackend | SQLiteBackend
+Backend = MemoryBackend | SQLiteBackend | RedisBackend
 """A backend `App(store=...)` takes, or opens from a URL (`open_store`)."""
 
 
 def open_store(store: str | Backend) -> Backend:
     """The backend `store` names: "memory", or "sqlite:///relative/path.db" /
     "sqlite:////absolute/path.db" (SQLAlchemy's spelling: the path follows the third slash), or
-    a backend already open."""
-    if isinstance(store, MemoryBackend | SQLiteBackend):
+    "redis://host:6379/0" (and rediss://, redis+cluster://, redis+sentinel://: see
+    `RedisBackend`), or a backend already open."""
+    if isinstance(store, MemoryBackend | SQLiteBackend | RedisBackend):
         return store
     if not isinstance(store, str):
         raise ConfigurationError(
@@ -73,11 +76,8 @@ def open_store(store: str | Backend) -> Backend:
                 "'sqlite:///app.db' (relative) or 'sqlite:////var/lib/app.db' (absolute)"
             )
         return SQLiteBackend(rest[1:])
-    if scheme in ("redis", "rediss", "redis+sentinel", "redis+cluster"):
-        raise ConfigurationError(
-            f"store={store!r}: the Redis store is not built yet; use 'memory' or "
-            "'sqlite:///path/to/app.db'"
-        )
+    if scheme in REDIS_SCHEMES:
+        return RedisBackend(store)
     raise ConfigurationError(
         f"store={store!r} names no store faaslib knows: give 'memory' or 'sqlite:///path/to/app.db'"
     )

@@ -17,7 +17,9 @@ from types import TracebackType
 import anyio
 import anyio.lowlevel
 
-__all__ = ["FakeClock"]
+from faaslib.clock import round_trips
+
+__all__ = ["FakeClock", "settle"]
 
 # 2026-01-01T00:00:00Z: a fixed start, so timestamps in tests are repeatable.
 DEFAULT_START = 1_767_225_600.0
@@ -113,7 +115,7 @@ class FakeClock:
         if seconds < 0:
             raise ValueError(f"FakeClock.advance: seconds={seconds} must not be negative")
         target = self._elapsed + seconds
-        await _settle()
+        await settle()
         while self._timers and self._timers[0].deadline <= target:
             deadline = self._timers[0].deadline
             self._elapsed = max(self._elapsed, deadline)
@@ -127,9 +129,9 @@ class FakeClock:
                 action()
                 fired = True
             if fired:
-                await _settle()
+                await settle()
         self._elapsed = target
-        await _settle()
+        await settle()
 
     def tick(self, seconds: float) -> None:
         """Move time forward at once, from any thread, waking nobody.
@@ -159,7 +161,21 @@ class FakeClock:
             self._dead = 0
 
 
-async def _settle() -> None:
+async def settle() -> None:
+    """Let every runnable task run until all are blocked again, and no round trip to a shared
+    store is in progress (its task only looks blocked: its answer is on the way).
+
+    `anyio.wait_all_tasks_blocked()` for tests of an app on Redis: there it would return while
+    a send or a receive still awaits the server. A `FakeClock` settles this way whenever it
+    moves time."""
+    while True:
+        await _settle_tasks()
+        if not round_trips.in_progress:
+            return
+        await anyio.sleep(0.0002)
+
+
+async def _settle_tasks() -> None:
     """Let every runnable task run until all are blocked again.
 
     On trio this is `wait_all_tasks_blocked`. anyio's asyncio version sleeps 0.1 s of real time

@@ -202,7 +202,12 @@ async def test_the_bill_adds_up_across_runs_and_processes(tmp_path: Path) -> Non
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    url=st.one_of(st.text(max_size=40), st.from_regex(r"\A(sqlite|redis|memory)://[^\x00]{0,30}\Z"))
+    url=st.one_of(
+        st.text(max_size=40),
+        st.from_regex(
+            r"\A(sqlite|redis|rediss|redis\+cluster|redis\+sentinel|memory)://[^\x00]{0,30}\Z"
+        ),
+    )
 )
 def test_any_store_url_opens_or_is_a_configuration_error(tmp_path: Path, url: str) -> None:
     from faaslib.errors import ConfigurationError
@@ -217,7 +222,7 @@ def test_any_store_url_opens_or_is_a_configuration_error(tmp_path: Path, url: st
         refused = str(error)
         assert refused.startswith(("store=", "SQLite store:")), refused
     else:
-        assert backend.kind in ("memory", "sqlite")
+        assert backend.kind in ("memory", "sqlite", "redis")  # Redis connects when used
         backend.close()
     finally:
         os.chdir(previous)

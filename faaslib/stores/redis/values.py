@@ -1,0 +1,77 @@
+"""`Values` in Redis: each namespace a hash of JSON documents; `add` and `advance` are Lua
+scripts, so every process and host sharing the server adds to one total and advances a
+schedule's tick once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from faaslib.stores.redis.connection import Client, RedisBackend
+
+__all__ = ["RedisValues"]
+
+_ADD = """
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+local totals = {}
+if held then
+  local decoded = cjson.decode(held)
+  if type(decoded) == 'table' then totals = decoded end
+end
+local amounts = cjson.decode(ARGV[2])
+for name, amount in pairs(amounts) do
+  totals[name] = (tonumber(totals[name]) or 0) + amount
+end
+local encoded = cjson.encode(totals)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+return encoded
+"""
+
+_ADVANCE = """
+local held = tonumber(redis.call('HGET', KEYS[1], ARGV[1]))
+local value = tonumber(ARGV[2])
+if held and held >= value then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+class RedisValues:
+    """Values through the backend's blocking client: each call one round trip."""
+
+    def __init__(self, backend: RedisBackend) -> None:
+        self._backend = backend
+
+    def _key(self, namespace: str) -> str:
+        return self._backend.key("values", namespace)
+
+    def get(self, namespace: str, key: str) -> Any | None:
+        async def work(client: Client) -> Any:
+            return await client.hget(self._key(namespace), key)
+
+        held = self._backend.blocking(work)
+        return None if held is None else json.loads(held)
+
+    def put(self, namespace: str, key: str, value: Any) -> None:
+        async def work(client: Client) -> None:
+            await client.hset(self._key(namespace), {key: json.dumps(value)})
+
+        self._backend.blocking(work)
+
+    def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
+        async def work(client: Client) -> Any:
+            script = client.register_script(_ADD)
+            return await script(keys=[self._key(namespace)], args=[key, json.dumps(amounts)])
+
+        totals = json.loads(self._backend.blocking(work))
+        # cjson encodes an empty table as {} and whole numbers may come back as floats.
+        return {name: int(value) for name, value in totals.items()} if totals else {}
+
+    def advance(self, namespace: str, key: str, value: float) -> bool:
+        async def work(client: Client) -> Any:
+            script = client.register_script(_ADVANCE)
+            return await script(keys=[self._key(namespace)], args=[key, repr(float(value))])
+
+        return bool(self._backend.blocking(work))
