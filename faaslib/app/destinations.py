@@ -125,7 +125,7 @@ async def _put_invocation_record(bus: EventBus, record: Any) -> None:
     context = record.get("requestContext", {}) if isinstance(record, dict) else {}
     outcome = "Success" if context.get("condition") == "Success" else "Failure"
     function_arn = context.get("functionArn")
-    result = bus._put_now(
+    result = await bus._put(
         [
             {
                 "Source": "lambda",

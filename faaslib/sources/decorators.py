@@ -10,7 +10,7 @@ resources).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -128,7 +128,10 @@ class EventSources(FunctionBinding):
             and self._destination(target) is queue
         ]
         self._resources.delete_queue(queue, held_by)  # refused before anything is lost
-        return await queue.purge()
+        purged = await queue.purge()
+        if queue._remote is not None:  # its serials, key and deduplication window go too
+            queue._remote.drop()
+        return purged
 
     @property
     def buckets(self) -> Mapping[str, Bucket]:
@@ -414,7 +417,7 @@ class EventSources(FunctionBinding):
         `raw_message_delivery` (its attributes then become message attributes)."""
         target = self.queue(queue)
 
-        def deliver(notification: Notification) -> None:
+        def deliver(notification: Notification) -> Awaitable[None] | None:
             if notification.raw_message_delivery:
                 attributes = {
                     name: _attribute_value(data_type, value)
@@ -422,12 +425,15 @@ class EventSources(FunctionBinding):
                 }
             else:
                 attributes = {}
-            target._send_now(
-                notification.sqs_body(),
-                attributes=attributes or None,
-                group_id=notification.group_id,
-                deduplication_id=notification.deduplication_id,
-            )
+            message: dict[str, Any] = {
+                "attributes": attributes or None,
+                "group_id": notification.group_id,
+                "deduplication_id": notification.deduplication_id,
+            }
+            if target._remote is not None:  # a shared store: the topic awaits the send
+                return _sent(target._remote.send(notification.sqs_body(), **message))
+            target._send_now(notification.sqs_body(), **message)
+            return None
 
         self.topic(topic).subscribe(
             deliver,
@@ -458,6 +464,9 @@ class EventSources(FunctionBinding):
                 "event (PutTargets' SqsParameters), which faaslib's rule targets do not take"
             )
         if isinstance(queue, Queue):
+            remote = queue._remote
+            if remote is not None:  # a shared store: the bus awaits the send
+                return RuleTarget(id=id, arn=arn, deliver=lambda event: _sent(remote.send(event)))
             return RuleTarget(id=id, arn=arn, deliver=lambda event: queue._send_now(event))
         if isinstance(queue, Topic):
             topic = queue
@@ -481,3 +490,8 @@ def _attribute_value(data_type: str, value: str) -> str | int | float | bytes:
     if data_type == "Binary":
         return base64.b64decode(value)
     return value
+
+
+async def _sent(sending: Awaitable[object]) -> None:
+    """A send awaited for its effect (a topic's or a rule's delivery has no answer to keep)."""
+    await sending

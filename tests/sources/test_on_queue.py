@@ -16,7 +16,7 @@ import pytest
 
 from faaslib import App, ConfigurationError, Context
 from faaslib.events import SQSEvent
-from faaslib.testing import FakeClock
+from faaslib.testing import FakeClock, settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
@@ -63,7 +63,7 @@ async def test_a_function_error_returns_the_whole_batch_after_the_visibility_tim
 
     async with app:
         await queue.send_batch([{"id": str(n), "body": str(n)} for n in range(3)])
-        await anyio.wait_all_tasks_blocked()
+        await settle()
         assert counts == [["1", "1", "1"]]
         assert queue.approximate_number_of_messages_not_visible == 3
         await clock.advance(29.9)
@@ -93,7 +93,7 @@ async def test_only_the_reported_failures_come_back(clock: FakeClock) -> None:
 
     async with app:
         await queue.send_batch([{"id": body, "body": body} for body in "abcde"])
-        await anyio.wait_all_tasks_blocked()
+        await settle()
         assert queue.approximate_number_of_messages_not_visible == 2  # b and d
         await clock.advance(10)
         await app.wait_idle()
@@ -134,7 +134,7 @@ async def test_a_malformed_partial_response_fails_the_whole_batch(
 
     async with app:
         await queue.send("x")
-        await anyio.wait_all_tasks_blocked()
+        await settle()
         assert queue.approximate_number_of_messages_not_visible == 1
         assert queue.counters.deleted == 0
         await queue.purge()
@@ -192,7 +192,7 @@ async def test_a_poison_message_is_redriven_after_max_receive_count(clock: FakeC
         await queue.send("poison")
         await queue.send("fine")
         for _ in range(4):
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(5)
         await app.wait_idle()
     assert attempts == {"poison": 3, "fine": 1}
@@ -227,7 +227,7 @@ async def test_fifo_groups_stay_in_order_under_concurrency(clock: FakeClock) -> 
         while (
             queue.approximate_number_of_messages or queue.approximate_number_of_messages_not_visible
         ):
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(1)
         await app.wait_idle()
     assert seen == {group: list(range(30)) for group in "abcd"}
@@ -254,7 +254,7 @@ async def test_maximum_concurrency_caps_the_batches_in_flight(clock: FakeClock) 
         while (
             queue.approximate_number_of_messages or queue.approximate_number_of_messages_not_visible
         ):
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(0.5)
     assert most == 2
     assert queue.counters.deleted == 20
@@ -278,11 +278,11 @@ async def test_concurrency_starts_at_five_batches_and_grows_while_messages_wait(
     async with app:
         for number in range(200):
             await queue.send(str(number))
-        await anyio.wait_all_tasks_blocked()
+        await settle()
         timeline.append(running)
         for _ in range(4):  # 2 seconds
             await clock.advance(0.5)
-            await anyio.wait_all_tasks_blocked()
+            await settle()
         timeline.append(running)
         await queue.purge()
         await clock.advance(30)
@@ -311,7 +311,7 @@ async def test_throttled_batches_back_off_and_nothing_is_lost(clock: FakeClock) 
                 or queue.approximate_number_of_messages_not_visible
             ):
                 break
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(0.5)
         await app.wait_idle()
     assert sorted(handled, key=int) == [str(n) for n in range(10)]
@@ -332,7 +332,7 @@ async def test_a_batching_window_gathers_messages_sent_over_time(clock: FakeCloc
     async with app:
         for _ in range(4):
             await queue.send_batch([{"id": str(n), "body": str(n)} for n in range(10)])
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(1)
         assert batches == []  # the first window, opened at 0 s, is still open at 4 s
         await clock.advance(5)
@@ -355,7 +355,7 @@ async def test_a_full_batch_does_not_wait_for_the_window(clock: FakeClock) -> No
     for start in (0, 10, 20):  # two pollers take 10 each, then one of them 10 more
         await queue.send_batch([{"id": str(n), "body": str(n)} for n in range(start, start + 10)])
     async with app:
-        await anyio.wait_all_tasks_blocked()
+        await settle()
         assert sizes == [20]  # at once
         assert clock.monotonic() == 0
         await clock.advance(300)
@@ -513,7 +513,7 @@ async def test_stopping_lets_running_batches_finish_and_returns_gathered_message
     async with anyio.create_task_group() as tasks:
         async with app:
             await queue.send("1")
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             tasks.start_soon(clock.advance, 1)  # lets the running batch end while the app stops
         assert finished == [1]
     assert queue.counters.deleted == 1

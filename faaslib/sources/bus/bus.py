@@ -23,8 +23,9 @@ routing: an entry's `EventBusName` must name this bus.
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import anyio.lowlevel
@@ -239,11 +240,11 @@ class EventBus:
         """Put 1 to 10 entries (mappings with PutEvents' keys: `Source`, `DetailType`, `Detail`
         as JSON text or a dict, and optionally `Resources`, `Time`, `EventBusName`,
         `TraceHeader`); each matching rule's target gets the event at once."""
-        result = self._put_now(entries)
+        result = await self._put(entries)
         await anyio.lowlevel.checkpoint()  # an async call is a checkpoint, as anyio's are
         return result
 
-    def _put_now(self, entries: Iterable[Mapping[str, Any]]) -> PutEventsResult:
+    async def _put(self, entries: Iterable[Mapping[str, Any]]) -> PutEventsResult:
         listed = listed_entries(self.name, entries)
         checked: list[CheckedEntry] = [
             check_entry(self, index, entry) for index, entry in enumerate(listed)
@@ -268,14 +269,19 @@ class EventBus:
                 )
                 continue
             counters.PutEventsApproximateSuccessCount += 1
-            self._route(event)
+            waiting = self._route(event)
+            if waiting:
+                await self._settle(waiting)
             results.append(PutEventsResultEntry(event_id=event["id"]))
         failed = sum(1 for result in results if result.event_id is None)
         return PutEventsResult(failed_entry_count=failed, entries=results)
 
-    def _route(self, event: dict[str, Any]) -> None:
+    def _route(self, event: dict[str, Any]) -> list[tuple[str, dict[str, Any], Awaitable[object]]]:
+        """Hand `event` to every matching rule's targets; the deliveries that must be awaited
+        (a send to a queue on a shared store), for `put_events` to await."""
         counters = self.counters
         matched = False
+        waiting: list[tuple[str, dict[str, Any], Awaitable[object]]] = []
         for rule in list(self.rules):
             if not rule.targets or not rule.pattern.matches(event):
                 continue
@@ -284,16 +290,30 @@ class EventBus:
             counters.TriggeredRules += 1
             for target in list(rule.targets.values()):
                 try:
-                    target.deliver(event)
+                    outcome = target.deliver(event)
                 except Exception as error:
-                    counters.FailedInvocations += 1
-                    self.undelivered.append(
-                        UndeliveredEvent(rule=rule.name, event=event, error=f"{error}")
-                    )
+                    self._failed(rule.name, event, error)
                 else:
-                    counters.Invocations += 1
+                    if inspect.isawaitable(outcome):
+                        waiting.append((rule.name, event, outcome))
+                    else:
+                        counters.Invocations += 1
         if matched:
             counters.MatchedEvents += 1
+        return waiting
+
+    async def _settle(self, waiting: list[tuple[str, dict[str, Any], Awaitable[object]]]) -> None:
+        for rule, event, delivery in waiting:
+            try:
+                await delivery
+            except Exception as error:
+                self._failed(rule, event, error)
+            else:
+                self.counters.Invocations += 1
+
+    def _failed(self, rule: str, event: dict[str, Any], error: Exception) -> None:
+        self.counters.FailedInvocations += 1
+        self.undelivered.append(UndeliveredEvent(rule=rule, event=event, error=f"{error}"))
 
     # -- reporting -----------------------------------------------------------------------------
 

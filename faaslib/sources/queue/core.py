@@ -9,9 +9,6 @@ before it changes anything, so a refused request leaves the queue as it was.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -22,6 +19,7 @@ from faaslib.events._fake import md5_hex
 from faaslib.events.sqs import _attributes_md5
 from faaslib.sources._common import check_batch, check_batch_ids
 from faaslib.sources.queue import checks
+from faaslib.sources.queue.handles import Handles
 from faaslib.sources.queue.messages import (
     VISIBILITY_TIMEOUT,
     BatchEntry,
@@ -36,16 +34,16 @@ from faaslib.sources.queue.messages import (
     SendBatchResult,
     SendResult,
 )
-from faaslib.sources.queue.store import IN_FLIGHT, for_backend
+from faaslib.sources.queue.store import IN_FLIGHT, MessageStore, RemoteOnly, for_backend
 from faaslib.sources.queue.store import StoredMessage as _Stored
 
 if TYPE_CHECKING:
+    from faaslib.sources.queue.redis import RedisQueue
     from faaslib.stores import Backend
 
 __all__ = ["QueueCore"]
 
 _FIRST_SEQUENCE_NUMBER = 18_849_496_460_467_696_128
-_HANDLE_BYTES = 96
 
 
 class QueueCore:
@@ -82,12 +80,21 @@ class QueueCore:
         self.dead_letter_queue: QueueCore | None = None
         self.max_receive_count: int | None = None
         self.counters = QueueCounters()
+        # On Redis every operation is awaited (one script each): `Queue` and faaslib's own
+        # callers hand them to `_remote`, and the synchronous cores below are not used.
+        self._remote: RedisQueue | None = None
+        if backend is not None and backend.kind == "redis":
+            from faaslib.sources.queue.redis import RedisQueue
+
+            self._store: MessageStore = RemoteOnly(name)
+            self._remote = RedisQueue(self, backend)
+            return
         self._store = for_backend(
             backend, name, clock, fifo=fifo, retention_period=message_retention_period
         )
         # A receipt handle ends in this queue's key and its message's serial and receive number,
         # masked so that handles look as opaque as SQS's.
-        self._key, self._mask = self._store.secret()
+        self._handles = Handles(name, *self._store.secret())
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -335,30 +342,17 @@ class QueueCore:
         self._store.hide(stored, visibility_timeout)
 
     def _receipt_handle(self, stored: _Stored) -> str:
-        code = ((stored.serial << 32) | stored.receive_count) ^ self._mask
-        raw = secrets.token_bytes(_HANDLE_BYTES - 20) + self._key + code.to_bytes(12, "big")
-        return "AQEB" + base64.b64encode(raw).decode()
+        return self._handles.make(stored.serial, stored.receive_count)
 
     def _resolve(self, receipt_handle: str) -> tuple[_Stored | None, int]:
         """The message a handle names (None if it has left the queue) and its receive number."""
-        raw = b""
-        if isinstance(receipt_handle, str) and receipt_handle.startswith("AQEB"):
-            try:
-                raw = base64.b64decode(receipt_handle[4:], validate=True)
-            except (binascii.Error, ValueError):
-                raw = b""
-        code = int.from_bytes(raw[-12:], "big") ^ self._mask
-        serial, number = code >> 32, code & 0xFFFF_FFFF
-        stored = None
-        issued = len(raw) == _HANDLE_BYTES and raw[-20:-12] == self._key and serial > 0
-        if issued:  # a message still in the queue was issued; a gone one, if not too high
-            stored = self._store.get(serial)
-            issued = stored is not None or serial <= self._store.issued()
-        if not issued or (stored is not None and not 0 < number <= stored.receive_count):
-            raise ReceiptHandleIsInvalid(
-                self.name,
-                f"receipt_handle {checks.short(receipt_handle)} was not issued by this queue",
-            )
+        serial, number = self._handles.read(receipt_handle)
+        stored = self._store.get(serial)
+        # a message still in the queue was issued; a gone one, if its serial is not too high
+        if (stored is None and serial > self._store.issued()) or (
+            stored is not None and not 0 < number <= stored.receive_count
+        ):
+            raise self._handles.not_issued(receipt_handle)
         return stored, number
 
     def _expired(self, receipt_handle: str) -> ReceiptHandleIsInvalid:

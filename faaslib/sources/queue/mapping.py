@@ -204,7 +204,7 @@ class QueueMapping:
                     finally:
                         self._receiving.discard(scope)
                 if scope.cancelled_caught:  # stopping: what was gathered goes back at once
-                    self._release(batch)
+                    await self._release(batch)
                     return
                 if not batch:
                     self._signal()
@@ -236,10 +236,15 @@ class QueueMapping:
         while self._busy:
             await self.wait_changed()
 
-    def _release(self, batch: list[Message]) -> None:
+    async def _release(self, batch: list[Message]) -> None:
+        """Make `batch` visible again at once (Lambda returns what it will not process)."""
         queue = self.queue
+        remote = queue._remote
         for message in batch:
-            queue._change_visibility_now(message.receipt_handle, 0)
+            if remote is None:
+                queue._change_visibility_now(message.receipt_handle, 0)
+            else:
+                await remote.change_visibility(message.receipt_handle, 0)
 
     async def _gather(self, batch: list[Message]) -> None:
         """Fill `batch`: wait for a first message, then for the rest of the batching window."""
@@ -274,10 +279,12 @@ class QueueMapping:
         queue = self.queue
         counters = self.counters
         if self.filters:
-            batch = self._filter(batch)
+            batch = await self._filter(batch)
             if not batch:
                 return False
-        payload = self._encode(batch)
+        payload, left_out = self._encode(batch)
+        if left_out:
+            await self._release(left_out)
         clock = queue.clock
         give_up_at = clock.monotonic() + self._hidden_for
         delay = THROTTLE_BACKOFF[0]
@@ -303,14 +310,18 @@ class QueueMapping:
         if failed:
             counters.partial_batches += 1
             counters.messages_failed += len(failed)
-        counters.messages_deleted += queue._delete_each_now(
-            message.receipt_handle for message in batch if message.message_id not in failed
-        )
+        done = (message.receipt_handle for message in batch if message.message_id not in failed)
+        remote = queue._remote
+        if remote is None:
+            counters.messages_deleted += queue._delete_each_now(done)
+        else:
+            counters.messages_deleted += await remote.delete_each(done)
         return throttled
 
-    def _filter(self, batch: list[Message]) -> list[Message]:
+    async def _filter(self, batch: list[Message]) -> list[Message]:
         """The messages a filter matches; the others are deleted, as Lambda discards them."""
         queue = self.queue
+        remote = queue._remote
         kept = []
         for message in batch:
             try:
@@ -320,20 +331,22 @@ class QueueMapping:
             if any(pattern.matches({"body": body}) for pattern in self.filters):
                 kept.append(message)
             else:
-                queue._delete_now(message.receipt_handle)
+                if remote is None:
+                    queue._delete_now(message.receipt_handle)
+                else:
+                    await remote.delete(message.receipt_handle)
                 self.counters.filtered += 1
         return kept
 
-    def _encode(self, batch: list[Message]) -> bytes:
-        """The SQS event for `batch`, within the 6 MB payload: what does not fit goes back to
-        the queue at once, for the next batch."""
-        queue = self.queue
+    def _encode(self, batch: list[Message]) -> tuple[bytes, list[Message]]:
+        """The SQS event for `batch`, within the 6 MB payload, and what does not fit (taken
+        off `batch`), to go back to the queue at once for the next batch."""
         payload = msgspec.json.encode(SQSEvent(records=[m.to_record() for m in batch]))
+        left_out = []
         while len(payload) > MAX_SYNC_REQUEST_BYTES and len(batch) > 1:
-            left_out = batch.pop()
-            queue._change_visibility_now(left_out.receipt_handle, 0)
+            left_out.append(batch.pop())
             payload = msgspec.json.encode(SQSEvent(records=[m.to_record() for m in batch]))
-        return payload
+        return payload, left_out
 
     def _failures(self, result: InvocationResult, batch: list[Message]) -> set[str] | None:
         """The ids of the messages to keep, or None when the whole batch failed."""
@@ -359,14 +372,9 @@ class QueueMapping:
     def idle(self) -> bool:
         """No batch running, and no message left in the queue for it (visible, in flight,
         delayed): a failed batch is not idle until its messages are deleted or redriven."""
-        queue = self.queue
         if self._busy:
             return False
-        return not (
-            queue.approximate_number_of_messages
-            or queue.approximate_number_of_messages_not_visible
-            or queue.approximate_number_of_messages_delayed
-        )
+        return not any(self.queue._counts())  # one round trip on Redis
 
     async def wait_changed(self) -> None:
         await self._changed.wait()

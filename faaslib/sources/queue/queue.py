@@ -125,7 +125,8 @@ class Queue(QueueCore):
 
     def __repr__(self) -> str:
         kind = "FIFO" if self.fifo else "standard"
-        return f"<Queue {self.name!r} ({kind}): {self._store.size()} messages>"
+        size = self._store.size() if self._remote is None else self._remote.size()
+        return f"<Queue {self.name!r} ({kind}): {size} messages>"
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -145,6 +146,14 @@ class Queue(QueueCore):
         `deduplication_id` unless the queue has content-based deduplication. Raises
         `MessageRejected` for anything SQS would refuse.
         """
+        if self._remote is not None:
+            return await self._remote.send(
+                body,
+                attributes=attributes,
+                delay_seconds=delay_seconds,
+                group_id=group_id,
+                deduplication_id=deduplication_id,
+            )
         return await _checkpoint(
             self._send_now,
             body,
@@ -161,6 +170,8 @@ class Queue(QueueCore):
         SQS would refuse fails alone, in `failed`; the batch raises `BatchRejected` when it is
         empty, too long, its ids repeat or are malformed, or it carries more than 1 MiB in
         all."""
+        if self._remote is not None:
+            return await self._remote.send_batch(entries)
         return await _checkpoint(self._send_batch_now, entries)
 
     # -- receiving ----------------------------------------------------------------------------
@@ -179,6 +190,10 @@ class Queue(QueueCore):
         an empty list after `wait` seconds on the clock. A message already received
         `max_receive_count` times is moved to the dead-letter queue instead of delivered.
         """
+        if self._remote is not None:
+            return await self._remote.receive(
+                max_messages, wait=wait, visibility_timeout=visibility_timeout
+            )
         await anyio.lowlevel.checkpoint_if_cancelled()
         checks.check_receive(self.name, max_messages, wait)
         hidden_for = self._hidden_for(visibility_timeout)
@@ -207,6 +222,9 @@ class Queue(QueueCore):
         count or a message's visibility, and it wakes exactly when a delay or visibility
         timeout passes on the clock. Cancel it (a timeout scope) to stop waiting.
         """
+        if self._remote is not None:
+            await self._remote.wait_for_messages()
+            return
         self._tick()
         if self._store.has_deliverable():
             await anyio.lowlevel.checkpoint()
@@ -225,21 +243,30 @@ class Queue(QueueCore):
         nothing. On a FIFO queue a handle whose visibility timeout has passed is refused.
         Raises `ReceiptHandleIsInvalid` for a handle this queue never issued.
         """
+        if self._remote is not None:
+            return await self._remote.delete(receipt_handle)
         return await _checkpoint(self._delete_now, receipt_handle)
 
     async def delete_batch(self, entries: Mapping[str, str]) -> DeleteBatchResult:
         """Delete up to 10 messages, given as entry id → receipt handle; an entry whose handle
         is refused fails alone. Raises `BatchRejected` for an empty or too long batch."""
+        if self._remote is not None:
+            return await self._remote.delete_batch(entries)
         return await _checkpoint(self._delete_batch_now, entries)
 
     async def change_visibility(self, receipt_handle: str, visibility_timeout: float) -> None:
         """Hide an in-flight message for `visibility_timeout` seconds from now (0 to 43,200, and at
         most 12 hours after it was received); 0 makes it visible at once, as the Lambda event
         source mapping returns a failed message."""
+        if self._remote is not None:
+            await self._remote.change_visibility(receipt_handle, visibility_timeout)
+            return
         await _checkpoint(self._change_visibility_now, receipt_handle, visibility_timeout)
 
     async def purge(self) -> int:
         """Delete every message in the queue, in flight or not; how many there were."""
+        if self._remote is not None:
+            return await self._remote.purge()
         return await _checkpoint(self._purge_now)
 
     # -- what is in the queue ------------------------------------------------------------------
@@ -247,24 +274,23 @@ class Queue(QueueCore):
     @property
     def approximate_number_of_messages(self) -> int:
         """Messages visible now: SQS's `ApproximateNumberOfMessagesVisible`."""
-        self._tick()
-        return self._store.counts()[VISIBLE]
+        return self._counts()[VISIBLE]
 
     @property
     def approximate_number_of_messages_not_visible(self) -> int:
         """Messages in flight (received, not deleted, visibility timeout not yet passed)."""
-        self._tick()
-        return self._store.counts()[IN_FLIGHT]
+        return self._counts()[IN_FLIGHT]
 
     @property
     def approximate_number_of_messages_delayed(self) -> int:
         """Messages sent with a delay that has not passed yet."""
-        self._tick()
-        return self._store.counts()[DELAYED]
+        return self._counts()[DELAYED]
 
     @property
     def approximate_age_of_oldest_message(self) -> float:
         """Seconds since the oldest message still in the queue entered it (0 when empty)."""
+        if self._remote is not None:
+            return self._remote.oldest_age()
         self._tick()
         return self._store.oldest_age()
 
@@ -293,8 +319,18 @@ class Queue(QueueCore):
     def snapshot(self) -> list[QueuedMessage]:
         """Every message still in the queue, in the order it entered, with its state. For tests
         and debugging: it walks the whole queue."""
+        if self._remote is not None:
+            return self._remote.snapshot()
         self._tick()
         return self._store.snapshot()
+
+    def _counts(self) -> tuple[int, int, int]:
+        """Messages delayed, visible and in flight now (on Redis, one round trip that waits:
+        these reads are for watching a queue, not for its hot paths)."""
+        if self._remote is not None:
+            return self._remote.counts()
+        self._tick()
+        return self._store.counts()
 
     def _check_redrive(self, redrive: tuple[Queue, int]) -> tuple[Queue, int]:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from faaslib.clock import Clock
 from faaslib.events.sqs import _SENDER_ID, SQSMessageAttribute
@@ -30,6 +30,7 @@ __all__ = [
     "STATE_NAMES",
     "VISIBLE",
     "MessageStore",
+    "RemoteOnly",
     "StoredMessage",
     "for_backend",
 ]
@@ -196,6 +197,20 @@ class MessageStore(Protocol):
     def remember(self, key: str, answer: tuple[str, str | None]) -> None: ...
 
 
+class RemoteOnly:
+    """The local store of a queue whose messages are elsewhere (Redis), where every operation
+    is awaited: a synchronous core reaching it is a bug of faaslib's, said plainly."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, operation: str) -> Any:
+        raise RuntimeError(
+            f"queue {self._name!r} keeps its messages on Redis, where its operations are "
+            f"awaited; faaslib called its synchronous {operation!r} (a faaslib bug: please report)"
+        )
+
+
 def for_backend(
     backend: Backend | None,
     name: str,
@@ -204,13 +219,16 @@ def for_backend(
     fifo: bool,
     retention_period: float,
 ) -> MessageStore:
-    """Queue `name`'s store on `backend` (in memory when there is none)."""
+    """Queue `name`'s store on `backend` (in memory when there is none; a Redis queue has
+    none: `QueueCore` hands its operations to `redis.RedisQueue`)."""
     if backend is not None and backend.kind == "sqlite":
         from faaslib.sources.queue.sqlite import SQLiteMessages
 
         return SQLiteMessages(
             backend.database, name, clock, fifo=fifo, retention_period=retention_period
         )
+    if backend is not None and backend.kind != "memory":
+        raise ValueError(f"queue {name!r}: no local message store on a {backend.kind} backend")
     from faaslib.sources.queue.memory import MemoryMessages
 
     return MemoryMessages(clock, fifo=fifo, retention_period=retention_period)

@@ -24,7 +24,7 @@ from faaslib.sources import (
     QueueError,
     ReceiptHandleIsInvalid,
 )
-from faaslib.testing import FakeClock
+from faaslib.testing import FakeClock, settle
 from tests.events.corpus import CORPUS, needs_corpus
 from tests.events.structure import matching_sample, shape
 
@@ -688,7 +688,7 @@ async def test_each_call_lets_other_tasks_run(clock: FakeClock, operation: str) 
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(other)
-        await anyio.wait_all_tasks_blocked()  # `other` is done: nothing else is runnable
+        await settle()  # `other` is done: nothing else is runnable
         ran.clear()
         tasks.start_soon(other)
         await operate(queue, operation, message.receipt_handle)
@@ -715,6 +715,8 @@ async def test_a_cancelled_long_poll_takes_nothing(clock: FakeClock) -> None:
 async def test_the_synchronous_cores_do_the_same_without_awaiting(clock: FakeClock) -> None:
     """What faaslib's own modules call (the event source mapping) where no checkpoint is due."""
     queue = Queue("orders", clock, visibility_timeout=30)
+    if queue._remote is not None:
+        pytest.skip("on Redis every queue operation is awaited: there are no synchronous cores")
     sent = queue._send_now({"id": 1}, attributes={"kind": "new"})
     assert queue._receive_now(visibility_timeout=5)[0].message_id == sent.message_id
     assert queue._receive_now() == []

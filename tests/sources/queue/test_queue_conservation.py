@@ -6,11 +6,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import anyio
 import pytest
 
 from faaslib import App, Context
-from faaslib.testing import FakeClock
+from faaslib.testing import FakeClock, settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
@@ -49,7 +48,7 @@ async def conserve(messages: int, seed: int) -> None:
         while (
             queue.approximate_number_of_messages or queue.approximate_number_of_messages_not_visible
         ):
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(1)
         await app.wait_idle()
 
@@ -71,7 +70,11 @@ async def test_a_few_thousand_messages_are_conserved() -> None:
     await conserve(2_000, seed=7)
 
 
+# On Redis each operation is a round trip to the server: a fifth as many (the same meaning).
+MESSAGES = {"memory": 100_000, "sqlite": 100_000, "redis": 20_000}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_a_hundred_thousand_messages_are_conserved(anyio_backend: str) -> None:
-    await conserve(100_000, seed=11)
+async def test_a_hundred_thousand_messages_are_conserved(anyio_backend: str, store: str) -> None:
+    await conserve(MESSAGES[store.partition(":")[0]], seed=11)
