@@ -16,7 +16,7 @@ from faaslib import (
     RequestTooLarge,
     ResourceConflict,
 )
-from faaslib.testing import FakeClock
+from faaslib.testing import FakeClock, settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 
@@ -296,12 +296,12 @@ async def test_an_attempt_cut_short_by_shutdown_goes_back_to_the_queue(clock: Fa
     async with anyio.create_task_group() as tasks:
 
         async def leave_soon() -> None:
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(5)  # the shutdown timeout passes
 
         async with app:
             await app.invoke("slow", invocation_type="Event")
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             tasks.start_soon(leave_soon)
     assert finished == []
     (pending,) = app.pending_events()
@@ -324,7 +324,7 @@ async def test_drain_gives_up_after_its_time(clock: FakeClock) -> None:
                 result.append(await app.drain(30))
 
             tasks.start_soon(drain)
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             await clock.advance(30)
         assert result == [1]  # its retry is due at 60 s
 
@@ -360,12 +360,12 @@ async def test_an_app_cancelled_while_draining_still_stops_cleanly(clock: FakeCl
         with anyio.CancelScope() as scope:
 
             async def cancel_the_drain() -> None:
-                await anyio.wait_all_tasks_blocked()
+                await settle()
                 scope.cancel()
 
             async with app:
                 await app.invoke("slow", invocation_type="Event")
-                await anyio.wait_all_tasks_blocked()
+                await settle()
                 tasks.start_soon(cancel_the_drain)
     assert len(app.pending_events()) == 1  # its attempt was cut short: back in the queue
     async with app:  # and the app starts again
@@ -384,7 +384,7 @@ async def test_an_error_in_the_app_body_skips_the_drain(clock: FakeClock) -> Non
     async def run_with_a_bug() -> None:
         async with app:
             await app.invoke("slow", invocation_type="Event")
-            await anyio.wait_all_tasks_blocked()
+            await settle()
             raise KeyError("bug in the caller")
 
     with pytest.raises(KeyError, match="bug in the caller"):  # as raised, not in a group

@@ -9,6 +9,7 @@ runs.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from faaslib.errors import (
     ResourceNotFound,
 )
 from faaslib.executor import Admission, Function, Runner
+from faaslib.executor.grants import FleetGrants
 from faaslib.http.decorators import HttpRoutes
 from faaslib.invoke import (
     InvocationResult,
@@ -154,9 +156,14 @@ class App(
         self._task_group: anyio.abc.TaskGroup | None = None
         self._accepting_events = False
         self.store: Backend = open_store(store)
+        self._store_connection: AbstractAsyncContextManager[object] | None = None
         self._kept: dict[str, KeptTotals] = {}  # the ledgers' totals in a durable store
         """Where the services' state lives: `App(store="memory")` (the default) or
         `App(store="sqlite:///path/to/app.db")` (see the docs' "Durable state")."""
+        # On Redis the limits are the fleet's: this process admits within grants leased there.
+        self._grants: FleetGrants | None = None
+        if self.store.kind == "redis":
+            self._grants = FleetGrants(self.store, self._admission, self._functions)
         self._events = EventQueue(
             self.clock,
             self._runner,
@@ -270,6 +277,7 @@ class App(
                     function_name=name,
                 )
             event = self._events.put(function, request)
+            await self._events.accepted(event)
             await anyio.lowlevel.checkpoint()
             return InvocationResult(
                 name, 202, event.request_number, None, None, None, memory_size_mb=function.memory
@@ -345,7 +353,9 @@ class App(
         `name`.
 
         Counts run from the app's creation; `Duration` and `InitDuration` (ms) give count, sum,
-        p50, p90, p99 and max; concurrency metrics give `now` and `max`.
+        p50, p90, p99 and max; concurrency metrics give `now` and `max`. On Redis the account's
+        metrics add `FleetConcurrentExecutions`: every process's on the prefix (see
+        `FleetGrants.figures`).
         """
         if name is not None:
             return self._function_metrics(self._function(name))
@@ -362,6 +372,8 @@ class App(
         data["ProvisionedConcurrentExecutions"] = {
             "now": sum(f.instances.provisioned_busy for f in self._functions.values())
         }
+        if self._grants is not None:  # one round trip to the store
+            data["FleetConcurrentExecutions"] = self._grants.figures()
         return data
 
     @staticmethod

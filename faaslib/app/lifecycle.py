@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -17,6 +18,7 @@ from faaslib.billing.kept import KeptTotals
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.executor import Admission, Function, Runner
+from faaslib.executor.grants import FleetGrants
 from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.base import Invoker, Trigger
 from faaslib.sources.registry import Resources
@@ -42,6 +44,7 @@ class Lifecycle:
     costs: Costs
     _functions: dict[str, Function]
     _admission: Admission
+    _grants: FleetGrants | None
     _runner: Runner
     _events: EventQueue
     _resources: Resources
@@ -52,6 +55,7 @@ class Lifecycle:
     _aws_route: AwsRoute | None
     _process_host: ProcessHost
     store: Backend
+    _store_connection: AbstractAsyncContextManager[object] | None
     _kept: dict[str, KeptTotals]
 
     if TYPE_CHECKING:
@@ -97,8 +101,13 @@ class Lifecycle:
         if self._task_group is not None:
             raise RuntimeError(f"App {self.name!r} is already running")
         self._check_destinations()
+        await self._connect_store()
         task_group = anyio.create_task_group()
-        await task_group.__aenter__()
+        try:
+            await task_group.__aenter__()
+        except BaseException:
+            await self._disconnect_store()
+            raise
         self._task_group = task_group
         self._process_host.task_group = task_group  # process instances end with the app
         try:
@@ -111,6 +120,8 @@ class Lifecycle:
             task_group.start_soon(self._maintain_instances)
             if type(self.clock) is SystemClock:  # its monotonic() is time.monotonic()
                 await task_group.start(self._runner.deadlines.watch)
+            if self._grants is not None:  # the fleet's limits hold before any work is taken
+                await task_group.start(self._grants.maintain)
             if self.store.kind != "memory":
                 await task_group.start(self._keep_ledger_totals)
             await task_group.start(self._events.dispatch)
@@ -148,8 +159,23 @@ class Lifecycle:
                 # The body's own exception passes through as it is, not in an exception group.
                 await task_group.__aexit__(None, None, None)
             finally:
-                self._stopped()
+                try:
+                    self._stopped()
+                finally:
+                    await self._disconnect_store()
         return None
+
+    async def _connect_store(self) -> None:
+        """A Redis store's client lives while the app runs (in this task, as coredis needs)."""
+        if self.store.kind == "redis":
+            connection = self.store.connected()
+            await connection.__aenter__()
+            self._store_connection = connection
+
+    async def _disconnect_store(self) -> None:
+        connection, self._store_connection = self._store_connection, None
+        if connection is not None:
+            await connection.__aexit__(None, None, None)
 
     async def _run_triggers(
         self, *, task_status: anyio.abc.TaskStatus[anyio.abc.TaskGroup] = anyio.TASK_STATUS_IGNORED

@@ -6,6 +6,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Callable
+
+import anyio
+import anyio.abc
 
 from faaslib.asyncq.store import QueuedEvent
 from faaslib.clock import Clock
@@ -84,5 +88,18 @@ class MemoryEvents:
     def keep_alive(self) -> None:
         pass
 
-    def retire(self) -> None:
+    async def retire(self) -> None:
         pass
+
+    async def exchange(
+        self,
+        limit: int,
+        room: Callable[[], int],
+        moved: Callable[[], None],
+        *,
+        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        task_status.started()  # nothing to exchange: the process holds every event
+
+    async def accepted(self, event: QueuedEvent) -> None:
+        pass  # durable as far as memory goes once added

@@ -16,9 +16,9 @@ Every received event ends in exactly one of succeeded, retries exhausted, age ex
 pending (`app.pending_events()`); a destination that fails keeps its record in
 `app.undelivered()`. Nothing is lost silently.
 
-Where the events wait is the store's (`store.EventStore`): in memory, or in a SQLite file where
-they outlive the process, resuming after a restart with their attempt counts and their age
-measured from their first acceptance.
+Where the events wait is the store's (`store.EventStore`): in memory, or in a SQLite file or on
+Redis where they outlive the process, resuming after a restart (or in another process) with
+their attempt counts and their age measured from their first acceptance.
 """
 
 from __future__ import annotations
@@ -98,6 +98,11 @@ class EventQueue:
         self._wakeup.set()
         return event
 
+    async def accepted(self, event: QueuedEvent) -> None:
+        """Return once `event` (from `put`) is durable in the store: an Invoke answers 202
+        after it, so nothing acknowledged is lost."""
+        await self._store.accepted(event)
+
     def _moved(self) -> None:
         self._changed.set()
         self._wakeup.set()
@@ -119,6 +124,10 @@ class EventQueue:
         store = self._store
         try:
             async with anyio.create_task_group() as workers:
+                # A shared store's exchange with other processes: beside the loop, so that the
+                # loop, as in memory, never waits on the network (and a fake clock's time is
+                # exact). Memory and SQLite have nothing to exchange: it returns at once.
+                await workers.start(store.exchange, self._limit, self._room, self._moved)
                 task_status.started()
                 while True:
                     store.keep_alive()
@@ -127,8 +136,9 @@ class EventQueue:
                     if self._wakeup.is_set():
                         self._wakeup = anyio.Event()
                     await self._sleep(store.next_due())
-        finally:
-            store.retire()
+        finally:  # after every attempt ended (a cancelled one went back to the store)
+            with anyio.CancelScope(shield=True):
+                await store.retire()
 
     async def _sleep(self, due: float | None) -> None:
         """Until woken, `due` passes on the store's time line, or the store's poll interval
@@ -139,6 +149,14 @@ class EventQueue:
                 return
             with self.clock.timeout_scope(due - self._store.time()):
                 await self._wakeup.wait()
+
+    def _room(self) -> int:
+        """How many more events this process could start now: below its limit and, in a fleet
+        sharing the account's concurrency, within the share it holds (a claim beyond it would
+        only be throttled, and wait here while another process had room)."""
+        room = self._limit - self._store.running()
+        fleet = self.runner.admission.fleet_room()
+        return room if fleet is None else min(room, fleet)
 
     def _back_off(self, event: QueuedEvent) -> None:
         """Try `event` again after 1, 2, 4 ... seconds, at most 5 minutes apart (its age

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.abc
 import msgspec
 
 from faaslib.asyncq.store import QueuedEvent
@@ -194,9 +196,22 @@ class SQLiteEvents:
             self._database.keep_alive(now, LEASE)
             self._renewed = now
 
-    def retire(self) -> None:
+    async def retire(self) -> None:
         self._renewed = 0.0
         self._database.retire()
+
+    async def exchange(
+        self,
+        limit: int,
+        room: Callable[[], int],
+        moved: Callable[[], None],
+        *,
+        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        task_status.started()  # nothing to exchange: every operation is a transaction on the file
+
+    async def accepted(self, event: QueuedEvent) -> None:
+        pass  # its row was committed by `add`
 
     def _load(self, row: Any) -> QueuedEvent | None:
         key, name, payload, request_number, received, received_at, attempts, throttles, last = row[

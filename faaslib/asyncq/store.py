@@ -2,11 +2,13 @@
 destinations) and where accepted events wait: `EventStore`, and `QueuedEvent`, an event as a
 store hands it out. `memory.MemoryEvents` keeps them in the process (the default);
 `sqlite.SQLiteEvents` in a database file, where they survive the process and any process
-sharing the file may run them.
+sharing the file may run them; `redis.RedisEvents` on Redis, shared by every process and host
+on the app's prefix.
 
-What a store must guarantee: an event `add`ed stays until `finish`ed, whatever happens to the
-process; an event is `claim`ed by one dispatcher at a time (a claim of a process that died is
-free again once its lease lapses); its attempt count, throttles, last result and first
+What a store must guarantee: an event `add`ed (once `accepted` returns, where the store writes
+it a moment later) stays until `finish`ed, whatever happens to the process; an event is
+`claim`ed by one dispatcher at a time (a claim of a process that died is free again once its
+lease lapses); its attempt count, throttles, last result and first
 acceptance time persist with each `retry`, so a restart resumes it where it was.
 """
 
@@ -14,6 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
+
+import anyio
+import anyio.abc
 
 from faaslib.clock import Clock
 from faaslib.invoke import InvocationResult, new_request_number
@@ -31,6 +36,7 @@ class QueuedEvent:
     __slots__ = (
         "adopted",
         "attempts",
+        "due",
         "function",
         "key",
         "last",
@@ -51,6 +57,7 @@ class QueuedEvent:
         self.throttles = 0
         self.last: InvocationResult | None = None
         self.key = 0  # the store's own name for it (a row id in a file)
+        self.due = received  # when it is next ready, for a store that keeps it beside it
         # Accepted by another process (or an earlier run) and taken up here: this process's
         # metrics count it as received when it first runs it.
         self.adopted = False
@@ -113,8 +120,29 @@ class EventStore(Protocol):
         """Renew this process's claims (a durable store's lease; nothing in memory)."""
         ...
 
-    def retire(self) -> None:
-        """This process stops dispatching: its claims are free for others at once."""
+    async def retire(self) -> None:
+        """This process stops dispatching: its claims are free for others at once (the
+        dispatcher awaits it shielded, after its last attempt ended)."""
+        ...
+
+    async def exchange(
+        self,
+        limit: int,
+        room: Callable[[], int],
+        moved: Callable[[], None],
+        *,
+        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Started by the dispatcher beside it, for as long as it runs: a store shared over
+        the network keeps this process's events in step with the others' here (`limit`: how
+        many events the dispatcher runs at once; `room()`: how many more it could start now;
+        `moved`: to call when events arrived or the counts changed). Memory and SQLite: reports
+        started and returns."""
+        ...
+
+    async def accepted(self, event: QueuedEvent) -> None:
+        """Return once `event` (just `add`ed) is durable: before an Invoke answers 202. At once
+        where `add` already made it so."""
         ...
 
     poll_interval: float | None
@@ -125,11 +153,15 @@ def for_backend(
     backend: Backend | None, clock: Clock, lookup: Callable[[str], Function | None]
 ) -> EventStore:
     """The Event queue's store on `backend` (in memory when there is none); `lookup` finds a
-    function by name for events read back from a file."""
+    function by name for events read back from a file or Redis."""
     if backend is not None and backend.kind == "sqlite":
         from faaslib.asyncq.sqlite import SQLiteEvents
 
         return SQLiteEvents(backend.database, clock, lookup)
+    if backend is not None and backend.kind == "redis":
+        from faaslib.asyncq.redis import RedisEvents
+
+        return RedisEvents(backend, clock, lookup)
     from faaslib.asyncq.memory import MemoryEvents
 
     return MemoryEvents(clock)

@@ -1,0 +1,274 @@
+"""Event invocations on Redis, shared by a fleet: two apps on one key prefix, each with its own
+backend (its own clients, as two processes have), and a real child process killed with
+SIGKILL. The events one accepts, the other may run; retries carry their counts from one to the
+other; a dead process's claims are taken over once its lease lapses; nothing runs twice without
+a failure, and `pending_events()` shows the fleet's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from faaslib import App, Context
+from faaslib.stores import RedisBackend, open_store
+from faaslib.testing import FakeClock
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def url(redis_url: str) -> str:
+    """A fresh key prefix on the suite's Redis server: the fleet of one test."""
+    return f"{redis_url}?prefix=events{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def backends(url: str) -> Iterator[Callable[[], RedisBackend]]:
+    """Backends on the test's prefix, one per "process", closed after the test."""
+    opened: list[RedisBackend] = []
+
+    def backend() -> RedisBackend:
+        made = open_store(url)
+        assert isinstance(made, RedisBackend)
+        opened.append(made)
+        return made
+
+    yield backend
+    for made in opened:
+        made.close()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait, in real time, for what another app does on its own (through Redis)."""
+    with anyio.fail_after(seconds):
+        while not condition():  # noqa: ASYNC110 - another app's doing, no event of ours
+            await anyio.sleep(0.01)
+
+
+async def test_events_one_app_accepts_run_in_the_other(
+    backends: Callable[[], RedisBackend],
+) -> None:
+    ran: list[tuple[str, int]] = []
+    apps = {}
+    for name in ("a", "b"):
+        app = apps[name] = App(name, store=backends(), concurrency=4, shutdown_timeout=0)
+
+        async def work(event: Any, context: Context, name: str = name) -> None:
+            await anyio.sleep(0.01)
+            ran.append((name, event["id"]))
+
+        app.function(name="work")(work)
+    a, b = apps["a"], apps["b"]
+    async with a:  # accepts them all, and leaves at once: what it has not run is the fleet's
+        for number in range(30):
+            result = await a.invoke("work", {"id": number}, invocation_type="Event")
+            assert result.status_code == 202
+    left = len(a.pending_events())
+    assert 0 < left == 30 - len(ran)
+    async with b:
+        await until(lambda: len(ran) == 30)
+        await b.wait_idle()
+    assert sorted(number for _, number in ran) == list(range(30))  # each once
+    assert Counter(name for name, _ in ran)["b"] == left
+    assert a.metrics("work")["AsyncEventsReceived"] == 30  # accepted there
+    assert b.metrics("work")["AsyncEventsReceived"] == left  # taken up there
+    assert b.metrics("work")["AsyncEventOutcomes"]["Success"] == left
+    assert a.pending_events() == b.pending_events() == []
+
+
+async def test_a_thousand_events_run_once_each_on_two_apps(
+    backends: Callable[[], RedisBackend],
+) -> None:
+    ran: list[tuple[str, int]] = []
+    apps = {}
+    for name in ("a", "b"):
+        app = apps[name] = App(name, store=backends(), concurrency=10, shutdown_timeout=0)
+
+        async def work(event: Any, context: Context, name: str = name) -> None:
+            await anyio.sleep(0.01)
+            ran.append((name, event["id"]))
+
+        app.function(name="work")(work)
+    a, b = apps["a"], apps["b"]
+    async with b:
+        async with a:  # both dispatch while "a" accepts; then "a" leaves, "b" carries on
+            for number in range(1000):
+                await a.invoke("work", {"id": number}, invocation_type="Event")
+        await until(lambda: len(ran) >= 1000)
+        await b.wait_idle()
+    numbers = Counter(number for _, number in ran)
+    assert sorted(numbers) == list(range(1000))
+    assert set(numbers.values()) == {1}  # none lost, none run twice
+    by_app = Counter(name for name, _ in ran)
+    assert by_app["a"] + by_app["b"] == 1000
+    assert by_app["b"] > 0
+    assert a.pending_events() == b.pending_events() == []
+
+
+async def test_a_retry_runs_in_another_app_with_its_counts(
+    backends: Callable[[], RedisBackend],
+) -> None:
+    clock = FakeClock()
+    attempts: list[tuple[str, float]] = []
+    failures: list[dict[str, Any]] = []
+    apps = {}
+    for name in ("a", "b"):
+        app = apps[name] = App(name, store=backends(), clock=clock)
+
+        async def flaky(event: Any, context: Context, name: str = name) -> None:
+            attempts.append((name, clock.monotonic()))
+            raise RuntimeError("down")
+
+        app.function(name="flaky", maximum_retry_attempts=2, on_failure=failures.append)(flaky)
+    a, b = apps["a"], apps["b"]
+
+    async def advancing(condition: Callable[[], bool]) -> None:
+        """Move the clock a second at a time (a throttle, while the fleet's processes share
+        out its concurrency, waits a second) until `condition`."""
+        with anyio.fail_after(10):
+            while not condition():
+                await clock.advance(1)
+                await anyio.sleep(0.005)
+
+    async with b:
+        async with a:
+            await a.invoke("flaky", {"order": 7}, invocation_type="Event")
+            await advancing(lambda: len(attempts) == 1)
+        # "a" stopped: its event, waiting to retry a minute later, is the fleet's
+        (pending,) = b.pending_events()
+        assert (pending.attempts, pending.payload) == (1, {"order": 7})
+        await advancing(lambda: len(failures) == 1)
+        await b.wait_idle()
+    assert [name for name, _ in attempts] == ["a", "b", "b"]
+    times = [moment for _, moment in attempts]
+    assert times[1] - times[0] >= 60  # Lambda's intervals
+    assert times[2] - times[1] >= 120
+    (record,) = failures
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3  # counted across both
+    assert record["requestPayload"] == {"order": 7}
+    assert b.metrics("flaky")["AsyncEventsReceived"] == 1  # adopted
+    assert b.metrics("flaky")["AsyncEventOutcomes"]["RetriesExhausted"] == 1
+    assert a.pending_events() == b.pending_events() == []
+
+
+async def test_events_of_a_function_an_app_lacks_wait_for_one_that_has_it(
+    backends: Callable[[], RedisBackend],
+) -> None:
+    ran: list[str] = []
+    functions = {"both": ("alpha", "beta"), "alpha-only": ("alpha",), "beta-only": ("beta",)}
+    apps = {}
+    for name, names in functions.items():
+        app = apps[name] = App(name, store=backends(), shutdown_timeout=0)
+        for function in names:
+
+            async def handler(event: Any, context: Context, where: str = name) -> None:
+                if where == "both":  # never done there: it leaves them to the fleet
+                    await anyio.sleep_forever()
+                ran.append(f"{event['f']} in {where}")
+
+            app.function(name=function)(handler)
+    async with apps["alpha-only"]:
+        async with apps["both"]:
+            for function in ("beta", "alpha", "beta"):
+                await apps["both"].invoke(function, {"f": function}, invocation_type="Event")
+        await until(lambda: ran == ["alpha in alpha-only"])
+        await anyio.sleep(0.2)  # a few exchanges: "alpha-only" leaves the betas alone
+        assert ran == ["alpha in alpha-only"]
+        assert apps["alpha-only"].pending_events() == []  # of the functions it knows
+        waiting = [event.function_name for event in apps["beta-only"].pending_events()]
+        assert waiting == ["beta", "beta"]  # seen from an app not running yet
+        async with apps["beta-only"]:
+            await until(lambda: len(ran) == 3)
+            await apps["beta-only"].wait_idle()
+    assert sorted(ran) == ["alpha in alpha-only", "beta in beta-only", "beta in beta-only"]
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    import anyio
+
+    import faaslib.asyncq.redis
+    from faaslib import App
+
+    faaslib.asyncq.redis.LEASE = 1.0  # its claims lapse a second after it dies
+    url, marker = sys.argv[1], Path(sys.argv[2])
+    app = App("doomed", store=url)
+
+    def mark(path, text):  # whole, or not at all
+        Path(f"{path}.tmp").write_text(text)
+        Path(f"{path}.tmp").replace(path)
+
+    @app.function(name="work")
+    async def work(event, context):
+        mark(marker, context.aws_request_id)
+        await anyio.sleep_forever()  # killed mid-attempt
+
+    async def main():
+        async with app:
+            result = await app.invoke("work", {"n": 1}, invocation_type="Event")
+            mark(f"{marker}.accepted", result.request_id)  # answered 202
+            await anyio.sleep_forever()
+
+    anyio.run(main)
+    """
+)
+
+
+def killed_mid_attempt(url: str, folder: Path) -> tuple[str, str]:
+    """Run `CHILD` until its event is accepted and its attempt started, then SIGKILL it: the
+    request ids it answered 202 with and its attempt ran with."""
+    marker, accepted = folder / "attempt", folder / "attempt.accepted"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(marker)])
+    try:
+        deadline = time.monotonic() + 30
+        while not (marker.exists() and accepted.exists()):
+            assert child.poll() is None, "the child process ended"
+            assert time.monotonic() < deadline, "the child process never ran its event"
+            time.sleep(0.01)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    return accepted.read_text(), marker.read_text()
+
+
+@pytest.mark.slow  # a child process to start (seconds) and a lease to lapse
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_claims_of_a_killed_process_are_taken_over_after_its_lease(
+    url: str, backends: Callable[[], RedisBackend], tmp_path: Path, anyio_backend: str
+) -> None:
+    accepted, attempted = killed_mid_attempt(url, tmp_path)
+    assert accepted == attempted
+    runs: list[tuple[str, int]] = []
+    survivor = App("survivor", store=backends())
+
+    @survivor.function(name="work")
+    async def work(event: Any, context: Context) -> None:
+        runs.append((context.aws_request_id, event["n"]))
+
+    (pending,) = survivor.pending_events()  # still claimed by the dead process
+    assert pending.attempts == 0
+    killed = time.monotonic()
+    async with survivor:
+        await until(lambda: len(runs) == 1)
+        took = time.monotonic() - killed
+        await survivor.wait_idle()
+    assert runs == [(accepted, 1)]  # the same event, run again: at least once
+    assert 0.5 < took < 5  # once the lease lapsed (1 s here), not before
+    assert survivor.metrics("work")["AsyncEventOutcomes"]["Success"] == 1
+    assert survivor.pending_events() == []
