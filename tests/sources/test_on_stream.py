@@ -27,6 +27,7 @@ from faaslib.sources._common import batch_item_failures
 from faaslib.sources.stream_mapping.failures import OnFailure, StreamMappingCounters
 from faaslib.sources.stream_mapping.lanes import _unreported
 from faaslib.testing import FakeClock
+from faaslib.testing import settle as all_blocked
 from tests.events import corpus
 from tests.events.corpus import needs_corpus
 
@@ -52,7 +53,7 @@ def payloads(event: dict[str, Any]) -> list[Any]:
 async def settle(app: App, clock: FakeClock, *, step: float = 60.0, rounds: int = 500) -> None:
     """Move time until every trigger is idle (retries wait on the clock), then wait for idle."""
     for _ in range(rounds):
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         if all(trigger.idle() for trigger in app.triggers()):
             await app.wait_idle()
             return
@@ -135,7 +136,7 @@ async def test_the_starting_position_is_fixed_when_the_mapping_is_registered(
 
     await stream.put_record("later", partition_key="k")  # before the app runs: delivered
     async with app:
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         await stream.put_record("after", partition_key="k")
         await app.wait_idle()
     assert seen == expected
@@ -248,7 +249,7 @@ async def test_a_failing_batch_blocks_its_shard_while_the_others_go_on(clock: Fa
         await stream.put_record("a1", partition_key="a", explicit_hash_key=FIRST_SHARD)
         for name in ("b1", "b2"):
             await stream.put_record(name, partition_key="b", explicit_hash_key=SECOND_SHARD)
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         assert [name for _, name in seen] == ["b1", "b2"]  # the other shard goes on
         await settle(app, clock, step=1)
     assert seen == [(0.0, "b1"), (0.0, "b2"), (7.0, "bad"), (7.0, "a1")]  # after 1 + 2 + 4 s
@@ -379,7 +380,7 @@ async def test_records_older_than_the_maximum_age_are_discarded_before_a_retry(
 
     async with app:
         await stream.put_record("bad", partition_key="k")
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         await clock.advance(40)
         await stream.put_record("good", partition_key="k")  # 40 s younger: survives
         await settle(app, clock, step=1)
@@ -409,7 +410,7 @@ async def test_a_throttled_batch_is_retried_without_spending_a_retry_attempt(
 
     async with app, anyio.create_task_group() as tasks:
         tasks.start_soon(app.invoke, "clicks", {"hold": True})
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         await stream.put_record("x", partition_key="k")
         await settle(app, clock, step=1)
     assert handled == [15.0]  # throttled at 0, 1, 3 and 7 s; the hold ends at 10 s
@@ -436,7 +437,7 @@ async def test_records_throttled_past_their_maximum_age_are_described_without_a_
 
     async with app, anyio.create_task_group() as tasks:
         tasks.start_soon(app.invoke, "clicks", {"hold": True})
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         await stream.put_record("x", partition_key="k")
         await settle(app, clock, step=10)
         await clock.advance(500)  # the hold ends
@@ -460,7 +461,7 @@ async def test_records_trimmed_while_their_shard_is_blocked_are_lost_and_reporte
 
     async with app:
         await stream.put_record("blocker", partition_key="k")
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         await clock.advance(1)
         lost = await stream.put_record("unread", partition_key="k")
         await settle(app, clock, step=3600)
@@ -718,7 +719,7 @@ async def test_a_stop_and_a_new_run_resume_where_the_mapping_left_off(clock: Fak
     async with app:
         await stream.put_record("one", partition_key="k")
         await stream.put_record("bad", partition_key="k")
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
     assert attempts == ["one", "bad"]  # "bad" waits to retry when the app stops
     await stream.put_record("two", partition_key="k")
     await clock.advance(600)  # its iterator has long expired

@@ -11,12 +11,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import anyio
 import pytest
 
 from faaslib import App, ConfigurationError, Context
 from faaslib.events import DynamoDBStreamEvent
 from faaslib.testing import FakeClock
+from faaslib.testing import settle as all_blocked
 from tests.events import corpus
 from tests.events.corpus import needs_corpus
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("each_store")]
 async def settle(app: App, clock: FakeClock, *, step: float = 1.0, rounds: int = 500) -> None:
     """Move time until every trigger is idle (retries wait on the clock), then wait for idle."""
     for _ in range(rounds):
-        await anyio.wait_all_tasks_blocked()
+        await all_blocked()
         if all(trigger.idle() for trigger in app.triggers()):
             await app.wait_idle()
             return

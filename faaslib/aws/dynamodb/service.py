@@ -271,9 +271,12 @@ class DynamoDBService:
         )
         # All or nothing, as DynamoDB's: the reads, the conditions and the writes are one step
         # (one transaction on a file store, which a killed process never leaves half done).
+        # The tables in one order (by ARN) in every process: where each table is a lock
+        # (Redis), two transactions over the same tables never wait for each other's.
         with ExitStack() as one_step:
-            for table in {id(write.table): write.table for write in writes}.values():
-                one_step.enter_context(table._batch())
+            tables = {write.table.arn: write.table for write in writes}
+            for arn in sorted(tables):
+                one_step.enter_context(tables[arn]._batch())
             self._transact(writes)
         return {}
 

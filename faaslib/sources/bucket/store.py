@@ -2,7 +2,8 @@
 the operations a bucket asks of its store, and `StoredRecord`, an object as a store hands it
 out. `memory.MemoryObjects` keeps them in the process (the default); `sqlite.SQLiteObjects` in
 a database file (and, for large bodies, files beside it) shared by the processes of a host;
-`for_backend` picks by the app's store.
+`redis.RedisObjects` on a Redis server shared by processes and hosts; `for_backend` picks by
+the app's store.
 
 What a store must guarantee, whatever keeps it: each operation is atomic (a reader sees an
 object whole, before or after a put, never half of one); `batch()` makes the reads inside it
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from faaslib.errors import ConfigurationError
 from faaslib.sources.bucket.objects import ObjectInfo
 
 if TYPE_CHECKING:
@@ -81,10 +83,19 @@ class ObjectStore(Protocol):
 
 def for_backend(backend: Backend | None, name: str) -> ObjectStore:
     """Bucket `name`'s store on `backend` (in memory when there is none)."""
-    if backend is not None and backend.kind == "sqlite":
+    if backend is None or backend.kind == "memory":
+        from faaslib.sources.bucket.memory import MemoryObjects
+
+        return MemoryObjects()
+    if backend.kind == "sqlite":
         from faaslib.sources.bucket.sqlite import SQLiteObjects
 
         return SQLiteObjects(backend.database, name)
-    from faaslib.sources.bucket.memory import MemoryObjects
+    if backend.kind == "redis":
+        from faaslib.sources.bucket.redis import RedisObjects
 
-    return MemoryObjects()
+        return RedisObjects(backend, name)
+    raise ConfigurationError(
+        f"bucket {name!r}: store {backend!r} is of kind {backend.kind!r}, which keeps no "
+        "buckets (the kinds are 'memory', 'sqlite' and 'redis')"
+    )

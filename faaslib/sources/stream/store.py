@@ -1,7 +1,8 @@
 """The seam between a stream's semantics (`stream.Stream`) and where its records are:
 `StreamStore`, what a stream asks of its store, and `ShardStore`, one shard's records in it.
 `memory.MemoryStream` keeps them in the process (the default); `sqlite.SQLiteStream` in a
-database file shared by the processes of a host; `for_backend` picks by the app's store.
+database file shared by the processes of a host; `redis.RedisStream` on a Redis server shared by
+processes and hosts; `for_backend` picks by the app's store.
 
 What a store must guarantee, whatever keeps it: a record is numbered by its place in its shard
 (0, 1, ...) and its sequence number follows from that number, so sequence numbers only grow
@@ -18,6 +19,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 from faaslib.clock import Clock
+from faaslib.errors import ConfigurationError
 from faaslib.sources.stream._shards import SEQUENCE_STEP
 from faaslib.sources.stream.records import Record, Shard, ShardIterator
 
@@ -118,10 +120,16 @@ def number_of(first: int, tip: int, sequence_number: int) -> int | None:
 def for_backend(backend: Backend | None, key: str, shards: int, clock: Clock) -> StreamStore:
     """The store of the stream kept under `key` (its ARN, unless its owner names another), with
     `shards` shards, on `backend` (in memory when there is none)."""
-    if backend is not None and backend.kind == "sqlite":
+    if backend is None or backend.kind == "memory":
+        from faaslib.sources.stream.memory import MemoryStream
+
+        return MemoryStream(shards, clock)
+    if backend.kind == "sqlite":
         from faaslib.sources.stream.sqlite import SQLiteStream
 
         return SQLiteStream(backend.database, key, shards, clock)
-    from faaslib.sources.stream.memory import MemoryStream
+    if backend.kind == "redis":
+        from faaslib.sources.stream.redis import RedisStream
 
-    return MemoryStream(shards, clock)
+        return RedisStream(backend, key, shards, clock)
+    raise ConfigurationError(f"stream {key!r}: no record store for a {backend.kind!r} backend")

@@ -1,7 +1,7 @@
 """The seam between a table's semantics (`table.Table`) and where its items are: `ItemStore`,
 what a table asks of its store. `memory.MemoryItems` keeps them in the process (the default);
-`sqlite.SQLiteItems` in a database file shared by the processes of a host; `for_backend` picks
-by the app's store.
+`sqlite.SQLiteItems` in a database file shared by the processes of a host; `redis.RedisItems` on
+a Redis server shared by processes and hosts; `for_backend` picks by the app's store.
 
 What a store must guarantee, whatever keeps it: inside `batch()` the reads and writes are one
 atomic step (one transaction in a file), and the table's stream writes on the same backend join
@@ -14,6 +14,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
+from faaslib.errors import ConfigurationError
 from faaslib.events.streams import AttributeValue
 
 if TYPE_CHECKING:
@@ -51,10 +52,16 @@ def for_backend(
 ) -> ItemStore:
     """Table `arn`'s store on `backend` (in memory when there is none); `stream_arn` labels its
     stream unless the store kept another label for it."""
-    if backend is not None and backend.kind == "sqlite":
+    if backend is None or backend.kind == "memory":
+        from faaslib.sources.table.memory import MemoryItems
+
+        return MemoryItems(stream_arn)
+    if backend.kind == "sqlite":
         from faaslib.sources.table.sqlite import SQLiteItems
 
         return SQLiteItems(backend.database, arn, key_schema, stream_arn)
-    from faaslib.sources.table.memory import MemoryItems
+    if backend.kind == "redis":
+        from faaslib.sources.table.redis import RedisItems
 
-    return MemoryItems(stream_arn)
+        return RedisItems(backend, arn, key_schema, stream_arn)
+    raise ConfigurationError(f"table {arn!r}: no item store for a {backend.kind!r} backend")
