@@ -49,8 +49,10 @@ def bind_cdk_notifications(builder: Builder, logical_id: str) -> None:
         rules = _field(_field(item.get("Filter"), "Key", path), "FilterRules", path)
         prefix, suffix = key_filter({"S3Key": {"Rules": rules or []}}, f"{path}.Filter")
         events = item.get("Events") or []
+        if not isinstance(events, list):
+            raise TemplateError(f"{path}.Events", "must be a list of S3 event names")
         function = item.get("LambdaFunctionArn")
-        _notify(builder, bucket, function, list(events), prefix, suffix, path)
+        _notify(builder, bucket, function, events, prefix, suffix, path)
     _unemulated(builder, notifications, "QueueConfigurations", "TopicConfigurations")
     _unemulated(builder, notifications, "EventBridgeConfiguration")
     properties.ignore("ServiceToken", "Managed", "SkipDestinationValidation")
