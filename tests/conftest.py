@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,11 +35,65 @@ def app(clock: FakeClock) -> App:
     return App("test", clock=clock)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server for the suite: `FAASLIB_TEST_REDIS` (CI starts one), else a redis-server
+    of our own on a free port of 127.0.0.1; the tests that need one skip without it."""
+    given = os.environ.get("FAASLIB_TEST_REDIS")
+    if given:
+        yield given
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip(
+            "no redis-server on PATH: the Redis store's tests need one (apt install redis-server)"
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start on port {port}") from None
+                time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each store an app may keep its services' state in: "memory", and a fresh SQLite file."""
+    """Each store an app may keep its services' state in: "memory", a fresh SQLite file, and a
+    fresh key prefix on the suite's Redis server."""
     if request.param == "memory":
         yield "memory"
+        return
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        yield f"{url}?prefix=t{uuid.uuid4().hex[:12]}"
         return
     yield f"sqlite:///{tmp_path / 'app.db'}"
 
@@ -65,10 +125,11 @@ def _made_on(store: str, monkeypatch: pytest.MonkeyPatch, *, close: bool) -> Ite
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--store",
-        choices=["memory", "sqlite"],
+        choices=["memory", "sqlite", "redis"],
         default="memory",
-        help="run every test on this store (a fresh SQLite file per test with 'sqlite'); the "
-        "modules of stateful services run on both stores whatever it says",
+        help="run every test on this store (a fresh SQLite file per test with 'sqlite', a fresh "
+        "key prefix on the suite's Redis server with 'redis'); the modules of stateful services "
+        "run on every store whatever it says",
     )
 
 
@@ -76,12 +137,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _whole_suite_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """`pytest --store sqlite`: the whole suite, unchanged, on SQLite. The file stays open
-    after the test: an app a module makes when first imported lives on into later tests."""
-    if request.config.getoption("--store") == "memory" or "each_store" in request.fixturenames:
+    """`pytest --store sqlite` (or `redis`): the whole suite, unchanged, on that store. The
+    store stays open after the test: an app a module makes when first imported lives on into
+    later tests."""
+    chosen = request.config.getoption("--store")
+    if chosen == "memory" or "each_store" in request.fixturenames:
         yield
         return
-    folder = tmp_path_factory.mktemp("store")
+    if chosen == "redis":
+        url = f"{request.getfixturevalue('redis_url')}?prefix=t{uuid.uuid4().hex[:12]}"
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'app.db'}"
     with pytest.MonkeyPatch.context() as monkeypatch:
-        made = _made_on(f"sqlite:///{folder / 'app.db'}", monkeypatch, close=False)
+        made = _made_on(url, monkeypatch, close=False)
         yield from (None for _ in made)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The Redis variants of the store-parametrised modules run on asyncio only, to keep the
+    suite within its time: their code paths on trio are the Redis modules' own tests
+    (tests/sources/queue/test_queue_redis.py, tests/test_asyncq_redis.py,
+    tests/stores/test_redis_*.py run on both)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        if params.get("store") == "redis" and params.get("anyio_backend") == "trio":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

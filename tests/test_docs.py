@@ -13,6 +13,7 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,12 @@ def test_the_docs_have_examples_on_every_guide() -> None:
 
 
 @pytest.mark.parametrize(("where", "code"), PYTHON, ids=[where for where, _ in PYTHON])
-def test_every_python_example_runs(where: str, code: str) -> None:
+def test_every_python_example_runs(
+    where: str, code: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "REDIS_URL" in code:  # the suite's Redis server, with a prefix of the example's own
+        url = request.getfixturevalue("redis_url")
+        monkeypatch.setenv("REDIS_URL", f"{url}?prefix=docs{uuid.uuid4().hex[:8]}")
     run_example(where, code)  # its own asserts check what it shows
 
 

@@ -1,8 +1,13 @@
-"""The child process of the crash tests: an app on a SQLite file, killed with SIGKILL at random
-moments by the test and started again on the same file.
+"""The child process of the crash tests: an app on a SQLite file (or a Redis URL), killed with
+SIGKILL at random moments by the test and started again on the same store.
 
-    python crash_app.py DATABASE FOLDER COUNT accept     # accept COUNT events and messages
-    python crash_app.py DATABASE FOLDER COUNT consume    # only drain the queue "jobs"
+    python crash_app.py STORE FOLDER COUNT accept     # accept COUNT events and messages
+    python crash_app.py STORE FOLDER COUNT consume    # only drain the queue "jobs"
+    python crash_app.py STORE FOLDER 0 serve          # run until FOLDER/stop exists (a worker)
+
+STORE is a SQLite file's path or a store URL; `CONCURRENCY` in the environment sets the app's
+account concurrency (50). Each handler call appends `+ TIME PID` to `running.log` as it starts
+and `- TIME PID` as it ends, so a test can add up the invocations in flight across processes.
 
 `accept` invokes function `work` with COUNT Event invocations and sends COUNT messages to queue
 `jobs`, carrying on from the last id its earlier lives wrote to `accepted.log` (an id is written
@@ -19,6 +24,7 @@ import json
 import os
 import random
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,32 +44,43 @@ class Log:
             os.write(self.fd, "".join(f"{line}\n" for line in lines).encode())
 
 
-def build(database: Path, folder: Path) -> App:
-    app = App("crash", store=f"sqlite:///{database}", concurrency=50)
+def build(store: str, folder: Path) -> App:
+    url = store if "://" in store else f"sqlite:///{store}"
+    app = App("crash", store=url, concurrency=int(os.environ.get("CONCURRENCY", "50")))
     failed_events = app.queue("event-failures")
     app.queue("jobs-dlq")
     app.queue("jobs", visibility_timeout=2, redrive=("jobs-dlq", 2))
     succeeded = Log(folder / "succeeded.log")
+    running = Log(folder / "running.log")
+    pid = os.getpid()
     chance = random.Random()
 
     @app.function(name="work", maximum_retry_attempts=0, on_failure=failed_events.arn)
     async def work(event: Any, context: Context) -> None:
-        await anyio.sleep(chance.random() * 0.004)
-        if chance.random() < 0.2:
-            raise RuntimeError(f"event {event['id']} failed, as one in five does")
-        succeeded.add(f"event {event['id']}")
+        running.add(f"+ {time.time()} {pid}")
+        try:
+            await anyio.sleep(chance.random() * 0.004)
+            if chance.random() < 0.2:
+                raise RuntimeError(f"event {event['id']} failed, as one in five does")
+            succeeded.add(f"event {event['id']}")
+        finally:
+            running.add(f"- {time.time()} {pid}")
 
     @app.on_queue("jobs", batch_size=10, report_batch_item_failures=True, timeout=1)
     async def consume(event: Any, context: Context) -> dict[str, Any]:
-        await anyio.sleep(chance.random() * 0.004)
-        failures, done = [], []
-        for record in event["Records"]:
-            if chance.random() < 0.2:
-                failures.append({"itemIdentifier": record["messageId"]})
-            else:
-                done.append(f"message {json.loads(record['body'])['id']}")
-        succeeded.add(*done)
-        return {"batchItemFailures": failures}
+        running.add(f"+ {time.time()} {pid}")
+        try:
+            await anyio.sleep(chance.random() * 0.004)
+            failures, done = [], []
+            for record in event["Records"]:
+                if chance.random() < 0.2:
+                    failures.append({"itemIdentifier": record["messageId"]})
+                else:
+                    done.append(f"message {json.loads(record['body'])['id']}")
+            succeeded.add(*done)
+            return {"batchItemFailures": failures}
+        finally:
+            running.add(f"- {time.time()} {pid}")
 
     return app
 
@@ -79,11 +96,15 @@ def accepted_so_far(folder: Path) -> tuple[int, int]:
     return highest["event"] + 1, highest["message"] + 1
 
 
-async def main(database: Path, folder: Path, count: int, role: str) -> None:
-    app = build(database, folder)
+async def main(store: str, folder: Path, count: int, role: str) -> None:
+    app = build(store, folder)
     accepted = Log(folder / "accepted.log")
     jobs = app.queue("jobs")
     async with app:
+        if role == "serve":
+            while not (folder / "stop").exists():  # noqa: ASYNC110
+                await anyio.sleep(0.05)
+            return
         if role == "accept":
             next_event, next_message = accepted_so_far(folder)
             while next_event < count or next_message < count:
@@ -109,5 +130,5 @@ async def main(database: Path, folder: Path, count: int, role: str) -> None:
 
 
 if __name__ == "__main__":
-    database, folder, count, role = sys.argv[1:5]
-    anyio.run(main, Path(database), Path(folder), int(count), role)
+    store, folder, count, role = sys.argv[1:5]
+    anyio.run(main, store, Path(folder), int(count), role)
