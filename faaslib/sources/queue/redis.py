@@ -78,7 +78,8 @@ class RedisQueue:
         self._backend = backend
         self._base = backend.key("queue", core.name)
         self._fifo = "1" if core.fifo else "0"
-        self._changed = Signal()  # set by this object's writes, for its own waiters
+        self._changed = Signal()  # set by this object's writes, and other processes' (watch)
+        backend.watch(self._base, self._changed.set)
         self._poll = polling(core.clock)
         key, mask = self._blocking(
             "SECRET", [secrets.token_bytes(8), format(secrets.randbits(96), "x")], tick=False

@@ -67,6 +67,12 @@ local function remove(qbase, qfifo, member)
   end
 end
 
+-- Wake the waiters of queue `qbase` in every process (`RedisBackend.watch`): it may have a
+-- message for them now.
+local function announce(qbase)
+  redis.call('PUBLISH', string.match(qbase, '^{[^}]*}') .. ':changes', qbase)
+end
+
 -- A message enters queue `qbase`, visible after `delay`; its serial.
 local function admit(qbase, qfifo, blob, group, delay, retained_from, retention, rc, fr, src)
   local serial = redis.call('HINCRBY', qbase .. ':meta', 'serial', 1)
@@ -85,6 +91,7 @@ local function admit(qbase, qfifo, blob, group, delay, retained_from, retention,
     redis.call('ZADD', qbase .. ':g:' .. group, serial, member)
     redis.call('ZADD', qbase .. ':heads', 'NX', serial, group)
   end
+  announce(qbase)
   return serial
 end
 
@@ -300,6 +307,7 @@ for i = 3, #ARGV, 2 do
   if code == 1 then remove(base, fifo, member) end
   result[#result + 1] = code
 end
+if fifo then announce(base) end  -- a group whose head left may deliver its next message
 return result
 """
 )
@@ -334,6 +342,7 @@ else
   redis.call('ZADD', base .. ':at', now + seconds, member)
   if seconds == 0 then
     redis.call('ZREM', base .. ':fl', member)
+    announce(base)
   else
     redis.call('ZADD', base .. ':fl', now + seconds, member)
   end

@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
+import anyio.abc
 from anyio.from_thread import BlockingPortal
 
 from faaslib.clock import round_trips
@@ -57,6 +58,7 @@ class RedisBackend:
             _sentinel_target(url, self._target)  # its hosts and primary's name, checked now
         self._client: Client | None = None
         self._users = 0
+        self._watchers: dict[bytes, list[Callable[[], object]]] = {}
         self._blocking_client: _BlockingClient | None = None
         self._lock = threading.Lock()
         from faaslib.stores.redis.values import RedisValues
@@ -103,9 +105,30 @@ class RedisBackend:
                 ) from None
             self._client, self._users = client, 1
             try:
-                yield self
+                async with anyio.create_task_group() as tasks:
+                    await tasks.start(self._listen, client)
+                    try:
+                        yield self
+                    finally:
+                        tasks.cancel_scope.cancel()
             finally:
                 self._client, self._users = None, 0
+
+    def watch(self, key: str, callback: Callable[[], object]) -> None:
+        """Call `callback` (in the connected event loop) whenever a script of any process
+        announces a change of `key` on the app's channel: a queue's waiters wake within a
+        round trip of another process's send, not at their next poll."""
+        self._watchers.setdefault(key.encode(), []).append(callback)
+
+    async def _listen(
+        self, client: Client, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        channel = self.key("changes")
+        async with client.pubsub(channels=[channel], ignore_subscribe_messages=True) as changes:
+            task_status.started()
+            async for message in changes:
+                for callback in self._watchers.get(message["data"], ()):
+                    callback()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Client]:
