@@ -6,8 +6,9 @@ SIGKILL at random moments by the test and started again on the same store.
     python crash_app.py STORE FOLDER 0 serve          # run until FOLDER/stop exists (a worker)
 
 STORE is a SQLite file's path or a store URL; `CONCURRENCY` in the environment sets the app's
-account concurrency (50). Each handler call appends `+ TIME PID` to `running.log` as it starts
-and `- TIME PID` as it ends, so a test can add up the invocations in flight across processes.
+account concurrency (50), `WORK_SECONDS` the most a handler call works (0.004). Each handler
+call appends `+ TIME PID` to `running.log` as it starts and `- TIME PID` as it ends, so a test
+can add up the invocations in flight across processes.
 
 `accept` invokes function `work` with COUNT Event invocations and sends COUNT messages to queue
 `jobs`, carrying on from the last id its earlier lives wrote to `accepted.log` (an id is written
@@ -44,6 +45,9 @@ class Log:
             os.write(self.fd, "".join(f"{line}\n" for line in lines).encode())
 
 
+WORK_SECONDS = float(os.environ.get("WORK_SECONDS", "0.004"))
+
+
 def build(store: str, folder: Path) -> App:
     url = store if "://" in store else f"sqlite:///{store}"
     app = App("crash", store=url, concurrency=int(os.environ.get("CONCURRENCY", "50")))
@@ -59,7 +63,7 @@ def build(store: str, folder: Path) -> App:
     async def work(event: Any, context: Context) -> None:
         running.add(f"+ {time.time()} {pid}")
         try:
-            await anyio.sleep(chance.random() * 0.004)
+            await anyio.sleep(chance.random() * WORK_SECONDS)
             if chance.random() < 0.2:
                 raise RuntimeError(f"event {event['id']} failed, as one in five does")
             succeeded.add(f"event {event['id']}")
@@ -70,7 +74,7 @@ def build(store: str, folder: Path) -> App:
     async def consume(event: Any, context: Context) -> dict[str, Any]:
         running.add(f"+ {time.time()} {pid}")
         try:
-            await anyio.sleep(chance.random() * 0.004)
+            await anyio.sleep(chance.random() * WORK_SECONDS)
             failures, done = [], []
             for record in event["Records"]:
                 if chance.random() < 0.2:

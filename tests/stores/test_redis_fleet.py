@@ -40,7 +40,8 @@ def start(store: str, folder: Path, role: str, count: int) -> subprocess.Popen[b
     return subprocess.Popen(
         [sys.executable, str(CHILD), store, str(folder), str(count), role],
         cwd=ROOT,
-        env={**os.environ, "CONCURRENCY": str(LIMIT)},
+        # handlers long enough that the fleet's limit, not the acceptor's pace, bounds the work
+        env={**os.environ, "CONCURRENCY": str(LIMIT), "WORK_SECONDS": "0.03"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # the handlers' random failures are logged there
     )
