@@ -1,6 +1,7 @@
 """A fleet on one Redis server: four worker processes (`crash_app.py serve`) share the queue
-`jobs` and the Event invocations an acceptor process (`crash_app.py accept`) hands them, while
-the test kills two workers with SIGKILL at random moments and starts them again.
+`jobs` and the Event invocations an acceptor process (`crash_app.py accept`) hands them (1,000
+of each), while the test kills two workers with SIGKILL at random moments and starts them
+again.
 
 At the end every accepted item has succeeded or sits in its failure queue (the conservation
 invariant), and the invocations in flight, added up over the processes from the handlers' own
@@ -29,7 +30,7 @@ from faaslib.stores import open_store
 
 CHILD = Path(__file__).with_name("crash_app.py")
 ROOT = Path(__file__).parents[2]
-ITEMS = 2_000
+ITEMS = 1_000
 LIMIT = 10
 WORKERS = 4
 

@@ -17,6 +17,7 @@ between two queues' keys atomically).
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -33,6 +34,7 @@ from faaslib.errors import ConfigurationError
 
 __all__ = ["SCHEMES", "RedisBackend"]
 
+logger = logging.getLogger("faaslib")
 SCHEMES = ("redis", "rediss", "redis+sentinel", "redis+cluster")
 _T = TypeVar("_T")
 Client = Any  # coredis.Redis[bytes] | coredis.RedisCluster[bytes]: coredis is an optional extra
@@ -124,11 +126,22 @@ class RedisBackend:
         self, client: Client, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
         channel = self.key("changes")
-        async with client.pubsub(channels=[channel], ignore_subscribe_messages=True) as changes:
-            task_status.started()
-            async for message in changes:
-                for callback in self._watchers.get(message["data"], ()):
-                    callback()
+        task_status.started()
+        while True:  # the waiters' polls are the safety net: a lost listener only slows them
+            try:
+                async with client.pubsub(
+                    channels=[channel], ignore_subscribe_messages=True
+                ) as changes:
+                    async for message in changes:
+                        for callback in self._watchers.get(message["data"], ()):
+                            callback()
+            except BaseException as error:
+                if _closing(error):  # the app stops: this task just ends
+                    return
+                if not isinstance(error, Exception):
+                    raise
+                logger.warning("store %r: listening for changes failed: %s", self.url, error)
+            await anyio.sleep(1)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Client]:
@@ -237,6 +250,15 @@ class _BlockingClient:
     def close(self) -> None:
         self._portal.call(self._stop.set)
         self._thread.join(10)
+
+
+def _closing(error: BaseException) -> bool:
+    """Whether `error` is only what a cancelled subscription raises as it closes: the
+    cancellation, and the closed stream coredis's pubsub meets then (alone or grouped)."""
+    grouped = getattr(error, "exceptions", None)
+    if isinstance(grouped, tuple):
+        return all(_closing(inner) for inner in grouped)
+    return isinstance(error, anyio.get_cancelled_exc_class() | anyio.ClosedResourceError)
 
 
 def _unreachable() -> tuple[type[Exception], ...]:
