@@ -18,7 +18,8 @@ __all__ = ["MemoryEvents"]
 
 
 class MemoryEvents:
-    """Events on the clock's monotonic time."""
+    """Events on the clock's monotonic time (`time()`: a store that keeps them elsewhere too,
+    as `redis.RedisEvents`, holds its own this way on its time line)."""
 
     poll_interval: float | None = None
 
@@ -36,7 +37,7 @@ class MemoryEvents:
         self._ready.append(event)
 
     def claim(self, limit: int) -> list[QueuedEvent]:
-        now = self.clock.monotonic()
+        now = self.time()
         waiting = self._waiting
         while waiting and waiting[0][0] <= now:
             self._ready.append(heapq.heappop(waiting)[2])
@@ -57,7 +58,7 @@ class MemoryEvents:
 
     def retry(self, event: QueuedEvent, delay: float) -> None:
         self._running.discard(event)
-        due = self.clock.monotonic() + delay
+        event.due = due = self.time() + delay
         heapq.heappush(self._waiting, (due, next(self._sequence), event))
 
     def release(self, event: QueuedEvent) -> None:

@@ -24,7 +24,6 @@ before its 202 (`accepted`); one a source hands over is written by the next turn
 from __future__ import annotations
 
 import heapq
-import itertools
 import logging
 import uuid
 from collections import deque
@@ -36,6 +35,7 @@ import anyio.abc
 import anyio.lowlevel
 import msgspec
 
+from faaslib.asyncq.memory import MemoryEvents
 from faaslib.asyncq.redis_scripts import EXCHANGE, LISTING
 from faaslib.asyncq.store import QueuedEvent
 from faaslib.clock import Clock
@@ -100,26 +100,23 @@ def _member(key: int) -> str:
     return f"{key:015d}"  # as the scripts name them
 
 
-class RedisEvents:
+class RedisEvents(MemoryEvents):
     """Events on Redis under `backend`'s prefix, on the clock's wall time; `lookup` finds their
-    functions (events of a function this process does not have are left for one that has)."""
+    functions (events of a function this process does not have are left for one that has).
+    Those this process holds it keeps as `MemoryEvents` does, on that time line."""
 
     poll_interval: float | None = None  # the exchange wakes the dispatcher and the waiters
 
     def __init__(
         self, backend: RedisBackend, clock: Clock, lookup: Callable[[str], Function | None]
     ) -> None:
+        super().__init__(clock)
         self._backend = backend
-        self.clock = clock
         self._lookup = lookup
         self._base = base = backend.key("events")
         names = ("seq", "pool", "body", "state", "func", "owner", "workers")
         self._keys = [f"{base}:{name}" for name in names]
         self._worker = uuid.uuid4().hex
-        self._ready: deque[QueuedEvent] = deque()
-        self._waiting: list[tuple[float, int, QueuedEvent]] = []  # (due, sequence, event)
-        self._sequence = itertools.count()
-        self._running: set[QueuedEvent] = set()
         self._dirty: dict[QueuedEvent, int] = {}  # changed here since the last exchange
         self._given_back: list[tuple[int, str]] = []  # claimed, of unknown functions
         self._writing: list[QueuedEvent] = []  # accepted here, in the exchange under way
@@ -138,45 +135,19 @@ class RedisEvents:
     def time(self) -> float:
         return self.clock.now()
 
-    # -- the dispatcher's calls: local, as in memory ----------------------------------------------
+    # -- the dispatcher's calls: local, as in memory, noting what the next exchange writes ----
 
     def add(self, event: QueuedEvent) -> None:
         event.due = event.received
-        self._ready.append(event)
+        super().add(event)
         self._changed(event, _HELD, urgent=True)
 
-    def claim(self, limit: int) -> list[QueuedEvent]:
-        now = self.clock.now()
-        waiting = self._waiting
-        while waiting and waiting[0][0] <= now:
-            self._ready.append(heapq.heappop(waiting)[2])
-        claimed: list[QueuedEvent] = []
-        ready = self._ready
-        while ready and len(claimed) < limit:
-            event = ready.popleft()
-            self._running.add(event)
-            claimed.append(event)
-        return claimed
-
-    def claim_one(self) -> QueuedEvent | None:
-        if not self._ready:
-            return None
-        event = self._ready.popleft()
-        self._running.add(event)
-        return event
-
     def retry(self, event: QueuedEvent, delay: float) -> None:
-        self._running.discard(event)
-        event.due = self.clock.now() + delay
-        heapq.heappush(self._waiting, (event.due, next(self._sequence), event))
+        super().retry(event, delay)
         self._changed(event, _HELD)
 
-    def release(self, event: QueuedEvent) -> None:
-        self._running.discard(event)
-        self._ready.appendleft(event)  # still held here, unchanged: nothing to write
-
     def finish(self, event: QueuedEvent) -> None:
-        self._running.discard(event)
+        super().finish(event)
         self._counted.discard(event.key)
         self._changed(event, _ENDED)
 
@@ -188,9 +159,6 @@ class RedisEvents:
         self._dirty[event] = status
         if (urgent or self._pooled) and self._kick is not None:
             self._kick.set()
-
-    def running(self) -> int:
-        return len(self._running)
 
     def count(self) -> int:
         if not self._live:
@@ -207,9 +175,6 @@ class RedisEvents:
         if not self._live:
             return self._read()[1]
         return not self._left and not self._sending and not _pooling(self._dirty)
-
-    def next_due(self) -> float | None:
-        return self._waiting[0][0] if self._waiting else None
 
     def keep_alive(self) -> None:
         pass  # the exchange renews the lease

@@ -253,6 +253,7 @@ steps = st.lists(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the grants' arithmetic, 20 s a run
 @settings(max_examples=60, deadline=None)
 @given(steps=steps)
 async def test_processes_sharing_a_prefix_never_exceed_the_limits_together(

@@ -95,18 +95,11 @@ def server(folder: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("cluster")
     ports = cluster_ports(3)
-    nodes = [
-        server(
-            folder / str(port),
-            port,
-            "--cluster-enabled",
-            "yes",
-            "--cluster-config-file",
-            "nodes.conf",
-        )
-        for port in ports
-    ]
+    nodes: list[subprocess.Popen[bytes]] = []
     try:
+        for port in ports:  # each stopped at the end, even if a later one fails to start
+            options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+            nodes.append(server(folder / str(port), port, *options))
         subprocess.run(
             [
                 "redis-cli",
