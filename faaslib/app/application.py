@@ -24,6 +24,7 @@ from faaslib.asyncq import EventQueue
 from faaslib.asyncq.store import for_backend as events_store
 from faaslib.billing import Budget, Costs, PriceCatalog
 from faaslib.billing.kept import KeptTotals
+from faaslib.billing.ledger import FunctionLedger
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, function_arn, validate
 from faaslib.errors import (
@@ -44,6 +45,7 @@ from faaslib.invoke import (
     new_request_id,
 )
 from faaslib.metrics import FunctionMetrics
+from faaslib.metrics.kept import KeptMetrics
 from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.decorators import EventSources
 from faaslib.sources.registry import Resources
@@ -158,6 +160,7 @@ class App(
         self.store: Backend = open_store(store)
         self._store_connection: AbstractAsyncContextManager[object] | None = None
         self._kept: dict[str, KeptTotals] = {}  # the ledgers' totals in a durable store
+        self._kept_metrics: dict[str, KeptMetrics] = {}  # the fleet's metrics (Redis)
         """Where the services' state lives: `App(store="memory")` (the default) or
         `App(store="sqlite:///path/to/app.db")` (see the docs' "Durable state")."""
         # On Redis the limits are the fleet's: this process admits within grants leased there.
@@ -191,8 +194,10 @@ class App(
             self.clock,
             self._prices,
             self._runner.budget,
+            self._own_ledgers,
         )
-        """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ..."""
+        """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ...; with a
+        shared store, every process's (`app.costs.this_process()`: this one's)."""
 
     @classmethod
     def from_template(
@@ -328,6 +333,14 @@ class App(
             )
         return aws
 
+    def _own_ledgers(self) -> list[FunctionLedger]:
+        ledgers = []
+        for name, function in self._functions.items():
+            kept = self._kept.get(name)
+            ledger = function.ledger
+            ledgers.append(kept.own() if kept is not None and kept.ledger is ledger else ledger)
+        return ledgers
+
     def _function(self, name: str) -> Function:
         if not isinstance(name, str):
             raise InvalidParameterValue(
@@ -348,20 +361,26 @@ class App(
 
     # -- metrics ------------------------------------------------------------------------------
 
-    def metrics(self, name: str | None = None) -> dict[str, Any]:
+    def metrics(self, name: str | None = None, *, this_process: bool = False) -> dict[str, Any]:
         """CloudWatch's `AWS/Lambda` metrics as plain data: for the account, or for function
         `name`.
 
         Counts run from the app's creation; `Duration` and `InitDuration` (ms) give count, sum,
-        p50, p90, p99 and max; concurrency metrics give `now` and `max`. On Redis the account's
-        metrics add `FleetConcurrentExecutions`: every process's on the prefix (see
-        `FleetGrants.figures`).
+        p50, p90, p99 and max; concurrency metrics give `now` and `max`. On Redis the counts are
+        the fleet's, every process's on the prefix since it was first used (one round trip;
+        the others' part a second old at most), and the account's metrics add
+        `FleetConcurrentExecutions` (see `FleetGrants.figures`); `this_process=True` gives this
+        process's own. Concurrency `now`/`max` and provisioned figures are this process's.
         """
+        fleet = not this_process and self.store.kind == "redis"
+        if fleet:
+            self._sync_metrics()
         if name is not None:
-            return self._function_metrics(self._function(name))
+            function = self._function(name)
+            return self._function_metrics(function, self._metrics_of(function, fleet))
         total = FunctionMetrics()
         for function in self._functions.values():
-            total.add(function.metrics)
+            total.add(self._metrics_of(function, fleet))
         admission = self._admission
         data = total.counters()
         data["ConcurrentExecutions"] = {"now": admission.in_use, "max": admission.most_in_use}
@@ -376,11 +395,18 @@ class App(
             data["FleetConcurrentExecutions"] = self._grants.figures()
         return data
 
+    def _metrics_of(self, function: Function, fleet: bool) -> FunctionMetrics:
+        if fleet:
+            kept = self._kept_metrics.get(function.name)
+            if kept is not None and kept.metrics is function.metrics:
+                return kept.fleet_metrics()
+        return function.metrics
+
     @staticmethod
-    def _function_metrics(function: Function) -> dict[str, Any]:
+    def _function_metrics(function: Function, metrics: FunctionMetrics) -> dict[str, Any]:
         pool = function.instances
         slots = function.slots
-        data = function.metrics.counters()
+        data = metrics.counters()
         data["ConcurrentExecutions"] = {"now": slots.in_use, "max": slots.most_in_use}
         data["ProvisionedConcurrentExecutions"] = {
             "now": pool.provisioned_busy,

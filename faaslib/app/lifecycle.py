@@ -14,11 +14,12 @@ import anyio.abc
 
 from faaslib.asyncq import EventQueue
 from faaslib.billing import Costs
-from faaslib.billing.kept import KeptTotals
+from faaslib.billing.kept import KeptTotals, forget_totals, sync_totals
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
 from faaslib.executor import Admission, Function, Runner
 from faaslib.executor.grants import FleetGrants
+from faaslib.metrics.kept import KeptMetrics, sync_metrics
 from faaslib.runtime_api.functions import ProcessHost
 from faaslib.sources.base import Invoker, Trigger
 from faaslib.sources.registry import Resources
@@ -57,6 +58,7 @@ class Lifecycle:
     store: Backend
     _store_connection: AbstractAsyncContextManager[object] | None
     _kept: dict[str, KeptTotals]
+    _kept_metrics: dict[str, KeptMetrics]
 
     if TYPE_CHECKING:
 
@@ -202,18 +204,28 @@ class Lifecycle:
         while True:
             await anyio.sleep(1)
             self._write_ledger_totals()
+            if self.store.kind == "redis":
+                self._sync_metrics()
 
     def _write_ledger_totals(self) -> None:
+        kept = self._kept
         for name, function in self._functions.items():
-            kept = self._kept.get(name)
-            if kept is None or kept.ledger is not function.ledger:  # new, or registered anew
-                kept = self._kept[name] = KeptTotals(function.ledger, self.store.values)
-                kept.load()
-            kept.write()
+            totals = kept.get(name)
+            if totals is None or totals.ledger is not function.ledger:  # new, or registered anew
+                kept[name] = KeptTotals(function.ledger)
+        sync_totals(self.store.values, kept.values())
+
+    def _sync_metrics(self) -> None:
+        """Send this process's metrics to the fleet's and read the fleet's back (Redis)."""
+        kept = self._kept_metrics
+        for name, function in self._functions.items():
+            metrics = kept.get(name)
+            if metrics is None or metrics.metrics is not function.metrics:  # registered anew
+                kept[name] = KeptMetrics(name, function.metrics)
+        sync_metrics(self.store.values, kept.values())
 
     def _forget_ledger_totals(self) -> None:
-        for kept in self._kept.values():
-            kept.forget()
+        forget_totals(self.store.values, self._kept.values())
 
     def _stopped(self) -> None:
         if self._aws_route is not None:
@@ -224,6 +236,8 @@ class Lifecycle:
         self._bill_provisioned_concurrency(started=False)
         if self.store.kind != "memory":
             self._write_ledger_totals()
+        if self.store.kind == "redis":
+            self._sync_metrics()
         self._restore_environment()
         if len(self._events):
             logger.warning(

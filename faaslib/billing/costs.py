@@ -112,8 +112,10 @@ class Costs:
         clock: Clock,
         catalog: PriceCatalog,
         budget: Budget | None,
+        own_ledgers: Callable[[], Sequence[FunctionLedger]] | None = None,
     ) -> None:
         self._ledgers = ledgers
+        self._own_ledgers = own_ledgers
         self._clock = clock
         self.catalog = catalog
         self.budget = budget
@@ -149,6 +151,16 @@ class Costs:
         """The invocations kept as rows (`App(ledger_rows=N)` keeps the last N of each function),
         oldest first within each function."""
         return [row for ledger in self._ledgers() if ledger.rows for row in ledger.rows]
+
+    def this_process(self) -> Costs:
+        """This process's part of the bill: what its own invocations used since it started.
+
+        `app.costs` is the bill of every process sharing the app's store (a SQLite file, a
+        Redis prefix) and of its earlier runs there, kept in step once a second; with the memory
+        store the two are the same. A view: it follows the ledgers as they grow."""
+        if self._own_ledgers is None:
+            return self
+        return Costs(self._own_ledgers, self._clock, self.catalog, None)
 
     def reset(self) -> None:
         """Start counting afresh, from now (the budget's spend too)."""

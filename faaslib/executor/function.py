@@ -45,6 +45,8 @@ class Function:
         "scaling_capacity",
         "scaling_checked",
         "scaling_per_second",
+        "scaling_period",
+        "scaling_rate",
         "scaling_tokens",
         "slots",
         "timeout",
@@ -89,10 +91,22 @@ class Function:
         self.ledger = ledger
         # Lambda's scaling rate: a bucket of new on-demand instances, refilled continuously
         # (unused rate does not accrue past one full bucket).
+        self.scaling_rate = scaling_rate
+        self.scaling_period = scaling_period
         self.scaling_capacity = float(scaling_rate)
         self.scaling_per_second = scaling_rate / scaling_period
         self.scaling_tokens = float(scaling_rate)
         self.scaling_checked: float | None = None
+
+    def share_scaling(self, processes: int) -> None:
+        """Scale at 1/`processes` of the rate: each live process of a fleet takes an equal
+        part, so together they start no more new instances than Lambda's rate allows (each at
+        least one per period, so that none is left unable to start any)."""
+        capacity = max(1.0, self.scaling_rate / max(1, processes))
+        if capacity != self.scaling_capacity:
+            self.scaling_capacity = capacity
+            self.scaling_per_second = capacity / self.scaling_period
+            self.scaling_tokens = min(self.scaling_tokens, capacity)
 
     def may_scale_up(self, now: float) -> bool:
         """Take one new-instance token if the scaling rate allows it now."""

@@ -54,6 +54,7 @@ HEADROOM = 2  # slots asked for beyond the recent demand
 MEMORY = 20  # renewals over which demand is remembered (a second)
 ANSWER = 2.0  # seconds a renewal may take before it is given up for the next
 SCAN = 0.2  # seconds between two looks for the processes of this host that are gone
+JOIN = 1.0  # seconds a starting process waits for its first share of the pools
 
 
 class _Pool:
@@ -100,6 +101,7 @@ class FleetGrants:
         self._scripts: tuple[Client, Any, Any] | None = None
         self.renewals = 0
         self.failures = 0
+        self.processes = 1  # live processes on the prefix, as of the last renewal
 
     # -- the task -----------------------------------------------------------------------------
 
@@ -114,6 +116,12 @@ class FleetGrants:
         try:
             with anyio.fail_after(ANSWER):
                 await self.renew()
+                # A process joining a fleet finds the pools held by the others: it takes work
+                # once they have given it a share (they give back at their next renewal).
+                with anyio.move_on_after(JOIN):
+                    while self._short():
+                        await anyio.sleep(HASTE)
+                        await self.renew()
             task_status.started()
             failing_since: float | None = None
             while True:
@@ -149,6 +157,12 @@ class FleetGrants:
                         self.cap.where,
                         error,
                     )
+
+    def _short(self) -> bool:
+        """Whether some pool grants this process none of its slots though the limit has some."""
+        return any(
+            pool.grant.granted == 0 and pool.limit > 0 for pool, _, _ in self._pools(refresh=False)
+        )
 
     def _wake(self) -> None:
         # Refusals happen on the loop's thread (admission runs there); other callers simply
@@ -198,6 +212,9 @@ class FleetGrants:
                 starved_of[pool.key] = int(granted)
         self.cap.valid_until = sent + LEASE - MARGIN
         self.renewals += 1
+        self.processes = len(live)
+        for function in list(self._functions.values()):  # the scaling rate is the fleet's
+            function.share_scaling(self.processes)
         # Another process waits for what this one holds above its share: what is idle of it
         # goes back now, not a period later; so do the slots of a process seen gone.
         return bool(self._dead) or any(

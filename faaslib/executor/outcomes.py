@@ -83,10 +83,15 @@ def handler_error(error: BaseException, request_id: str, keep: bool) -> Outcome:
 
 def scaling_throttle(function: Function) -> TooManyRequests:
     reserved = function.slots.reserved is not None
+    share = (
+        f", this process's share of the fleet's {function.scaling_rate}"
+        if function.scaling_capacity < function.scaling_rate
+        else ""
+    )
     return TooManyRequests(
         f"Rate Exceeded. (function {function.name!r}: more than "
         f"{function.scaling_capacity:.0f} new instances within "
-        f"{function.scaling_capacity / function.scaling_per_second:g} seconds)",
+        f"{function.scaling_period:g} seconds{share})",
         reason=(
             "ReservedFunctionInvocationRateLimitExceeded"
             if reserved

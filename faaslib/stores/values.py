@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["MemoryValues", "Values", "add_by_get_and_put", "advance_by_get_and_put"]
+__all__ = [
+    "MemoryValues",
+    "Values",
+    "add_by_get_and_put",
+    "add_many_by_get_and_put",
+    "advance_by_get_and_put",
+]
 
 
 class Values(Protocol):
@@ -20,6 +26,14 @@ class Values(Protocol):
     def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
         """Add `amounts` to the numbers of a document (missing ones count from 0); the document
         after. Atomic, so processes sharing a store may add to one total."""
+        ...
+
+    def add_many(
+        self, namespace: str, amounts: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        """`add` for several keys at once (one transaction, one round trip), each key's
+        document after; an empty `amounts` for a key reads it. What a process keeps in step
+        with the others (its functions' totals, each second) costs one call, not one a key."""
         ...
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
@@ -43,6 +57,11 @@ class MemoryValues:
     def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
         return add_by_get_and_put(self, namespace, key, amounts)
 
+    def add_many(
+        self, namespace: str, amounts: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        return add_many_by_get_and_put(self, namespace, amounts)
+
     def advance(self, namespace: str, key: str, value: float) -> bool:
         return advance_by_get_and_put(self, namespace, key, value)
 
@@ -55,8 +74,16 @@ def add_by_get_and_put(
     totals = {name: int(value) for name, value in held.items()} if isinstance(held, dict) else {}
     for name, amount in amounts.items():
         totals[name] = totals.get(name, 0) + amount
-    values.put(namespace, key, totals)
+    if amounts:
+        values.put(namespace, key, totals)
     return totals
+
+
+def add_many_by_get_and_put(
+    values: Values, namespace: str, amounts: Mapping[str, Mapping[str, int]]
+) -> dict[str, dict[str, int]]:
+    """`Values.add_many` by gets and puts (atomic inside the caller's transaction)."""
+    return {key: add_by_get_and_put(values, namespace, key, part) for key, part in amounts.items()}
 
 
 def advance_by_get_and_put(values: Values, namespace: str, key: str, value: float) -> bool:

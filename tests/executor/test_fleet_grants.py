@@ -176,10 +176,14 @@ def test_a_fleet_keeps_the_limits_and_a_killed_process_frees_its_share(
 
 
 class Stub:
-    """A function as FleetGrants reads it: its slots."""
+    """A function as FleetGrants reads it: its slots; and told the live processes' count."""
 
     def __init__(self, reserved: int | None) -> None:
         self.slots = Slots(reserved, 0)
+        self.processes = 1
+
+    def share_scaling(self, processes: int) -> None:
+        self.processes = processes
 
 
 class Process:

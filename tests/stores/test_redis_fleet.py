@@ -22,8 +22,10 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import anyio
 import pytest
 
+from faaslib import App
 from faaslib.clock import SystemClock
 from faaslib.sources.queue import Queue
 from faaslib.stores import open_store
@@ -140,6 +142,31 @@ def test_a_fleet_loses_nothing_and_keeps_the_account_limit_while_workers_die(
     assert kills >= 4
     assert most <= LIMIT
     assert most >= LIMIT // 2  # the fleet did run in parallel: the check above had a load
+
+    # The fleet's metrics and bill add up every process's invocations: all of those of the
+    # processes never killed, and of the killed ones what they sent before their last second.
+    started_by: Counter[int] = Counter(
+        int(line.split()[2]) for line in lines(tmp_path / "running.log") if line[0] == "+"
+    )
+    survivors = sum(count for pid, count in started_by.items() if pid not in killed_at)
+    invocations, requests = anyio.run(fleet_figures, store)
+    print(
+        f"fleet: {invocations:,} invocations, {requests:,} billed requests, "
+        f"{sum(started_by.values()):,} handler calls started, {survivors:,} by the survivors"
+    )
+    for figure in (invocations, requests):
+        assert survivors <= figure <= sum(started_by.values())
+
+
+async def fleet_figures(store: str) -> tuple[int, int]:
+    """The fleet's invocations and billed requests, as a process joining it sees them."""
+    app = App("crash", store=store)
+    for name in ("work", "consume"):
+        app.function(name=name)(lambda event, context: None)
+    async with app:
+        invocations = app.metrics()["Invocations"]
+        requests = app.costs.total().requests
+    return invocations, int(requests)
 
 
 def test_most_in_flight_counts_overlaps_and_closes_killed_calls(tmp_path: Path) -> None:

@@ -29,6 +29,28 @@ redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
 """
 
+# KEYS[1]: the namespace's hash; ARGV[1]: {key: amounts} as JSON. Returns {key: document}.
+_ADD_MANY = """
+local amounts = cjson.decode(ARGV[1])
+local out = {}
+for key, part in pairs(amounts) do
+  local held = redis.call('HGET', KEYS[1], key)
+  local totals = {}
+  if held then
+    local decoded = cjson.decode(held)
+    if type(decoded) == 'table' then totals = decoded end
+  end
+  local changed = false
+  for name, amount in pairs(part) do
+    totals[name] = (tonumber(totals[name]) or 0) + amount
+    changed = true
+  end
+  if changed then redis.call('HSET', KEYS[1], key, cjson.encode(totals)) end
+  out[key] = totals
+end
+return cjson.encode(out)
+"""
+
 _ADVANCE = """
 local held = tonumber(redis.call('HGET', KEYS[1], ARGV[1]))
 local value = tonumber(ARGV[2])
@@ -68,6 +90,23 @@ class RedisValues:
         totals = json.loads(self._backend.blocking(work))
         # cjson encodes an empty table as {} and whole numbers may come back as floats.
         return {name: int(value) for name, value in totals.items()} if totals else {}
+
+    def add_many(
+        self, namespace: str, amounts: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        if not amounts:
+            return {}
+
+        async def work(client: Client) -> Any:
+            script = client.register_script(_ADD_MANY)
+            return await script(keys=[self._key(namespace)], args=[json.dumps(amounts)])
+
+        documents = json.loads(self._backend.blocking(work))
+        # cjson encodes an empty table as {}, so a key with nothing kept comes back as {}
+        return {
+            key: {name: int(value) for name, value in document.items()} if document else {}
+            for key, document in (documents or {}).items()
+        }
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         async def work(client: Client) -> Any:

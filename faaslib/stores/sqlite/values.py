@@ -8,7 +8,11 @@ from typing import Any
 import msgspec
 
 from faaslib.stores.sqlite.database import Database
-from faaslib.stores.values import add_by_get_and_put, advance_by_get_and_put
+from faaslib.stores.values import (
+    add_by_get_and_put,
+    add_many_by_get_and_put,
+    advance_by_get_and_put,
+)
 
 __all__ = ["SQLiteValues"]
 
@@ -34,6 +38,12 @@ class SQLiteValues:
     def add(self, namespace: str, key: str, amounts: Mapping[str, int]) -> dict[str, int]:
         with self._database.transaction():
             return add_by_get_and_put(self, namespace, key, amounts)
+
+    def add_many(
+        self, namespace: str, amounts: Mapping[str, Mapping[str, int]]
+    ) -> dict[str, dict[str, int]]:
+        with self._database.transaction():
+            return add_many_by_get_and_put(self, namespace, amounts)
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         with self._database.transaction():

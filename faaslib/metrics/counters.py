@@ -10,9 +10,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["FunctionMetrics", "Histogram"]
+__all__ = ["FunctionMetrics", "Histogram", "bucket_of", "bucket_top"]
 
 _GROWTH = math.log(1.01)
+
+
+def bucket_of(value: float) -> int:
+    """The bucket a value falls in: -1 below 0.01 ms; above, each 1% wider than the last."""
+    return int(math.log(value * 100) / _GROWTH) if value >= 0.01 else -1
+
+
+def bucket_top(index: int) -> float:
+    """The largest value bucket `index` holds."""
+    return 0.01 if index < 0 else math.exp((index + 1) * _GROWTH) / 100
 
 
 class Histogram:
@@ -45,8 +55,7 @@ class Histogram:
         for index in sorted(self.buckets):
             seen += self.buckets[index]
             if seen >= rank:
-                top = 0.01 if index < 0 else math.exp((index + 1) * _GROWTH) / 100
-                return min(top, self.maximum)
+                return min(bucket_top(index), self.maximum)
         return self.maximum
 
     def merge(self, other: Histogram) -> None:
