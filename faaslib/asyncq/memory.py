@@ -6,18 +6,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Callable
 
-import anyio
-import anyio.abc
-
-from faaslib.asyncq.store import QueuedEvent
+from faaslib.asyncq.store import EventStore, QueuedEvent
 from faaslib.clock import Clock
 
 __all__ = ["MemoryEvents"]
 
 
-class MemoryEvents:
+class MemoryEvents(EventStore):
     """Events on the clock's monotonic time (`time()`: a store that keeps them elsewhere too,
     as `redis.RedisEvents`, holds its own this way on its time line)."""
 
@@ -91,16 +87,6 @@ class MemoryEvents:
 
     async def retire(self) -> None:
         pass
-
-    async def exchange(
-        self,
-        limit: int,
-        room: Callable[[], int],
-        moved: Callable[[], None],
-        *,
-        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-    ) -> None:
-        task_status.started()  # nothing to exchange: the process holds every event
 
     async def accepted(self, event: QueuedEvent) -> None:
         pass  # durable as far as memory goes once added

@@ -15,11 +15,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import anyio.abc
 import msgspec
 
-from faaslib.asyncq.store import QueuedEvent
+from faaslib.asyncq.store import EventStore, QueuedEvent
 from faaslib.clock import Clock
 from faaslib.invoke import InvocationResult
 from faaslib.stores.sqlite import Database
@@ -58,7 +56,7 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode_last = msgspec.msgpack.Decoder(_Last).decode
 
 
-class SQLiteEvents:
+class SQLiteEvents(EventStore):
     """Events in `database`, on the clock's wall time; `lookup` finds their functions."""
 
     def __init__(
@@ -199,16 +197,6 @@ class SQLiteEvents:
     async def retire(self) -> None:
         self._renewed = 0.0
         self._database.retire()
-
-    async def exchange(
-        self,
-        limit: int,
-        room: Callable[[], int],
-        moved: Callable[[], None],
-        *,
-        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-    ) -> None:
-        task_status.started()  # nothing to exchange: every operation is a transaction on the file
 
     async def accepted(self, event: QueuedEvent) -> None:
         pass  # its row was committed by `add`

@@ -136,9 +136,11 @@ class EventStore(Protocol):
         """Started by the dispatcher beside it, for as long as it runs: a store shared over
         the network keeps this process's events in step with the others' here (`limit`: how
         many events the dispatcher runs at once; `room()`: how many more it could start now;
-        `moved`: to call when events arrived or the counts changed). Memory and SQLite: reports
-        started and returns."""
-        ...
+        `moved`: to call when events arrived or the counts changed).
+
+        This default, for a store that subclasses the protocol, reports started and returns:
+        memory and a file on the host hold every event the dispatcher may run."""
+        task_status.started()
 
     async def accepted(self, event: QueuedEvent) -> None:
         """Return once `event` (just `add`ed) is durable: before an Invoke answers 202. At once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import anyio
@@ -156,9 +157,17 @@ async def test_a_failing_provisioned_init_is_logged_and_the_function_still_runs(
 async def test_the_app_can_start_without_waiting_for_provisioning(clock: FakeClock) -> None:
     app = App(clock=clock, wait_for_provisioned=False)
     inits: list[int] = []
-    app.function(name="model", provisioned_concurrency=2)(counting_class(inits, clock))
+    opened = threading.Event()  # the inits wait for it: a loaded machine cannot finish them first
+
+    class Gated(counting_class(inits, clock)):  # type: ignore[misc]
+        def __init__(self) -> None:
+            opened.wait(10)
+            super().__init__()
+
+    app.function(name="model", provisioned_concurrency=2)(Gated)
     async with app:
-        assert app.instances("model").idle < 2  # `async with` did not wait
+        assert app.instances("model").idle == 0  # `async with` did not wait
+        opened.set()
         await eventually(lambda: app.instances("model").idle == 2)
         assert app.instances("model") == InstanceCounts(total=2, idle=2, busy=0)
         assert len(inits) == 2

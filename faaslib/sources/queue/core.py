@@ -108,15 +108,38 @@ class QueueCore:
         deduplication_id: str | None = None,
     ) -> SendResult:
         """`Queue.send`, done now."""
-        outgoing = checks.encode(self.name, body, attributes)
-        self._check_sending(outgoing, delay_seconds, group_id, deduplication_id)
+        outgoing = self._outgoing(body, attributes, delay_seconds, group_id, deduplication_id)
         with self._store.batch():
             self._tick()
             return self._enqueue(outgoing)
 
     def _send_batch_now(self, entries: Iterable[BatchEntry | Mapping[str, Any]]) -> SendBatchResult:
         """`Queue.send_batch`, done now."""
-        ready, failed = check_batch(
+        ready, failed = self._check_batch(entries)
+        with self._store.batch():
+            self._tick()
+            successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
+        return SendBatchResult(successful=successful, failed=failed)
+
+    def _outgoing(
+        self,
+        body: Any,
+        attributes: Mapping[str, str | int | float | bytes] | None,
+        delay_seconds: float | None,
+        group_id: str | None,
+        deduplication_id: str | None,
+    ) -> checks.Outgoing:
+        """A message to send, encoded and checked (`MessageRejected` for anything SQS would
+        refuse), whichever store enqueues it."""
+        outgoing = checks.encode(self.name, body, attributes)
+        self._check_sending(outgoing, delay_seconds, group_id, deduplication_id)
+        return outgoing
+
+    def _check_batch(
+        self, entries: Iterable[BatchEntry | Mapping[str, Any]]
+    ) -> tuple[list[tuple[str, checks.Outgoing]], dict[str, BatchFailure]]:
+        """A `send_batch`'s entries: those accepted (id, message), and those that failed alone."""
+        return check_batch(
             self.name,
             checks.batch_entries(self.name, entries),
             checks.SQS,
@@ -125,10 +148,6 @@ class QueueCore:
                 outgoing, entry.delay_seconds, entry.group_id, entry.deduplication_id
             ),
         )
-        with self._store.batch():
-            self._tick()
-            successful = {entry_id: self._enqueue(outgoing) for entry_id, outgoing in ready}
-        return SendBatchResult(successful=successful, failed=failed)
 
     def _check_sending(
         self,
@@ -311,34 +330,17 @@ class QueueCore:
 
     def _change_resolved(self, receipt_handle: str, visibility_timeout: float) -> None:
         stored, number = self._resolve(receipt_handle)
-        short = checks.short(receipt_handle)
         if stored is None:
-            raise MessageNotInflight(
-                self.name,
-                f"the message of receipt handle {short} is no longer in the "
-                "queue (deleted, expired, purged or moved to the dead-letter queue)",
-            )
+            raise self._gone(receipt_handle)
         if self.fifo and (number != stored.receive_count or stored.state != IN_FLIGHT):
             raise self._expired(receipt_handle)
         if number != stored.receive_count:
-            raise ReceiptHandleIsInvalid(
-                self.name,
-                f"receipt handle {short} is not the latest of message "
-                f"{stored.message_id}: it was received again since",
-            )
+            raise self._received_again(receipt_handle, stored.message_id)
         if stored.state != IN_FLIGHT:
-            raise MessageNotInflight(
-                self.name,
-                f"message {stored.message_id} is not in flight: its visibility timeout has passed",
-            )
+            raise self._not_in_flight(stored.message_id)
         in_flight_for = self._store.time() - stored.received_at + visibility_timeout
         if in_flight_for > VISIBILITY_TIMEOUT[1]:
-            raise QueueError(
-                self.name,
-                f"visibility_timeout={visibility_timeout!r} would keep message "
-                f"{stored.message_id} in flight {in_flight_for:,.0f} s after it was received, "
-                f"over the maximum of {VISIBILITY_TIMEOUT[1]:,} s",
-            )
+            raise self._too_long(visibility_timeout, stored.message_id, in_flight_for)
         self._store.hide(stored, visibility_timeout)
 
     def _receipt_handle(self, stored: _Stored) -> str:
@@ -360,6 +362,38 @@ class QueueCore:
             self.name,
             f"receipt_handle {checks.short(receipt_handle)} has expired: on a FIFO queue a "
             "handle is valid only until its visibility timeout passes",
+        )
+
+    # What a `change_visibility` is refused with, whichever store found it so.
+
+    def _gone(self, receipt_handle: str) -> MessageNotInflight:
+        return MessageNotInflight(
+            self.name,
+            f"the message of receipt handle {checks.short(receipt_handle)} is no longer in the "
+            "queue (deleted, expired, purged or moved to the dead-letter queue)",
+        )
+
+    def _received_again(self, receipt_handle: str, message_id: str) -> ReceiptHandleIsInvalid:
+        return ReceiptHandleIsInvalid(
+            self.name,
+            f"receipt handle {checks.short(receipt_handle)} is not the latest of message "
+            f"{message_id}: it was received again since",
+        )
+
+    def _not_in_flight(self, message_id: str) -> MessageNotInflight:
+        return MessageNotInflight(
+            self.name,
+            f"message {message_id} is not in flight: its visibility timeout has passed",
+        )
+
+    def _too_long(
+        self, visibility_timeout: float, message_id: str, in_flight_for: float
+    ) -> QueueError:
+        return QueueError(
+            self.name,
+            f"visibility_timeout={visibility_timeout!r} would keep message "
+            f"{message_id} in flight {in_flight_for:,.0f} s after it was received, "
+            f"over the maximum of {VISIBILITY_TIMEOUT[1]:,} s",
         )
 
     def _purge_now(self) -> int:

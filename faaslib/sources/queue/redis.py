@@ -27,7 +27,7 @@ from coredis.commands.script import Script
 from faaslib._signal import Signal, at_most
 from faaslib.events._fake import md5_hex
 from faaslib.events.sqs import _attributes_md5
-from faaslib.sources._common import check_batch, check_batch_ids
+from faaslib.sources._common import check_batch_ids
 from faaslib.sources.queue import checks, redis_scripts
 from faaslib.sources.queue.handles import Handles
 from faaslib.sources.queue.messages import (
@@ -38,15 +38,12 @@ from faaslib.sources.queue.messages import (
     BatchRejected,
     DeleteBatchResult,
     Message,
-    MessageNotInflight,
     QueuedMessage,
     QueueError,
-    ReceiptHandleIsInvalid,
     SendBatchResult,
     SendResult,
 )
 from faaslib.sources.queue.redis_messages import (
-    Fields,
     decode,
     encode,
     listed,
@@ -55,7 +52,7 @@ from faaslib.sources.queue.redis_messages import (
     text,
     time_of,
 )
-from faaslib.sources.queue.store import SLACK
+from faaslib.sources.queue.store import SLACK, MessageFields
 from faaslib.stores.sqlite.database import polling
 
 if TYPE_CHECKING:
@@ -102,9 +99,7 @@ class RedisQueue:
         deduplication_id: str | None = None,
     ) -> SendResult:
         """`Queue.send`: checked here, enqueued (or deduplicated) by one script."""
-        core = self._core
-        outgoing = checks.encode(core.name, body, attributes)
-        core._check_sending(outgoing, delay_seconds, group_id, deduplication_id)
+        outgoing = self._core._outgoing(body, attributes, delay_seconds, group_id, deduplication_id)
         [result] = await self._enqueue([outgoing])
         return result
 
@@ -112,16 +107,7 @@ class RedisQueue:
         self, entries: Iterable[BatchEntry | Mapping[str, Any]]
     ) -> SendBatchResult:
         """`Queue.send_batch`: the entries accepted go in one script."""
-        core = self._core
-        ready, failed = check_batch(
-            core.name,
-            checks.batch_entries(core.name, entries),
-            checks.SQS,
-            encode=lambda entry: checks.encode(core.name, entry.body, entry.attributes),
-            check=lambda entry, outgoing: core._check_sending(
-                outgoing, entry.delay_seconds, entry.group_id, entry.deduplication_id
-            ),
-        )
+        ready, failed = self._core._check_batch(entries)
         results = await self._enqueue([outgoing for _, outgoing in ready]) if ready else []
         successful = {
             entry_id: result for (entry_id, _), result in zip(ready, results, strict=True)
@@ -138,7 +124,7 @@ class RedisQueue:
             attribute_md5 = _attributes_md5(outgoing.attributes) if outgoing.attributes else None
             digests.append((body_md5, attribute_md5))
             message_id = str(uuid.uuid4())
-            fields = Fields(
+            fields = MessageFields(
                 message_id,
                 outgoing.text,
                 body_md5,
@@ -373,7 +359,6 @@ class RedisQueue:
             now=now,
         )
         code = int(reply[1])
-        short = checks.short(receipt_handle)
         if code == 0:
             if visibility_timeout == 0:
                 self._changed.set()
@@ -381,32 +366,16 @@ class RedisQueue:
         if code == _NOT_ISSUED:
             raise self._handles.not_issued(receipt_handle)
         if code == 1:
-            raise MessageNotInflight(
-                core.name,
-                f"the message of receipt handle {short} is no longer in the "
-                "queue (deleted, expired, purged or moved to the dead-letter queue)",
-            )
+            raise core._gone(receipt_handle)
         if code == -2:
             raise core._expired(receipt_handle)
         message_id = decode(reply[2]).message_id
         if code == 2:
-            raise ReceiptHandleIsInvalid(
-                core.name,
-                f"receipt handle {short} is not the latest of message "
-                f"{message_id}: it was received again since",
-            )
+            raise core._received_again(receipt_handle, message_id)
         if code == 3:
-            raise MessageNotInflight(
-                core.name,
-                f"message {message_id} is not in flight: its visibility timeout has passed",
-            )
+            raise core._not_in_flight(message_id)
         in_flight_for = now - float(reply[3]) + visibility_timeout
-        raise QueueError(
-            core.name,
-            f"visibility_timeout={visibility_timeout!r} would keep message "
-            f"{message_id} in flight {in_flight_for:,.0f} s after it was received, "
-            f"over the maximum of {VISIBILITY_TIMEOUT[1]:,} s",
-        )
+        raise core._too_long(visibility_timeout, message_id, in_flight_for)
 
     async def purge(self) -> int:
         """`Queue.purge`: every message leaves; how many there were."""

@@ -8,13 +8,11 @@ from typing import Any
 
 import msgspec
 
-from faaslib.events.sqs import SQSMessageAttribute
 from faaslib.sources.queue.handles import Handles
 from faaslib.sources.queue.messages import Message, QueuedMessage
-from faaslib.sources.queue.store import StoredMessage
+from faaslib.sources.queue.store import MessageFields, from_fields
 
 __all__ = [
-    "Fields",
     "decode",
     "encode",
     "listed",
@@ -27,21 +25,9 @@ __all__ = [
 _FIRST_SEQUENCE_NUMBER = 18_849_496_460_467_696_128  # as core's
 
 
-class Fields(msgspec.Struct, array_like=True):
-    """What a message carries that never changes, even when it moves to the dead-letter queue
-    (a script copies it as it is)."""
-
-    message_id: str
-    body: str
-    body_md5: str
-    message_attributes: dict[str, SQSMessageAttribute]
-    attribute_md5: str | None
-    sent_timestamp: int
-    deduplication_id: str | None
-
-
+# A message's `MessageFields`: a script copies them as they are (to the dead-letter queue too).
 encode = msgspec.msgpack.Encoder().encode
-decode = msgspec.msgpack.Decoder(Fields).decode
+decode = msgspec.msgpack.Decoder(MessageFields).decode
 
 
 def sequence_number(serial: int, fifo: bool) -> str | None:
@@ -53,12 +39,7 @@ def received(row: Sequence[Any], handles: Handles, *, fifo: bool, arn: str, regi
     """The message a TAKE script's row describes, as this receive returns it."""
     serial, blob, receive_count, first_received, group, source = row
     serial = int(serial)
-    fields = decode(blob)
-    stored = StoredMessage(serial, fields.message_id, fields.body, fields.body_md5)
-    stored.message_attributes = fields.message_attributes
-    stored.attribute_md5 = fields.attribute_md5
-    stored.sent_timestamp = fields.sent_timestamp
-    stored.deduplication_id = fields.deduplication_id
+    stored = from_fields(serial, decode(blob))
     stored.sequence_number = sequence_number(serial, fifo)
     stored.group_id = text(group) or None
     stored.source_arn = text(source) or None
@@ -70,8 +51,7 @@ def received(row: Sequence[Any], handles: Handles, *, fifo: bool, arn: str, regi
 def listed(row: Sequence[Any]) -> QueuedMessage:
     """The message a SNAPSHOT script's row describes, as `Queue.snapshot()` lists it."""
     serial, blob, state, receive_count, group = row
-    fields = decode(blob)
-    stored = StoredMessage(int(serial), fields.message_id, fields.body, fields.body_md5)
+    stored = from_fields(int(serial), decode(blob))
     stored.state = int(state)
     stored.receive_count = int(receive_count)
     stored.group_id = text(group) or None

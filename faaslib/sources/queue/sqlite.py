@@ -18,14 +18,15 @@ import msgspec
 
 from faaslib._signal import Signal, at_most
 from faaslib.clock import Clock
-from faaslib.events.sqs import SQSMessageAttribute
 from faaslib.sources.queue.messages import DEDUPLICATION_WINDOW, QueuedMessage
 from faaslib.sources.queue.store import (
     DELAYED,
     IN_FLIGHT,
     SLACK,
     VISIBLE,
+    MessageFields,
     StoredMessage,
+    from_fields,
 )
 from faaslib.stores.sqlite import Database
 from faaslib.stores.sqlite.database import Transaction, polling
@@ -60,16 +61,10 @@ _COLUMNS = (
 )
 
 
-class _Fields(msgspec.Struct, array_like=True):
-    """What a message carries that never changes once it is sent."""
+class _Fields(MessageFields):
+    """A message's row keeps these too: they change only as it moves to another queue, which
+    here inserts a row of its own."""
 
-    message_id: str
-    body: str
-    body_md5: str
-    message_attributes: dict[str, SQSMessageAttribute]
-    attribute_md5: str | None
-    sent_timestamp: int
-    deduplication_id: str | None
     sequence_number: str | None
     source_arn: str | None
 
@@ -395,11 +390,7 @@ class SQLiteMessages:
             blob,
         ) = row
         fields = _decode(blob)
-        stored = StoredMessage(serial, fields.message_id, fields.body, fields.body_md5)
-        stored.message_attributes = fields.message_attributes
-        stored.attribute_md5 = fields.attribute_md5
-        stored.sent_timestamp = fields.sent_timestamp
-        stored.deduplication_id = fields.deduplication_id
+        stored = from_fields(serial, fields)
         stored.sequence_number = fields.sequence_number
         stored.source_arn = fields.source_arn
         stored.group_id = group_id

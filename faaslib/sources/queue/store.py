@@ -15,6 +15,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import msgspec
+
 from faaslib.clock import Clock
 from faaslib.events.sqs import _SENDER_ID, SQSMessageAttribute
 from faaslib.sources.queue.messages import Message, QueuedMessage
@@ -29,10 +31,12 @@ __all__ = [
     "SLACK",
     "STATE_NAMES",
     "VISIBLE",
+    "MessageFields",
     "MessageStore",
     "RemoteOnly",
     "StoredMessage",
     "for_backend",
+    "from_fields",
 ]
 
 DELAYED, VISIBLE, IN_FLIGHT, GONE = range(4)
@@ -131,6 +135,29 @@ class StoredMessage:
             attributes["MessageDeduplicationId"] = self.deduplication_id
         attributes["ApproximateFirstReceiveTimestamp"] = str(self.first_received)
         return attributes
+
+
+class MessageFields(msgspec.Struct, array_like=True):
+    """What a message carries that never changes, even when it moves to the dead-letter queue:
+    what a store that outlives the process keeps of it as one msgpack value."""
+
+    message_id: str
+    body: str
+    body_md5: str
+    message_attributes: dict[str, SQSMessageAttribute]
+    attribute_md5: str | None
+    sent_timestamp: int
+    deduplication_id: str | None
+
+
+def from_fields(serial: int, fields: MessageFields) -> StoredMessage:
+    """Message `serial` with the `fields` a store kept of it (the store sets the others)."""
+    stored = StoredMessage(serial, fields.message_id, fields.body, fields.body_md5)
+    stored.message_attributes = fields.message_attributes
+    stored.attribute_md5 = fields.attribute_md5
+    stored.sent_timestamp = fields.sent_timestamp
+    stored.deduplication_id = fields.deduplication_id
+    return stored
 
 
 class MessageStore(Protocol):

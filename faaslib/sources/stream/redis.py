@@ -27,13 +27,11 @@ import anyio
 import msgspec
 from coredis import PureToken
 
-from faaslib._signal import Signal, at_most
 from faaslib.clock import Clock
-from faaslib.errors import ConfigurationError
+from faaslib.sources.stream._kept import KeptShard, KeptStream, shard_count_changed, with_first
 from faaslib.sources.stream._shards import SLACK, make_shards
 from faaslib.sources.stream.records import Record, Shard, ShardIterator
 from faaslib.sources.stream.redis_scripts import APPEND, OPEN, TRIM
-from faaslib.sources.stream.store import number_of, sequence_number
 from faaslib.stores.redis import locked
 from faaslib.stores.redis.locked import Batch, ResourceLock
 from faaslib.stores.sqlite.database import polling
@@ -69,17 +67,13 @@ class _Pending:
         self.tips = [int(kept[f"tip:{index}".encode()]) for index in range(shards)]
 
 
-class RedisShard:
+class RedisShard(KeptShard["RedisStream"]):
     """One shard's sorted sets."""
 
-    __slots__ = ("_arrival", "_records", "changed", "first", "index", "shard", "stream")
+    __slots__ = ("_arrival", "_records")
 
     def __init__(self, stream: RedisStream, index: int, shard: Shard) -> None:
-        self.stream = stream
-        self.index = index
-        self.shard = shard
-        self.first = int(shard.starting_sequence_number)
-        self.changed = Signal()
+        super().__init__(stream, index, shard)
         self._records = stream.backend.key("stream", stream.key, f"records:{index}")
         self._arrival = stream.backend.key("stream", stream.key, f"arrival:{index}")
 
@@ -94,12 +88,6 @@ class RedisShard:
     def trim_horizon(self) -> int:
         horizon, tip, _ = self._look()
         return tip if horizon is None else horizon
-
-    def sequence_number(self, number: int) -> str:
-        return sequence_number(self.first, number)
-
-    def number_of(self, sequence_number: int) -> int | None:
-        return number_of(self.first, self.tip, sequence_number)
 
     def _look(self, since: float | None = None) -> tuple[int | None, int, int | None]:
         """The trim horizon (None when no record is kept), the tip and, with `since`, the number
@@ -153,25 +141,7 @@ class RedisShard:
                 self._records, number, "+inf", sortby=PureToken.BYSCORE, offset=0, count=limit
             )
 
-        records: list[Record] = []
-        size = 0
-        first, shard_id = self.first, self.shard.shard_id
-        for kept in self.stream.backend.blocking(read):
-            found, arrival, _, body = kept.split(b"|", 3)
-            partition_key, data = _decode_body(body)
-            size += len(data) + len(partition_key.encode())
-            if records and size > max_bytes:
-                break
-            records.append(
-                Record(
-                    data=data,
-                    partition_key=partition_key,
-                    sequence_number=sequence_number(first, int(found)),
-                    approximate_arrival_timestamp=float(arrival),
-                    shard_id=shard_id,
-                )
-            )
-        return records
+        return self.within(map(_unpacked, self.stream.backend.blocking(read)), max_bytes)
 
     def arrived_at(self, number: int) -> float:
         member = f"{_padded(self.index)}:{_padded(number)}"
@@ -227,13 +197,7 @@ class RedisShard:
                 )
                 batch.after_commit(self.changed.set)
                 batch.after_commit(lambda: stream.arrived(arrived))
-        return Record(
-            data=data,
-            partition_key=partition_key,
-            sequence_number=sequence_number(self.first, number),
-            approximate_arrival_timestamp=arrival,
-            shard_id=self.shard.shard_id,
-        )
+        return self.record(number, data, partition_key, arrival)
 
     def _append_alone(self, stamp: str, when: str, body: bytes) -> tuple[int, float, float]:
         """A put outside any batch: one script call, which waits while a batch (of any
@@ -257,15 +221,8 @@ class RedisShard:
             raise locked.busy(stream.lock.resource, stream.lock.key)
         return int(done[0]), float(done[1]), float(done[2])
 
-    async def wait(self) -> None:
-        """Wait for a put made here, or the poll interval of real time (another process may
-        have put a record): the caller looks again either way."""
-        changed = self.changed.event()
-        with at_most(self.stream.poll):
-            await changed.wait()
 
-
-class RedisStream:
+class RedisStream(KeptStream):
     """The stream kept under `key` on `backend`'s server, on the clock's wall time. Opening it
     again (here, or in another process or host) finds its shards, records and numbering."""
 
@@ -298,13 +255,10 @@ class RedisStream:
         reply = backend.blocking(open_stream)
         kept = dict(zip(reply[::2], reply[1::2], strict=True))
         if int(kept[b"shards"]) != shards:
-            raise ConfigurationError(
-                f"stream {key!r}: shards={shards}, but the store {backend.url!r} keeps it with "
-                f"{int(kept[b'shards'])} shards (the shard count of a kept stream cannot change)"
-            )
+            raise shard_count_changed(key, shards, backend.url, int(kept[b"shards"]))
         self.created_at = float(kept[b"created_at"])
         self.logs: list[RedisShard] = [
-            RedisShard(self, index, _with_first(shard, kept[f"first:{index}".encode()].decode()))
+            RedisShard(self, index, with_first(shard, kept[f"first:{index}".encode()].decode()))
             for index, shard in enumerate(layout)
         ]
         self.oldest: float | None = self._oldest()  # a cache: trims look only when due
@@ -334,16 +288,7 @@ class RedisStream:
         if self.oldest is None:
             self.oldest = arrived
 
-    def time(self) -> float:
-        return self.clock.now()
-
-    def trim(self, retention: float) -> int:
-        cutoff = self.clock.now() - retention + SLACK
-        if self.oldest is not None and self.oldest > cutoff:
-            return 0
-        self.oldest = self._oldest()  # another process may have put or trimmed meanwhile
-        if self.oldest is None or self.oldest > cutoff:
-            return 0
+    def _trim(self, cutoff: float) -> int:
         keys = [
             self.arrivals,
             *(log._records for log in self.logs),
@@ -354,9 +299,7 @@ class RedisStream:
             script = client.register_script(TRIM)
             return int(await script(keys=keys, args=[repr(cutoff)]))
 
-        trimmed = self.backend.blocking(trim)
-        self.oldest = self._oldest()
-        return trimmed
+        return self.backend.blocking(trim)
 
     def _oldest(self) -> float | None:
         async def read(client: Client) -> Any:
@@ -372,10 +315,9 @@ class RedisStream:
         return self.backend.blocking(read)
 
 
-def _with_first(shard: Shard, first: str) -> Shard:
-    return Shard(
-        shard_id=shard.shard_id,
-        starting_hash_key=shard.starting_hash_key,
-        ending_hash_key=shard.ending_hash_key,
-        starting_sequence_number=first,
-    )
+def _unpacked(member: bytes) -> tuple[int, float, str, bytes]:
+    """A record as its shard's sorted set keeps it (`_member`): number, arrival, partition key
+    and data."""
+    number, arrival, _, body = member.split(b"|", 3)
+    partition_key, data = _decode_body(body)
+    return int(number), float(arrival), partition_key, data

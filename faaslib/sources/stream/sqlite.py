@@ -11,12 +11,10 @@ processes by the stream's row, which holds the latest one.
 
 from __future__ import annotations
 
-from faaslib._signal import Signal, at_most
 from faaslib.clock import Clock
-from faaslib.errors import ConfigurationError
+from faaslib.sources.stream._kept import KeptShard, KeptStream, shard_count_changed, with_first
 from faaslib.sources.stream._shards import SLACK, make_shards
-from faaslib.sources.stream.records import Record, Shard, ShardIterator
-from faaslib.sources.stream.store import number_of, sequence_number
+from faaslib.sources.stream.records import Record, ShardIterator
 from faaslib.stores.sqlite import Database
 from faaslib.stores.sqlite.database import Transaction, polling
 
@@ -41,17 +39,10 @@ CREATE INDEX IF NOT EXISTS stream_records_arrived ON stream_records (stream, arr
 """
 
 
-class SQLiteShard:
+class SQLiteShard(KeptShard["SQLiteStream"]):
     """One shard's rows."""
 
-    __slots__ = ("changed", "first", "index", "shard", "stream")
-
-    def __init__(self, stream: SQLiteStream, index: int, shard: Shard) -> None:
-        self.stream = stream
-        self.index = index
-        self.shard = shard
-        self.first = int(shard.starting_sequence_number)
-        self.changed = Signal()
+    __slots__ = ()
 
     @property
     def tip(self) -> int:
@@ -68,12 +59,6 @@ class SQLiteShard:
             (self.stream.key, self.index),
         ).fetchone()
         return self.tip if row[0] is None else int(row[0])
-
-    def sequence_number(self, number: int) -> str:
-        return sequence_number(self.first, number)
-
-    def number_of(self, sequence_number: int) -> int | None:
-        return number_of(self.first, self.tip, sequence_number)
 
     def start(self, iterator: ShardIterator) -> tuple[int, float | None]:
         number = max(iterator.position, self.trim_horizon)
@@ -100,27 +85,12 @@ class SQLiteShard:
         return None if row[0] is None else int(row[0])
 
     def read(self, number: int, limit: int, max_bytes: int) -> list[Record]:
-        records: list[Record] = []
-        size = 0
-        first, shard_id = self.first, self.shard.shard_id
-        for found, arrival, partition_key, data in self.stream.connection.execute(
+        rows = self.stream.connection.execute(
             "SELECT number, arrival, partition_key, data FROM stream_records "
             "WHERE stream = ? AND shard = ? AND number >= ? ORDER BY number LIMIT ?",
             (self.stream.key, self.index, number, limit),
-        ):
-            size += len(data) + len(partition_key.encode())
-            if records and size > max_bytes:
-                break
-            records.append(
-                Record(
-                    data=data,
-                    partition_key=partition_key,
-                    sequence_number=sequence_number(first, found),
-                    approximate_arrival_timestamp=arrival,
-                    shard_id=shard_id,
-                )
-            )
-        return records
+        )
+        return self.within(rows, max_bytes)
 
     def arrived_at(self, number: int) -> float:
         row = self.stream.connection.execute(
@@ -154,23 +124,10 @@ class SQLiteShard:
             stream.database.on_commit(self.changed.set)
         if stream.oldest is None:
             stream.oldest = arrived
-        return Record(
-            data=data,
-            partition_key=partition_key,
-            sequence_number=sequence_number(self.first, number),
-            approximate_arrival_timestamp=arrival,
-            shard_id=self.shard.shard_id,
-        )
-
-    async def wait(self) -> None:
-        """Wait for a put made here, or the poll interval of real time (another process may
-        have put a record): the caller looks again either way."""
-        changed = self.changed.event()
-        with at_most(self.stream.poll):
-            await changed.wait()
+        return self.record(number, data, partition_key, arrival)
 
 
-class SQLiteStream:
+class SQLiteStream(KeptStream):
     """The stream kept under `key` in `database`, on the clock's wall time. Opening it again
     (here or in another process) finds its shards, records and numbering as they were."""
 
@@ -204,13 +161,10 @@ class SQLiteStream:
                 "SELECT first FROM stream_shards WHERE stream = ? ORDER BY shard", (key,)
             ).fetchall()
         if row[0] != shards:
-            raise ConfigurationError(
-                f"stream {key!r}: shards={shards}, but the store {str(database.path)!r} keeps "
-                f"it with {row[0]} shards (the shard count of a kept stream cannot change)"
-            )
+            raise shard_count_changed(key, shards, str(database.path), row[0])
         self.created_at = float(row[1])
         self.logs: list[SQLiteShard] = [
-            SQLiteShard(self, index, _with_first(shard, first))
+            SQLiteShard(self, index, with_first(shard, first))
             for index, (shard, (first,)) in enumerate(zip(layout, firsts, strict=True))
         ]
         self.oldest: float | None = self._oldest()  # a cache: trims look only when due
@@ -218,21 +172,11 @@ class SQLiteStream:
     def batch(self) -> Transaction:
         return self.database.transaction()
 
-    def time(self) -> float:
-        return self.clock.now()
-
-    def trim(self, retention: float) -> int:
-        cutoff = self.clock.now() - retention + SLACK
-        if self.oldest is not None and self.oldest > cutoff:
-            return 0
-        self.oldest = self._oldest()  # another process may have put or trimmed meanwhile
-        if self.oldest is None or self.oldest > cutoff:
-            return 0
+    def _trim(self, cutoff: float) -> int:
         with self.database.transaction() as connection:
             trimmed = connection.execute(
                 "DELETE FROM stream_records WHERE stream = ? AND arrived <= ?", (self.key, cutoff)
             ).rowcount
-        self.oldest = self._oldest()
         return int(trimmed)
 
     def _oldest(self) -> float | None:
@@ -246,12 +190,3 @@ class SQLiteStream:
             "SELECT COUNT(*) FROM stream_records WHERE stream = ?", (self.key,)
         ).fetchone()
         return int(row[0])
-
-
-def _with_first(shard: Shard, first: str) -> Shard:
-    return Shard(
-        shard_id=shard.shard_id,
-        starting_hash_key=shard.starting_hash_key,
-        ending_hash_key=shard.ending_hash_key,
-        starting_sequence_number=first,
-    )
