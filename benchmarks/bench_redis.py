@@ -25,7 +25,6 @@ import argparse
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,15 +33,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
 
 import anyio
+from bench_store import event_rates, queue_rate  # benchmarks/, on the path when this file runs
 
 from faaslib import App
 from faaslib.stores import open_store
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EVENT = {"order": 1, "items": ["a", "b"]}
 # Commands a client sends itself (the rest run inside scripts): the round trips.
 TOP_LEVEL = {"evalsha", "eval", "evalsha_ro", "eval_ro", "script", "ping", "hello", "client"}
 
@@ -55,37 +54,11 @@ def redis_server(url: str | None) -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("no redis-server on PATH: install it, or give --redis URL")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = tempfile.mkdtemp()
-    server = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            folder,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(500):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.01)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait()
+    sys.path.insert(0, ROOT)  # the suite's server helper, from the checkout this file is in
+    from tests.redis_server import running
+
+    with running(Path(tempfile.mkdtemp()), binary) as started:
+        yield started
 
 
 def fresh(url: str) -> str:
@@ -106,49 +79,6 @@ def calls_between(before: dict[str, int], after: dict[str, int]) -> tuple[int, i
     delta["info"] = delta.get("info", 0) - 1
     trips = sum(count for name, count in delta.items() if name.split("|")[0] in TOP_LEVEL)
     return trips, sum(delta.values())
-
-
-async def trivial(event: Any, context: Any) -> Any:
-    return event
-
-
-# -- one process ------------------------------------------------------------------------------
-
-
-async def event_rates(store: str, count: int) -> tuple[float, float]:
-    app = App("bench", concurrency=1000, store=store)
-    app.function(name="trivial")(trivial)
-    async with app:
-        start = time.perf_counter()
-        for _ in range(count):
-            await app.invoke("trivial", EVENT, invocation_type="Event")
-        accepted = time.perf_counter() - start
-        await app.wait_idle()
-        completed = time.perf_counter() - start
-        assert app.metrics("trivial")["AsyncEventOutcomes"]["Success"] == count
-    return count / accepted, count / completed
-
-
-async def queue_rates(store: str, count: int, batch_size: int) -> tuple[float, float]:
-    """Messages sent per second (batches of 10), and sent-to-handled per second."""
-    app = App("bench", store=store)
-    queue = app.queue("work")
-    handled = 0
-
-    async def handler(event: Any, context: Any) -> None:
-        nonlocal handled
-        handled += len(event["Records"])
-
-    app.on_queue("work", batch_size=batch_size)(handler)
-    async with app:
-        start = time.perf_counter()
-        for first in range(0, count, 10):
-            await queue.send_batch([{"id": str(n), "body": str(first + n)} for n in range(10)])
-        sent = time.perf_counter() - start
-        await app.wait_idle()
-        took = time.perf_counter() - start
-    assert handled == count, (handled, count)
-    return count / sent, count / took
 
 
 # -- worker processes -------------------------------------------------------------------------
@@ -323,8 +253,8 @@ def round_trips(url: str, count: int) -> list[tuple[str, float, float]]:
     rows = []
     for label, work in (
         ("Event invocation", lambda store: event_rates(store, count)),
-        ("message, batch 1", lambda store: queue_rates(store, count, 1)),
-        ("message, batch 10", lambda store: queue_rates(store, count, 10)),
+        ("message, batch 1", lambda store: queue_rate(store, count, 1)),
+        ("message, batch 10", lambda store: queue_rate(store, count, 10)),
     ):
         store = fresh(url)
         before = command_stats(url)
@@ -354,8 +284,8 @@ def main() -> None:
         for label, store in (("memory", "memory"), ("redis", None)):
             count = 20_000 // scale if label == "memory" else 5_000 // scale
             accepted, completed = anyio.run(event_rates, store or fresh(url), count)
-            sent, batch1 = anyio.run(queue_rates, store or fresh(url), count, 1)
-            _, batch10 = anyio.run(queue_rates, store or fresh(url), count, 10)
+            sent, batch1 = anyio.run(queue_rate, store or fresh(url), count, 1)
+            _, batch10 = anyio.run(queue_rate, store or fresh(url), count, 10)
             print(
                 f"| {label} | {accepted:,.0f} | {completed:,.0f} | {sent:,.0f} | "
                 f"{batch1:,.0f} | {batch10:,.0f} |"

@@ -12,18 +12,17 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from faaslib import App
 from faaslib.sources.bucket import Bucket, BucketError
 from faaslib.sources.bucket.sqlite import INLINE_LIMIT, ORPHAN_AGE, objects_folder
 from faaslib.stores import MemoryBackend, SQLiteBackend
 from faaslib.testing import FakeClock
+from tests.stores.alike import Listing, listing_pages, listings
 
 pytestmark = pytest.mark.anyio
 
@@ -221,13 +220,6 @@ async def test_a_body_file_removed_behind_the_stores_back_is_an_error_naming_it(
 
 # -- listing: the same pages on both stores --------------------------------------------------
 
-# Few characters, so that keys share prefixes; the highest code point, one above the
-# surrogates and NUL, where an ordering by anything but code point would show.
-CHARACTERS = st.sampled_from(["a", "b", "/", "-", "é", "\x00", "\ue000", "\U0010ffff"])
-KEYS = st.text(CHARACTERS, min_size=1, max_size=5)
-# A listing's bounds need not be valid Unicode: a lone surrogate sorts between U+D7FF and U+E000.
-BOUNDS = st.text(st.sampled_from(["a", "/", "é", "\ud800", "\U0010ffff"]), max_size=3)
-
 
 @pytest.fixture(scope="module")
 def shared_file(tmp_path_factory: pytest.TempPathFactory) -> SQLiteBackend:
@@ -236,45 +228,18 @@ def shared_file(tmp_path_factory: pytest.TempPathFactory) -> SQLiteBackend:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    operations=st.lists(st.tuples(st.sampled_from([True, True, False]), KEYS), max_size=30),
-    prefix=st.one_of(st.just(""), BOUNDS, KEYS),
-    delimiter=st.sampled_from([None, "/", "-", "a/", "\U0010ffff", "é"]),
-    start_after=st.one_of(st.just(""), BOUNDS, KEYS),
-    max_keys=st.one_of(st.integers(0, 5), st.just(1000)),
-)
+@given(listing=listings(max_operations=30))
 def test_listings_page_identically_on_memory_and_sqlite(
-    shared_file: SQLiteBackend,
-    operations: list[tuple[bool, str]],
-    prefix: str,
-    delimiter: str | None,
-    start_after: str,
-    max_keys: int,
+    shared_file: SQLiteBackend, listing: Listing
 ) -> None:
     name = f"media-{uuid.uuid4().hex[:12]}"
     clock = FakeClock()
     memory = Bucket(name, clock, backend=MemoryBackend())
     sqlite = Bucket(name, clock, backend=shared_file)
 
-    async def walk(bucket: Bucket) -> list[Any]:
-        for is_put, key in operations:
-            if is_put:
-                await bucket.put(key, key.encode())
-            else:
-                await bucket.delete(key)
-        pages: list[Any] = [bucket.keys()]
-        options: dict[str, Any] = {"delimiter": delimiter, "start_after": start_after}
-        page = await bucket.list(prefix, max_keys=max_keys, **options)
-        pages.append(page)
-        while page.next_continuation_token is not None and len(pages) < 40:
-            token = page.next_continuation_token
-            page = await bucket.list(prefix, max_keys=max_keys, continuation_token=token, **options)
-            pages.append(page)
-        return pages
-
     async def both() -> None:
-        expected = await walk(memory)
-        assert await walk(sqlite) == expected
+        expected = await listing_pages(memory, listing)
+        assert await listing_pages(sqlite, listing) == expected
         assert expected[0] == sorted(expected[0], key=lambda key: key.encode())
 
     anyio.run(both, backend="asyncio")

@@ -23,7 +23,6 @@ import anyio
 import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from faaslib import App
 from faaslib.errors import ConfigurationError
@@ -35,6 +34,7 @@ from faaslib.sources.bucket.store import for_backend
 from faaslib.stores import MemoryBackend, RedisBackend
 from faaslib.stores.redis.locked import ResourceBusy
 from faaslib.testing import FakeClock
+from tests.stores.alike import Listing, listing_pages, listings
 
 ROOT = Path(__file__).parents[2]
 
@@ -356,10 +356,6 @@ def test_a_batch_that_raises_writes_nothing(backends: tuple[RedisBackend, RedisB
 
 # -- listing: the same pages as the memory store ---------------------------------------------
 
-CHARACTERS = st.sampled_from(["a", "b", "/", "-", "é", "\x00", "\ue000", "\U0010ffff"])
-KEYS = st.text(CHARACTERS, min_size=1, max_size=5)
-BOUNDS = st.text(st.sampled_from(["a", "/", "é", "\ud800", "\U0010ffff"]), max_size=3)
-
 
 @pytest.fixture(scope="module")
 def shared_server(redis_url: str) -> Iterator[RedisBackend]:
@@ -370,20 +366,9 @@ def shared_server(redis_url: str) -> Iterator[RedisBackend]:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    operations=st.lists(st.tuples(st.sampled_from([True, True, False]), KEYS), max_size=25),
-    prefix=st.one_of(st.just(""), BOUNDS, KEYS),
-    delimiter=st.sampled_from([None, "/", "-", "a/", "\U0010ffff", "é"]),
-    start_after=st.one_of(st.just(""), BOUNDS, KEYS),
-    max_keys=st.one_of(st.integers(0, 5), st.just(1000)),
-)
+@given(listing=listings(max_operations=25))
 def test_listings_page_identically_on_memory_and_redis(
-    shared_server: RedisBackend,
-    operations: list[tuple[bool, str]],
-    prefix: str,
-    delimiter: str | None,
-    start_after: str,
-    max_keys: int,
+    shared_server: RedisBackend, listing: Listing
 ) -> None:
     name = f"media-{uuid.uuid4().hex[:12]}"
     clock = FakeClock()
@@ -391,20 +376,8 @@ def test_listings_page_identically_on_memory_and_redis(
     redis = Bucket(name, clock, backend=shared_server)
 
     async def walk(bucket: Bucket) -> list[Any]:
-        for is_put, key in operations:
-            if is_put:
-                await bucket.put(key, key.encode())
-            else:
-                await bucket.delete(key)
-        pages: list[Any] = [bucket.keys(), bucket.metrics()["BucketSizeBytes"], len(bucket)]
-        options: dict[str, Any] = {"delimiter": delimiter, "start_after": start_after}
-        page = await bucket.list(prefix, max_keys=max_keys, **options)
-        pages.append(page)
-        while page.next_continuation_token is not None and len(pages) < 40:
-            token = page.next_continuation_token
-            page = await bucket.list(prefix, max_keys=max_keys, continuation_token=token, **options)
-            pages.append(page)
-        return pages
+        pages = await listing_pages(bucket, listing)
+        return [*pages, bucket.metrics()["BucketSizeBytes"], len(bucket)]
 
     async def both() -> None:
         assert await walk(redis) == await walk(memory)

@@ -6,7 +6,6 @@ on wherever the next put comes from; a batch that outlives its lease writes noth
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 import sys
 import textwrap
@@ -29,9 +28,9 @@ from faaslib.sources.table.store import for_backend as item_store_for
 from faaslib.stores import open_store
 from faaslib.stores.redis import locked
 from faaslib.stores.redis.connection import RedisBackend
+from tests.stores.alike import assert_all_or_none, kill_writers
 
 ROOT = Path(__file__).parents[2]
-ITEMS = 25  # DynamoDB's most per transaction
 
 
 @pytest.fixture
@@ -292,53 +291,16 @@ def test_conditional_writes_from_two_processes_have_one_winner_each(url: str) ->
     backend.close()
 
 
-WRITER = """
-import sys
-from faaslib import App
-from faaslib.testing import TestClient
-
-app = App(store=sys.argv[1])
-items = int(sys.argv[2])
-app.table("orders", key_schema=("pk",))
-with TestClient(app) as client:
-    dynamodb = client.boto3_session().client("dynamodb")
-    done = len(dynamodb.scan(TableName="orders").get("Items", [])) // items
-    print("ready", flush=True)
-    for number in range(done, 1_000_000):
-        dynamodb.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": "orders", "Item": {"pk": {"S": f"{number}-{part}"}}}}
-                for part in range(items)
-            ]
-        )
-"""
-
-
 @pytest.mark.slow
 def test_a_transaction_killed_mid_way_leaves_all_its_items_or_none(url: str) -> None:
     pytest.importorskip("boto3", reason="the transactions go through boto3, as an app sends them")
-    chance = random.Random(7)
-    for _ in range(4):
-        child = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(WRITER), url, str(ITEMS)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == b"ready\n"
-        time.sleep(chance.uniform(0.2, 0.6))  # writing transactions as fast as it can
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-        # A lock the killed process held frees itself when its lease runs out; the next
-        # writer waits for it (at most `locked.LEASE`).
+    # A lock a killed process held frees itself when its lease runs out; the next writer waits
+    # for it (at most `locked.LEASE`).
+    kill_writers(url, 4)
     backend = open_store(url)
     assert isinstance(backend, RedisBackend)
     table = Table("orders", SystemClock(), key_schema=("pk",), backend=backend)
-    parts = Counter(item["pk"].split("-")[0] for item in table.items())
-    assert parts, "no transaction committed before the kills"
-    assert set(parts.values()) == {ITEMS}, {n: c for n, c in parts.items() if c != ITEMS}
-    assert sorted(int(number) for number in parts) == list(range(len(parts)))
+    parts = assert_all_or_none(table)
     changes = Counter(
         str(table.change(record).dynamodb.keys["pk"].string).split("-")[0]  # type: ignore[union-attr]
         for record in _all_records(table.stream)

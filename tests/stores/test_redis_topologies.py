@@ -12,28 +12,17 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import anyio
 import pytest
 
 from faaslib import App, Context
+from tests.redis_server import free_ports, start, wait_for
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None or shutil.which("redis-cli") is None,
     reason="needs redis-server and redis-cli on PATH (apt install redis-server)",
 )
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
 
 
 def cluster_ports(count: int) -> list[int]:
@@ -52,45 +41,6 @@ def cluster_ports(count: int) -> list[int]:
     raise RuntimeError("no free ports for a cluster")
 
 
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, f"nothing listens on {port}"
-            time.sleep(0.02)
-
-
-def server(folder: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
-    folder.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-            *options,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port)
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    return process
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("cluster")
@@ -99,7 +49,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         for port in ports:  # each stopped at the end, even if a later one fails to start
             options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
-            nodes.append(server(folder / str(port), port, *options))
+            nodes.append(start(folder / str(port), port, *options))
         subprocess.run(
             [
                 "redis-cli",
@@ -136,7 +86,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("sentinel")
     primary_port, sentinel_port = free_ports(2)
-    primary = server(folder / "primary", primary_port)
+    primary = start(folder / "primary", primary_port)
     config = folder / "sentinel.conf"
     config.write_text(
         f"port {sentinel_port}\nbind 127.0.0.1\n"
@@ -146,7 +96,7 @@ def sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ["redis-server", str(config), "--sentinel"], stdout=subprocess.DEVNULL, cwd=folder
     )
     try:
-        wait_for(sentinel_port)
+        wait_for(sentinel_port, watcher)
         yield f"redis+sentinel://127.0.0.1:{sentinel_port}/faaslib-primary/0"
     finally:
         for process in (watcher, primary):
