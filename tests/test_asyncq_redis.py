@@ -82,9 +82,14 @@ async def test_events_one_app_accepts_run_in_the_other(
         await b.wait_idle()
     assert sorted(number for _, number in ran) == list(range(30))  # each once
     assert Counter(name for name, _ in ran)["b"] == left
-    assert a.metrics("work")["AsyncEventsReceived"] == 30  # accepted there
-    assert b.metrics("work")["AsyncEventsReceived"] == left  # taken up there
-    assert b.metrics("work")["AsyncEventOutcomes"]["Success"] == left
+    assert a.metrics("work", this_process=True)["AsyncEventsReceived"] == 30  # accepted there
+    assert b.metrics("work", this_process=True)["AsyncEventsReceived"] == left  # taken up there
+    assert b.metrics("work", this_process=True)["AsyncEventOutcomes"]["Success"] == left
+    for app in (a, b):  # the fleet's: each event received once, where it was accepted
+        fleet = app.metrics("work")
+        assert fleet["AsyncEventsReceived"] == 30
+        assert fleet["AsyncEventOutcomes"]["Success"] == 30
+        assert fleet["AsyncEventOutcomes"]["Pending"] == 0
     assert a.pending_events() == b.pending_events() == []
 
 
@@ -159,8 +164,10 @@ async def test_a_retry_runs_in_another_app_with_its_counts(
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 3  # counted across both
     assert record["requestPayload"] == {"order": 7}
-    assert b.metrics("flaky")["AsyncEventsReceived"] == 1  # adopted
-    assert b.metrics("flaky")["AsyncEventOutcomes"]["RetriesExhausted"] == 1
+    assert b.metrics("flaky", this_process=True)["AsyncEventsReceived"] == 1  # adopted
+    assert b.metrics("flaky", this_process=True)["AsyncEventOutcomes"]["RetriesExhausted"] == 1
+    assert b.metrics("flaky")["AsyncEventsReceived"] == 1  # the fleet's: received once
+    assert b.metrics("flaky")["AsyncEventOutcomes"]["Pending"] == 0
     assert a.pending_events() == b.pending_events() == []
 
 

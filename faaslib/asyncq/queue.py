@@ -183,7 +183,7 @@ class EventQueue:
         settled = False  # ended or rescheduled: not to go back to the queue
         if event.adopted:  # accepted elsewhere: received here, for this process's metrics
             event.adopted = False
-            function.metrics.async_received += 1
+            function.metrics.async_adopted += 1
         try:
             age = store.time() - event.received
             if age > config.maximum_event_age:

@@ -84,6 +84,7 @@ class FunctionMetrics:
     """
 
     __slots__ = (
+        "async_adopted",
         "async_age",
         "async_expired",
         "async_failed",
@@ -107,6 +108,7 @@ class FunctionMetrics:
         # Event invocations: each received event ends succeeded, failed (retries exhausted),
         # expired (too old), or is still pending.
         self.async_received = 0
+        self.async_adopted = 0  # accepted by another process (or an earlier run), taken up here
         self.async_succeeded = 0
         self.async_failed = 0
         self.async_expired = 0
@@ -135,7 +137,7 @@ class FunctionMetrics:
             "InitDuration": self.init_duration.summary(),
             "ProvisionedConcurrencyInvocations": self.provisioned_invocations,
             "ProvisionedConcurrencySpilloverInvocations": self.spillover_invocations,
-            "AsyncEventsReceived": self.async_received,
+            "AsyncEventsReceived": self.async_received + self.async_adopted,
             "AsyncEventAge": self.async_age.summary(),
             "AsyncEventsDropped": self.async_failed + self.async_expired,
             "AsyncEventRetries": self.async_retries,
@@ -152,7 +154,8 @@ class FunctionMetrics:
     @property
     def async_pending(self) -> int:
         """Events received and not yet ended: queued, waiting to retry, or running."""
-        return self.async_received - self.async_succeeded - self.async_failed - self.async_expired
+        received = self.async_received + self.async_adopted
+        return received - self.async_succeeded - self.async_failed - self.async_expired
 
     def add(self, other: FunctionMetrics) -> None:
         self.invocations += other.invocations
@@ -163,6 +166,7 @@ class FunctionMetrics:
         self.provisioned_invocations += other.provisioned_invocations
         self.spillover_invocations += other.spillover_invocations
         self.async_received += other.async_received
+        self.async_adopted += other.async_adopted
         self.async_succeeded += other.async_succeeded
         self.async_failed += other.async_failed
         self.async_expired += other.async_expired

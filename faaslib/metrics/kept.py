@@ -6,7 +6,8 @@ trip for all its functions), once a second while the app runs, when it stops, an
 `app.metrics()` is asked; the same call returns the totals. Histograms travel as their buckets,
 which add up exactly, so the fleet's percentiles are as exact as one process's (1%); the
 fleet's maximum is its highest bucket's top (exact where that is this process's own maximum).
-A process killed by SIGKILL takes its last second of counts with it; what it sent stays.
+An Event invocation counts as received where it was accepted, once for the fleet. A process
+killed by SIGKILL takes its last second of counts with it; what it sent stays.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ __all__ = ["KeptMetrics", "sync_metrics"]
 NAMESPACE = "metrics"
 HISTOGRAMS = ("async_age", "duration", "init_duration")
 COUNTERS = tuple(name for name in FunctionMetrics.__slots__ if name not in HISTOGRAMS)
+# An Event invocation is received once in the fleet, where it was accepted: a process that takes
+# up another's (its lease lapsed, or it stopped) counts it as received in its own figures only.
+PER_PROCESS = ("async_adopted",)
 
 
 class KeptMetrics:
@@ -82,7 +86,7 @@ def unflatten(document: dict[str, int], local: FunctionMetrics) -> FunctionMetri
     for key, value in document.items():
         name, _, part = key.partition(".")
         if not part:
-            if name in COUNTERS:
+            if name in COUNTERS and name not in PER_PROCESS:
                 setattr(fleet, name, int(value))
             continue
         if name not in HISTOGRAMS:
