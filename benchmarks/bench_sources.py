@@ -150,8 +150,10 @@ def bus_events(count: int, seed: int = 1) -> list[dict[str, Any]]:
     return events
 
 
-def bus_rates(count: int, rounds: int) -> list[tuple[str, float, float]]:
-    """(name, events/s, matches per event) for the hand-written floor and the bus's rules."""
+async def bus_rates(count: int, rounds: int) -> list[tuple[str, float, float]]:
+    """(name, events/s, matches per event) for the hand-written floor, and for the bus through
+    its public `put_events` (10 entries a call, as a caller batching would: each entry checked,
+    sized and made an event, then every rule's pattern tried on it)."""
     events = bus_events(count)
     floor_matches = sum(1 for event in events for rule in FLOOR if rule(event))
     best_floor = 0.0
@@ -170,17 +172,27 @@ def bus_rates(count: int, rounds: int) -> list[tuple[str, float, float]]:
 
     for number, pattern in enumerate(RULES):
         bus.add_rule(f"rule-{number}", compile_pattern(pattern), target)
+    entries = [
+        {
+            "Source": event["source"],
+            "DetailType": event["detail-type"],
+            "Detail": event["detail"],
+            "Resources": event["resources"],
+        }
+        for event in events
+    ]
+    calls = [entries[at : at + 10] for at in range(0, count, 10)]
     best_bus = 0.0
     for _ in range(rounds):
         matched = 0
         start = time.perf_counter()
-        for event in events:
-            bus._route(event)
+        for call in calls:
+            await bus.put_events(call)
         best_bus = max(best_bus, count / (time.perf_counter() - start))
     assert matched == floor_matches, (matched, floor_matches)  # the two agree on every event
     return [
         ("floor: 20 hand-written Python predicates", best_floor, floor_matches / count),
-        ("faaslib: EventBus, 20 compiled patterns", best_bus, matched / count),
+        ("faaslib: EventBus.put_events, 20 rules", best_bus, matched / count),
     ]
 
 
