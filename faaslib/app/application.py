@@ -145,6 +145,9 @@ class App(
 
             self._aws_route = AwsRoute(self)
         self._functions: dict[str, Function] = {}
+        # The functions that starting or stopping the app has work for (provisioned, process
+        # or destination functions): start and stop visit only these, not every function.
+        self._start_work: dict[str, Function] = {}
         # Where process instances live while the app runs (isolation="process").
         self._process_host = ProcessHost(name, (lambda: self.aws) if route_aws_calls else None)
         # A template's logical ids, by kind ("function", "queue", ...), to the physical names.

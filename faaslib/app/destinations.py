@@ -30,12 +30,13 @@ class EventDestinations:
     name: str
     clock: Clock
     _functions: dict[str, Function]
+    _start_work: dict[str, Function]  # among them, every function with a destination
     _events: EventQueue
     _resources: Resources
 
     def _check_destinations(self) -> None:
         resources = self._resources
-        for function in self._functions.values():
+        for function in self._start_work.values():
             for field in ("on_success", "on_failure", "dead_letter"):
                 target = getattr(function.config, field)
                 if not isinstance(target, str):

@@ -44,6 +44,7 @@ class Lifecycle:
     wait_for_provisioned: bool
     costs: Costs
     _functions: dict[str, Function]
+    _start_work: dict[str, Function]  # the functions start and stop have work for
     _admission: Admission
     _grants: FleetGrants | None
     _runner: Runner
@@ -230,7 +231,7 @@ class Lifecycle:
     def _stopped(self) -> None:
         if self._aws_route is not None:
             self._aws_route.stop()
-        for function in self._functions.values():
+        for function in self._start_work.values():
             if function.process is not None:  # its processes ended with the app's task group
                 function.instances.close_idle()
         self._bill_provisioned_concurrency(started=False)
@@ -250,7 +251,7 @@ class Lifecycle:
     def _bill_provisioned_concurrency(self, started: bool) -> None:
         """Provisioned concurrency is configured (and billed) while the app runs."""
         now = self.clock.monotonic()
-        for function in self._functions.values():
+        for function in self._start_work.values():
             target = function.instances.provisioned_target if started else 0
             if target or function.ledger.provisioned_concurrency:
                 function.ledger.provision(target, now)
@@ -271,8 +272,14 @@ class Lifecycle:
             await self._provision_all()
 
     async def _provision_all(self) -> None:
+        # A task only for a function that lacks provisioned instances: a task per function,
+        # at each start and each sweep, made start/stop grow faster than the function count
+        # (the tasks' objects set off full garbage collections of everything registered).
+        missing = [f for f in self._start_work.values() if f.instances.provisioned_missing]
+        if not missing:
+            return
         async with anyio.create_task_group() as tasks:
-            for function in self._functions.values():
+            for function in missing:
                 tasks.start_soon(self._provision, function)
 
     async def _provision(self, function: Function) -> None:
@@ -296,6 +303,8 @@ class Lifecycle:
         config: FunctionConfig = validate(FunctionConfig, owner, values)
         self._check_unreserved_minimum(owner, config, replacing=name)
         function.config = config
+        if provisioned_concurrency:  # its provisioning is billed and kept from now on
+            self._start_work[function.name] = function
         self._admission.set_provisioned(function.slots, provisioned_concurrency)
         function.instances.set_provisioned_target(provisioned_concurrency)
         if self._task_group is not None:

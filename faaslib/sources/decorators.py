@@ -322,7 +322,7 @@ class EventSources(FunctionBinding):
             def check(config: FunctionConfig) -> None:  # before the function is registered
                 name = self._rule_name(rule, config.name)
                 owner = f"function {config.name!r}: on_event rule {name!r} on bus {bus!r}"
-                if any(existing.name == name for existing in event_bus.rules):
+                if event_bus.rule(name) is not None:  # by name: a scan made N rules cost N²
                     raise ConfigurationError(f"{owner}: the bus already has a rule of that name")
                 try:
                     made.append((name, compile_pattern(pattern, owner=owner)))
@@ -400,8 +400,10 @@ class EventSources(FunctionBinding):
 
     def _rule_name(self, rule: str | None, function: str) -> str:
         """The name of a function's rule: `rule`, or the function's name and its trigger's
-        number, so that one function's rules (and schedules) have distinct ARNs."""
-        return rule or f"{function}-{len(self.triggers(function)) + 1}"
+        number, so that one function's rules (and schedules) have distinct ARNs. A function not
+        registered yet has none: counting would scan every trigger (N² for N functions)."""
+        known = function in self._functions or ("function", function) in self._aliases
+        return rule or f"{function}-{len(self.triggers(function)) + 1 if known else 1}"
 
     def subscribe(
         self,
