@@ -178,7 +178,12 @@ class Lifecycle:
     async def _disconnect_store(self) -> None:
         connection, self._store_connection = self._store_connection, None
         if connection is not None:
-            await connection.__aexit__(None, None, None)
+            try:
+                await connection.__aexit__(None, None, None)
+            finally:
+                # and the blocking client's thread, which would otherwise outlive the app (a
+                # synchronous call after the stop, such as app.pending_events(), opens another)
+                self.store.close()
 
     async def _run_triggers(
         self, *, task_status: anyio.abc.TaskStatus[anyio.abc.TaskGroup] = anyio.TASK_STATUS_IGNORED
