@@ -12,7 +12,8 @@ undecoded and decoded, as `app.call`, with INFO logging on, and on its sync path
 Chalice's test client (which runs sync handlers inline). Then: 1,000 concurrent invokers, the
 memory an idle warm instance holds, Event invocations accepted and completed separately with a
 backlog (benchmarks/bench_delivery.py), queue to handler, the bus through `put_events`, a
-stream, HTTP under uvicorn, the AWS endpoints, event decoding, and whether each target is met.
+stream, HTTP under uvicorn, the AWS endpoints, event decoding, the per-item cost curves of
+start/stop and registration (benchmarks/bench_curves.py), and whether each target is met.
 `--json PATH` writes the figures for benchmarks/compare.py. Peers run only when installed
 (`pip install -e '.[bench]'`).
 """
@@ -32,6 +33,7 @@ import anyio
 import pydantic
 
 # benchmarks/, on the path when this file runs
+from bench_curves import curves_section
 from bench_delivery import event_rates, queue_rates, queued_event_cost
 from bench_invoke import (
     CHALICE,
@@ -271,6 +273,8 @@ def main() -> None:
                 f"json.loads {plain / typed:.1f}x)"
             )
             figures[f"decode: {name} (µs)"] = typed
+
+    print("\n" + curves_section(arguments.quick, backend))
 
     invoke, scope = best[INVOKE], best[SCOPE]
     logged = best[LOGGED] / invoke
