@@ -1,20 +1,41 @@
-"""Requests per second through `app.asgi` under uvicorn, beside a plain Starlette endpoint doing
-the same work under the same uvicorn, in the same run.
+"""The HTTP front door: `app.asgi` beside a plain Starlette endpoint doing the same work, for
+the three kinds of API a Lambda function sits behind: an HTTP API route (payload 2.0), a route
+in payload 1.0 (a REST API's event) and a function URL.
 
-Each server runs in its own process (one core); the load comes from this process over
-keep-alive connections with a minimal HTTP/1.1 client, so that the client (httpx would be the
-bottleneck) costs as little as it can. Run alone: `python benchmarks/bench_http.py`.
+Two sections, each measured in interleaved rounds (a Starlette round, then a faaslib round, for
+each kind in turn) so that a load change on the machine hits both sides of a ratio alike; each
+reports the best and the median round and the ratio of faaslib's time per request to
+Starlette's:
+
+- under uvicorn: every app in its own uvicorn process (one core each), loaded from this process
+  over 32 keep-alive connections by a minimal HTTP/1.1 client (httpx would be the bottleneck);
+- in process: the ASGI application called directly with a prepared scope, beside Starlette
+  called the same way (no server, no sockets: the front door's own cost).
+
+Every request is `GET /items/42` with the headers curl sends; the handler answers `{"id":
+"42"}` as JSON (in payload 1.0 a response object with that body, as 1.0 requires).
+
+Run alone: `python benchmarks/bench_http.py` (`--quick` for a short run, `--profile v2|v1|url`
+for a cProfile of in-process requests). `benchmarks/run.py` takes its row from `http_rates`.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import cProfile
+import json
 import os
+import pstats
 import socket
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,7 +44,7 @@ from starlette.routing import Route
 
 from faaslib import App
 
-# -- the two servers (imported by uvicorn in its own process) -------------------------------------
+# -- the servers (imported by uvicorn in its own process) -----------------------------------------
 
 
 async def _item(request: Request) -> JSONResponse:
@@ -36,17 +57,46 @@ faas = App("bench")
 
 
 @faas.route("GET", "/items/{id}")
-async def item(event: dict[str, object], context: object) -> dict[str, object]:
-    parameters = event["pathParameters"]
-    assert isinstance(parameters, dict)
-    return {"id": parameters["id"]}
+async def item(event: dict[str, Any], context: object) -> dict[str, object]:
+    return {"id": event["pathParameters"]["id"]}
 
 
 faas_app = faas.asgi
 
-# -- the load -------------------------------------------------------------------------------------
+faas_v1 = App("bench-v1")
 
-REQUEST = b"GET /items/42 HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+@faas_v1.route("GET", "/items/{id}", payload_format="1.0")
+async def item_v1(event: dict[str, Any], context: object) -> dict[str, object]:
+    body = json.dumps({"id": event["pathParameters"]["id"]}, separators=(",", ":"))
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": body}
+
+
+faas_v1_app = faas_v1.asgi
+
+faas_url = App("bench-url")
+
+
+@faas_url.function(name="item")
+async def item_url(event: dict[str, Any], context: object) -> dict[str, object]:
+    return {"id": event["rawPath"].rsplit("/", 1)[-1]}
+
+
+faas_url.http("function-url", function="item")
+faas_url_app = faas_url.asgi
+
+BASELINE = ("baseline: Starlette endpoint", "starlette_app")
+# (key, row name, the app's name in this module, the App to start for in-process rounds)
+KINDS = (
+    ("v2", "faaslib: app.asgi route", "faas_app", faas),
+    ("v1", "faaslib: payload 1.0 route", "faas_v1_app", faas_v1),
+    ("url", "faaslib: function URL", "faas_url_app", faas_url),
+)
+HEADERS = [(b"host", b"bench"), (b"user-agent", b"curl/8.5.0"), (b"accept", b"*/*")]
+REQUEST = b"GET /items/42 HTTP/1.1\r\nHost: bench\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n"
+ANSWER = b'{"id":"42"}'
+
+# -- under uvicorn --------------------------------------------------------------------------------
 
 
 async def _connection(port: int, count: int) -> None:
@@ -67,6 +117,7 @@ async def _connection(port: int, count: int) -> None:
 
 
 async def _load(port: int, connections: int, each: int) -> float:
+    """Requests per second over `connections` keep-alive connections, `each` requests apiece."""
     await asyncio.gather(*(_connection(port, 20) for _ in range(connections)))  # warm up
     start = time.perf_counter()
     await asyncio.gather(*(_connection(port, each) for _ in range(connections)))
@@ -94,7 +145,8 @@ def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
         "--no-access-log",
     ]
     here = Path(__file__).resolve().parent
-    environment = {**os.environ, "PYTHONPATH": str(here)}
+    search = [str(here), *filter(None, [os.environ.get("PYTHONPATH")])]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(search)}
     server = subprocess.Popen(command, cwd=here, env=environment)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -107,31 +159,170 @@ def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"uvicorn did not start {app} on port {port}")
 
 
-def http_rates(connections: int = 32, each: int = 200, rounds: int = 3) -> list[tuple[str, float]]:
-    """(name, requests/s) for the Starlette endpoint and the faaslib route, best of `rounds`."""
-    rows = []
-    for name, app in (
-        ("baseline: Starlette endpoint under uvicorn", "starlette_app"),
-        ("faaslib: app.asgi route under uvicorn", "faas_app"),
-    ):
-        port = _free_port()
-        server = _serve(app, port)
-        try:
-            best = max(asyncio.run(_load(port, connections, each)) for _ in range(rounds))
-        finally:
+def _row_names() -> list[str]:
+    return [BASELINE[0], *(name for _, name, _, _ in KINDS)]
+
+
+def served_rounds(
+    connections: int = 32, each: int = 200, rounds: int = 3
+) -> dict[str, list[float]]:
+    """Time per request (µs, 1 / requests per second) of each round, by row name: every app
+    under its own uvicorn, a Starlette round before each faaslib round."""
+    apps = [BASELINE[1], *(app for _, _, app, _ in KINDS)]
+    ports = {app: _free_port() for app in apps}
+    servers = [_serve(app, ports[app]) for app in apps]
+    times: dict[str, list[float]] = {name: [] for name in _row_names()}
+    try:
+        for _ in range(rounds):
+            for _, name, app, _ in KINDS:
+                for row, port in ((BASELINE[0], ports[BASELINE[1]]), (name, ports[app])):
+                    times[row].append(1e6 / asyncio.run(_load(port, connections, each)))
+    finally:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(10)
-        rows.append((name, best))
-    return rows
+    return times
+
+
+def http_rates(connections: int = 32, each: int = 200, rounds: int = 3) -> list[tuple[str, float]]:
+    """(name, requests/s of the best round) under uvicorn: the Starlette endpoint first, then
+    each kind of faaslib API (`benchmarks/run.py`'s rows)."""
+    times = served_rounds(connections, each, rounds)
+    return [(f"{name} under uvicorn", 1e6 / min(row)) for name, row in times.items()]
+
+
+# -- in process -----------------------------------------------------------------------------------
+
+Message = MutableMapping[str, Any]
+Asgi = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[Message]],
+        Callable[[Message], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
+
+
+def _scope() -> dict[str, Any]:
+    """The scope uvicorn gives an app for `REQUEST`."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+        "scheme": "http",
+        "method": "GET",
+        "root_path": "",
+        "path": "/items/42",
+        "raw_path": b"/items/42",
+        "query_string": b"",
+        "headers": list(HEADERS),
+    }
+
+
+async def _receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _requests(app: Asgi, count: int) -> float:
+    """µs per request of `count` requests answered by `app`, one after the other."""
+    answer: list[Message] = []
+
+    async def send(message: Message) -> None:
+        answer.append(message)
+
+    start = time.perf_counter()
+    for _ in range(count):
+        await app(_scope(), _receive, send)
+    elapsed = time.perf_counter() - start
+    if answer[0]["status"] != 200 or answer[1]["body"] != ANSWER:
+        raise RuntimeError(f"unexpected answer: {answer[:2]!r}")
+    return elapsed / count * 1e6
+
+
+async def in_process_rounds(count: int = 5_000, rounds: int = 5) -> dict[str, list[float]]:
+    """µs per request of each round, by row name: the ASGI apps called directly, a Starlette
+    round before each faaslib round."""
+    times: dict[str, list[float]] = {name: [] for name in _row_names()}
+    async with AsyncExitStack() as stack:
+        for _, _, _, app in KINDS:
+            await stack.enter_async_context(app)
+        for _, _, _, app in KINDS:  # warm: instances started, caches filled
+            await _requests(app.asgi, 200)
+        await _requests(starlette_app, 200)
+        for _ in range(rounds):
+            for _, name, _, app in KINDS:
+                times[BASELINE[0]].append(await _requests(starlette_app, count))
+                times[name].append(await _requests(app.asgi, count))
+    return times
+
+
+async def profile(kind: str, count: int) -> None:
+    """Print the top costs (cProfile, by own time) of `count` in-process requests of `kind`."""
+    app = next(app for key, _, _, app in KINDS if key == kind)
+    async with app:
+        await _requests(app.asgi, 500)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        await _requests(app.asgi, count)
+        profiler.disable()
+    print(f"cProfile of {count:,} in-process requests ({kind}), by own time")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+
+def table(title: str, times: dict[str, list[float]]) -> str:
+    """Each row's best and median round (µs per request) and its ratio to the baseline's."""
+    base = times[BASELINE[0]]
+    lines = [
+        title,
+        f"  {'measurement':<48} {'best µs':>8} {'median µs':>9} {'req/s':>8}  ratio (best, median)",
+    ]
+    for name, rounds in times.items():
+        best, median = min(rounds), statistics.median(rounds)
+        ratio = (
+            ""
+            if name == BASELINE[0]
+            else f"{best / min(base):.2f}x, {median / statistics.median(base):.2f}x"
+        )
+        lines.append(f"  {name:<48} {best:>8.1f} {median:>9.1f} {1e6 / best:>8,.0f}  {ratio}")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    rows = http_rates()
-    print("HTTP: GET /items/{id} answering JSON, 32 keep-alive connections, one server process")
-    print(f"  {'measurement':<42}  {'requests/s':>10}  ratio")
-    for name, rate in rows:
-        ratio = f"{rows[0][1] / rate:.2f}x the baseline's time" if name != rows[0][0] else ""
-        print(f"  {name:<42}  {rate:>10,.0f}  {ratio}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests and rounds")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--profile", choices=[key for key, _, _, _ in KINDS])
+    arguments = parser.parse_args()
+    if arguments.profile:
+        asyncio.run(profile(arguments.profile, 5_000 if arguments.quick else 20_000))
+        return
+    rounds = arguments.rounds or (3 if arguments.quick else 5)
+    count = 1_000 if arguments.quick else 5_000
+    each = 50 if arguments.quick else 200
+    print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at the start")
+    inside = asyncio.run(in_process_rounds(count, rounds))
+    print(
+        table(
+            f"In process: the ASGI app called directly, {count:,} requests x {rounds} rounds",
+            inside,
+        )
+    )
+    served = served_rounds(32, each, rounds)
+    print(
+        table(
+            f"Under uvicorn: 32 keep-alive connections x {each} requests x {rounds} rounds, "
+            "one uvicorn process per app",
+            served,
+        )
+    )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -34,17 +34,8 @@ from faaslib.http.authorizers import (
     route_arn,
 )
 from faaslib.http.cors import CORS
-from faaslib.http.requests import (
-    BodyTooLarge,
-    ClientDisconnected,
-    Place,
-    Request,
-    function_url_event,
-    http_api_event,
-    read_request,
-    request_id,
-    set_authorizer,
-)
+from faaslib.http.layouts import function_url_event, http_api_event, request_id, set_authorizer
+from faaslib.http.requests import BodyTooLarge, ClientDisconnected, Place, Request, read_request
 from faaslib.http.responses import (
     Failure,
     HttpResponse,
@@ -99,8 +90,11 @@ class HttpApi:
         self._invoker = invoker
         self._clock = clock
         self._functions = functions
-        self._api_place = Place(secrets.token_hex(5), region, account)
-        self._url_place = Place(secrets.token_hex(16), region, account)
+        api_id, url_id = secrets.token_hex(5), secrets.token_hex(16)
+        self._api_place = Place(
+            api_id, region, account, f"{api_id}.execute-api.{region}.amazonaws.com"
+        )
+        self._url_place = Place(url_id, region, account, f"{url_id}.lambda-url.{region}.on.aws")
         self._checked = False
         self._counts: dict[str, dict[str, int]] = {}
 
@@ -153,8 +147,8 @@ class HttpApi:
             return
         except ClientDisconnected:
             return
-        origin = request.header("origin")
         cors = self.cors
+        origin = None if cors is None else request.header("origin")
         if (
             cors is not None
             and request.method == "OPTIONS"
@@ -163,7 +157,7 @@ class HttpApi:
         ):
             await send_response(send, cors.preflight(origin))
             return
-        reply = _Reply(self, send, origin, head)
+        reply = _Reply(self, send, cors, origin, head)
         response: HttpResponse | None
         try:
             if not self._checked:
@@ -288,8 +282,12 @@ class HttpApi:
         the response went out already (the integration timed out)."""
         body = msgspec.json.encode(event)
         timeout = self._timeout(function)
+        outcome: InvocationResult | BaseException
         if timeout is None:
-            outcome: InvocationResult | BaseException = await self._invoke(function, body)
+            try:
+                outcome = await self._invoker.invoke(function, body)
+            except Exception as error:  # mapped to the front door's answer by `_response`
+                outcome = error
         else:
             finished = anyio.Event()
             held: list[InvocationResult | BaseException] = []
@@ -338,6 +336,19 @@ class HttpApi:
         payload_format: str,
         key: str,
     ) -> HttpResponse:
+        if isinstance(outcome, InvocationResult):
+            if outcome.function_error is not None:
+                return error_response(self.kind, "error")
+            try:
+                return integration_response(outcome, payload_format)
+            except MalformedResponse as error:
+                logger.warning(
+                    "%s: function %r answered with a response API Gateway cannot send (%s)",
+                    key,
+                    function,
+                    error,
+                )
+                return error_response(self.kind, "error")
         if isinstance(outcome, TooManyRequests):
             return error_response(self.kind, "throttled")
         if isinstance(outcome, RequestTooLarge):
@@ -345,21 +356,8 @@ class HttpApi:
         if isinstance(outcome, InvocationError):
             logger.warning("%s: function %r could not be invoked: %s", key, function, outcome)
             return error_response(self.kind, "error")
-        if isinstance(outcome, BaseException):
-            logger.error("%s: invoking function %r failed", key, function, exc_info=outcome)
-            return error_response(self.kind, "error")
-        if outcome.function_error is not None:
-            return error_response(self.kind, "error")
-        try:
-            return integration_response(outcome, payload_format)
-        except MalformedResponse as error:
-            logger.warning(
-                "%s: function %r answered with a response API Gateway cannot send (%s)",
-                key,
-                function,
-                error,
-            )
-            return error_response(self.kind, "error")
+        logger.error("%s: invoking function %r failed", key, function, exc_info=outcome)
+        return error_response(self.kind, "error")
 
     def count(self, key: str, status: int) -> None:
         """Count a response of route `key` in its metrics."""
@@ -375,27 +373,30 @@ class _Reply:
     """The way back to one request's client, and what every response to it carries: the
     request id header, the CORS headers, and a count in its route's metrics."""
 
-    __slots__ = ("_api", "_head", "_origin", "_send", "header", "key")
+    __slots__ = ("_api", "_cors", "_head", "_origin", "_send", "header", "key")
 
-    def __init__(self, api: HttpApi, send: Send, origin: str | None, head: bool) -> None:
+    def __init__(
+        self, api: HttpApi, send: Send, cors: CORS | None, origin: str | None, head: bool
+    ) -> None:
         self._api = api
         self._send = send
+        self._cors = cors  # the API's when the request came in
         self._origin = origin
         self._head = head
         self.key = ""  # the route's, once one is chosen
         self.header: Header | None = None
 
     async def __call__(self, response: HttpResponse) -> None:
-        if self.header is not None:
-            response = HttpResponse(
-                response.status, [*response.headers, self.header], response.body
-            )
-        cors = self._api.cors
-        if cors is not None:
+        header = self.header
+        cors = self._cors
+        if cors is not None:  # its headers come after the request id's
+            if header is not None:
+                response = HttpResponse(response.status, [*response.headers, header], response.body)
+                header = None
             response = cors.apply(response, self._origin)
         if self.key:
             self._api.count(self.key, response.status)
-        await send_response(self._send, response, head=self._head)
+        await send_response(self._send, response, head=self._head, extra=header)
 
 
 def _query_parameters(query_string: str) -> dict[str, str]:

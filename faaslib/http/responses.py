@@ -67,6 +67,10 @@ _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # RFC 9110's token: a heade
 # C0 controls but the tab, and DEL: never in a header line (RFC 9110, section 5.5).
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _SHOWN = 60  # characters of a value quoted in a message
+# Header names answers used, checked, as they go on the wire (b"" for those the front door
+# computes itself): a handler answers with the same few names every time.
+_NAMES: dict[str, bytes] = {}
+_NAMES_HELD = 1024
 
 # HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
 # responses belong to the API type, not to the integration
@@ -145,15 +149,21 @@ def header_value(text: str) -> bytes:
         raise ValueError("is not ISO-8859-1 text") from None
 
 
-async def send_response(send: Send, response: HttpResponse, *, head: bool = False) -> None:
-    """Send `response` over ASGI with its content-length (none for a 204 or a 304, which have
-    no content); no body for a HEAD request."""
-    headers = response.headers
+async def send_response(
+    send: Send,
+    response: HttpResponse,
+    *,
+    head: bool = False,
+    extra: tuple[bytes, bytes] | None = None,
+) -> None:
+    """Send `response` over ASGI, `extra` after its own headers, with its content-length (none
+    for a 204 or a 304, which have no content); no body for a HEAD request."""
+    headers = response.headers if extra is None else [*response.headers, extra]
     body = response.body
     if response.status in _NO_CONTENT:
         body = b""
     else:
-        headers = [*headers, (b"content-length", str(len(body)).encode())]
+        headers = [*headers, (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
@@ -203,22 +213,30 @@ def _add_header(
     headers: HeaderList, field: str, name: str, value: Any, *, skip: bool = False
 ) -> None:
     """Check header `name: value` of the answer's `field`, and add it unless `skip`."""
-    where = f"{field}: header {_shown(name)}"
-    if not _TOKEN.fullmatch(name):
-        raise MalformedResponse(f"{where} is not a valid header name (an HTTP token)")
-    if isinstance(value, bool):
+    wire = _NAMES.get(name)
+    if wire is None:
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            where = f"{field}: header {_shown(name)}"
+            raise MalformedResponse(f"{where} is not a valid header name (an HTTP token)")
+        lowered = name.lower()
+        wire = b"" if lowered in _HOP_BY_HOP else lowered.encode("ascii")
+        if len(_NAMES) < _NAMES_HELD:
+            _NAMES[name] = wire
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, (str, int, float)):
+    elif isinstance(value, (int, float)):
         text = str(value)
     else:
-        raise MalformedResponse(f"{where} has {_kind(value)} as its value")
+        raise MalformedResponse(f"{field}: header {_shown(name)} has {_kind(value)} as its value")
     try:
         line = header_value(text)
     except ValueError as error:
+        where = f"{field}: header {_shown(name)}"
         raise MalformedResponse(f"{where}: its value {_shown(text)} {error}") from None
-    lowered = name.lower()
-    if not skip and lowered not in _HOP_BY_HOP:
-        headers.append((lowered.encode("ascii"), line))
+    if not skip and wire:
+        headers.append((wire, line))
 
 
 def _decoded_body(payload: Mapping[str, Any]) -> bytes:

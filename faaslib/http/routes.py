@@ -46,7 +46,16 @@ class Route:
     """A route of the API: its key, the function it invokes, the payload format of the events
     it sends, and the authorizer that guards it (by name), if any."""
 
-    __slots__ = ("authorizer", "function", "key", "method", "path", "payload_format", "segments")
+    __slots__ = (
+        "_priority",
+        "authorizer",
+        "function",
+        "key",
+        "method",
+        "path",
+        "payload_format",
+        "segments",
+    )
 
     def __init__(
         self,
@@ -82,6 +91,15 @@ class Route:
         self.function = function
         self.payload_format: PayloadFormat = payload_format
         self.authorizer = authorizer
+        kinds = tuple(segment.kind for segment in self.segments)
+        greedy = bool(kinds) and kinds[-1] == _GREEDY
+        self._priority = (
+            path is None,
+            greedy,
+            -len(kinds) if greedy else 0,
+            kinds,
+            method == "ANY",
+        )
 
     @property
     def is_default(self) -> bool:
@@ -123,9 +141,7 @@ class Route:
 
     def priority(self) -> tuple[bool, bool, int, tuple[int, ...], bool]:
         """Sorts the routes that match one request: the smallest wins (see the module's rules)."""
-        kinds = tuple(segment.kind for segment in self.segments)
-        greedy = bool(kinds) and kinds[-1] == _GREEDY
-        return (self.is_default, greedy, -len(kinds) if greedy else 0, kinds, self.method == "ANY")
+        return self._priority
 
     def shape(self) -> tuple[str, tuple[tuple[int, str], ...]]:
         """What makes two routes the same route to API Gateway: the method and the path with
@@ -154,6 +170,8 @@ class RouteTable:
         self._shapes: dict[tuple[str, tuple[tuple[int, str], ...]], Route] = {}
         # Routes without variables, by (method, path): most requests end here at once.
         self._exact: dict[tuple[str, str], Route] = {}
+        # The routes a request of each method may take (its own, ANY, $default), best first.
+        self._candidates: dict[str, list[Route]] = {}
 
     def check(self, route: Route) -> None:
         """Refuse `route` if the table has a route of the same method and path shape."""
@@ -170,6 +188,7 @@ class RouteTable:
         self.check(route)
         self._shapes[route.shape()] = route
         self._routes.append(route)
+        self._candidates.clear()
         if route.path is not None and all(s.kind == _LITERAL for s in route.segments):
             self._exact[route.method, route.path] = route
 
@@ -185,28 +204,27 @@ class RouteTable:
         gives `{id}` the value `a/b`. A path that does not start with '/' matches nothing."""
         if not raw_path.startswith("/"):
             return None
-        if raw_path == "/":
-            parts: list[str] = []
-        elif "%" in raw_path:
+        if "%" in raw_path:
             parts = [unquote(part) for part in raw_path[1:].split("/")]
+            exact_path = None if any("/" in part for part in parts) else "/" + "/".join(parts)
         else:
-            parts = raw_path[1:].split("/")
-        if not any("/" in part for part in parts):
-            exact = self._exact.get((method, "/" + "/".join(parts)))
+            parts = raw_path[1:].split("/") if raw_path != "/" else []
+            exact_path = raw_path
+        if exact_path is not None:
+            exact = self._exact.get((method, exact_path))
             if exact is not None:  # a literal route of this very method: nothing beats it
                 return Match(exact, {})
-        best: Match | None = None
-        best_priority: tuple[bool, bool, int, tuple[int, ...], bool] | None = None
-        for route in self._routes:
-            if route.method != method and route.method not in ("ANY", DEFAULT_ROUTE):
-                continue
+        candidates = self._candidates.get(method)
+        if candidates is None:
+            candidates = self._candidates[method] = sorted(
+                (route for route in self._routes if route.method in (method, "ANY", DEFAULT_ROUTE)),
+                key=Route.priority,
+            )
+        for route in candidates:  # best first: the first that matches wins
             parameters = {} if route.is_default else route.match(parts)
-            if parameters is None:
-                continue
-            priority = route.priority()
-            if best_priority is None or priority < best_priority:
-                best, best_priority = Match(route, parameters), priority
-        return best
+            if parameters is not None:
+                return Match(route, parameters)
+        return None
 
 
 def parse_path(method: str, path: str) -> tuple[Segment, ...]:

@@ -1,0 +1,401 @@
+"""A live request laid out as the event a function receives, as API Gateway (payload 2.0 and
+1.0) or a function URL shapes it.
+
+The rules are those of the event builders (`faaslib.events.http_builders`), which the tests
+hold to AWS's own samples: header names as sent (lower-case from an ASGI server) with the
+proxy's own headers added when the client did not send them (title-cased in payload 1.0),
+cookies moved to `cookies` in payload 2.0, query parameters decoded (comma-joined in 2.0, last
+value and all values in 1.0), a textual body as text and anything else base64-encoded.
+
+The builders take whatever a user may give them; every request the front door serves comes
+through here, so this module lays it out in one pass over the request and does once what does
+not change between requests: the API's host name is the API's (`Place.host`), the request
+time in `requestTime`/`time` has a second's resolution and is formatted once a second
+(`timeEpoch` keeps its milliseconds), and a request's random ids come from one read of the
+system's randomness. The events must equal the builders', field for field but the random ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+from urllib.parse import unquote_plus
+
+import msgspec
+
+from faaslib.events._base import UNSET
+from faaslib.events.http import (
+    APIGatewayProxyEvent,
+    APIGatewayProxyEventV2,
+    APIGatewayProxyRequestContext,
+    APIGatewayRequestIdentity,
+    APIGatewayV2Authorizer,
+    APIGatewayV2RequestContext,
+    APIGatewayV2RequestHTTP,
+    LambdaFunctionUrlEvent,
+)
+from faaslib.events.http_builders import USER_AGENT
+from faaslib.http.requests import Place, Request
+from faaslib.http.routes import Match
+
+__all__ = ["function_url_event", "http_api_event", "request_id", "set_authorizer"]
+
+# Media types that travel as text in the event; any other body, or one with a content encoding,
+# travels base64-encoded with `isBase64Encoded` true, as function URLs and load balancers
+# describe it ("if the content type of the request is binary, the body is base64-encoded").
+_TEXT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "application/yaml",
+        "application/graphql",
+    }
+)
+# English month names whatever the locale, which `%b` would follow.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# A REST API caller without IAM or Cognito credentials: API Gateway sends these as null (each
+# request's identity is this one with its source IP and user agent).
+_ANONYMOUS = APIGatewayRequestIdentity(
+    cognito_identity_pool_id=None,
+    account_id=None,
+    cognito_identity_id=None,
+    caller=None,
+    access_key=None,
+    principal_org_id=None,
+    cognito_authentication_type=None,
+    cognito_authentication_provider=None,
+    user_arn=None,
+    user=None,
+    source_ip="",
+    user_agent="",
+)
+V2 = TypeVar("V2", bound=APIGatewayProxyEventV2)
+_NOISE = 28  # random bytes a request's ids take
+_FORWARDED = (("x-forwarded-port", "443"), ("x-forwarded-proto", "https"))
+
+
+def http_api_event(
+    request: Request, match: Match, place: Place, now: float, payload_format: str
+) -> APIGatewayProxyEventV2 | APIGatewayProxyEvent:
+    """The event an HTTP API sends the function of `match.route` in `payload_format`."""
+    route = match.route
+    noise = os.urandom(_NOISE)
+    if payload_format == "2.0":
+        return _v2_event(
+            APIGatewayProxyEventV2,
+            request,
+            place,
+            place.account,
+            route.key,
+            match.path_parameters or None,
+            now,
+            noise,
+            _short_request_id(noise),
+        )
+    return _v1_event(request, route.resource, match.path_parameters or None, place, now, noise)
+
+
+def function_url_event(request: Request, place: Place, now: float) -> LambdaFunctionUrlEvent:
+    """The event a function URL sends its function (payload 2.0, route and stage `$default`)."""
+    noise = os.urandom(_NOISE)
+    return _v2_event(
+        LambdaFunctionUrlEvent,
+        request,
+        place,
+        "anonymous",
+        "$default",
+        None,
+        now,
+        noise,
+        _uuid4(noise.hex()),
+    )
+
+
+def set_authorizer(
+    event: APIGatewayProxyEventV2 | APIGatewayProxyEvent, authorizer: Mapping[str, Any]
+) -> None:
+    """Put what the route's authorizer passed on into the event's request context: under
+    `lambda` in payload 2.0, as it is in 1.0."""
+    context = event.request_context
+    if isinstance(context, APIGatewayV2RequestContext):
+        context.authorizer = APIGatewayV2Authorizer(lambda_=dict(authorizer["lambda"]))
+    elif isinstance(context, APIGatewayProxyRequestContext):
+        context.authorizer = dict(authorizer)
+
+
+def request_id(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent) -> str:
+    """The front door's id for the request, which it also sends back in a response header."""
+    context = event.request_context
+    if isinstance(context, (APIGatewayV2RequestContext, APIGatewayProxyRequestContext)):
+        value = context.request_id
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _v2_event(
+    event_type: type[V2],
+    request: Request,
+    place: Place,
+    account: str,
+    route_key: str,
+    path_parameters: dict[str, str] | None,
+    now: float,
+    noise: bytes,
+    request_id: str,
+) -> V2:
+    """Payload 2.0, which HTTP APIs and function URLs share: headers comma-joined, cookies apart."""
+    host = place.host
+    headers: dict[str, str] = {}
+    jar: list[str] = []
+    user_agent = ""
+    for name, value in request.headers:
+        if name == "cookie":
+            jar += [cookie.strip() for cookie in value.split(";") if cookie.strip()]
+            continue
+        if name == "user-agent":
+            user_agent = value  # the last one sent
+        held = headers.get(name)
+        headers[name] = value if held is None else f"{held},{value}"
+    sent_agent = "user-agent" in headers
+    body, is_base64 = _event_body(
+        request, headers.get("content-type"), "content-encoding" in headers
+    )
+    if body is not None and "content-length" not in headers:
+        headers["content-length"] = str(len(request.body))
+    if "host" not in headers:
+        headers["host"] = host
+    user_agent = user_agent or USER_AGENT
+    if not sent_agent:
+        headers["user-agent"] = user_agent
+    if "x-amzn-trace-id" not in headers:
+        headers["x-amzn-trace-id"] = _trace_id(now, noise.hex())
+    if "x-forwarded-for" not in headers:
+        headers["x-forwarded-for"] = request.source_ip
+    for name, value in _FORWARDED:
+        if name not in headers:
+            headers[name] = value
+    epoch_ms = int(now * 1000)
+    raw_query = request.query_string.lstrip("?")
+    query: dict[str, str] | Any = UNSET
+    if raw_query:
+        for name, value in _decoded_query(raw_query):
+            if query is UNSET:
+                query = {}
+            query[name] = f"{query[name]},{value}" if name in query else value
+    context = APIGatewayV2RequestContext(
+        account_id=account,
+        api_id=place.api_id,
+        domain_name=host,
+        domain_prefix=place.api_id,
+        http=APIGatewayV2RequestHTTP(
+            method=request.method.upper(),
+            path=request.raw_path,
+            protocol=request.protocol,
+            source_ip=request.source_ip,
+            user_agent=user_agent,
+        ),
+        request_id=request_id,
+        route_key=route_key,
+        stage="$default",
+        time=_request_time(epoch_ms // 1000),
+        time_epoch=epoch_ms,
+    )
+    return event_type(
+        version="2.0",
+        route_key=route_key,
+        raw_path=request.raw_path,
+        raw_query_string=raw_query,
+        cookies=jar if jar else UNSET,
+        headers=headers,
+        query_string_parameters=query,
+        path_parameters=UNSET if path_parameters is None else dict(path_parameters),
+        request_context=context,
+        body=UNSET if body is None else body,
+        is_base64_encoded=is_base64,
+    )
+
+
+def _v1_event(
+    request: Request,
+    resource: str,
+    path_parameters: dict[str, str] | None,
+    place: Place,
+    now: float,
+    noise: bytes,
+) -> APIGatewayProxyEvent:
+    """Payload 1.0 of an HTTP API: a REST API's request, marked "1.0", on the `$default` stage
+    (its path carries no stage, and it has no REST resource id; see the 1.0 example in
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+    """
+    host = place.host
+    single: dict[str, str] = {}  # the last value of each header, where it was first sent
+    multi: dict[str, list[str]] = {}
+    for name, value in request.headers:
+        single[name] = value
+        values = multi.get(name)
+        if values is None:
+            multi[name] = [value]
+        else:
+            values.append(value)
+    types = multi.get("content-type")
+    body, is_base64 = _event_body(
+        request, None if types is None else ",".join(types), "content-encoding" in single
+    )
+    user_agent = single.get("user-agent") or USER_AGENT
+    # The proxy's own headers, title-cased: a name checked here is never one added before it.
+    if body is not None and "content-length" not in single:
+        single["Content-Length"] = length = str(len(request.body))
+        multi["Content-Length"] = [length]
+    if "host" not in single:
+        single["Host"] = host
+        multi["Host"] = [host]
+    if "user-agent" not in single:
+        single["User-Agent"] = user_agent
+        multi["User-Agent"] = [user_agent]
+    if "x-amzn-trace-id" not in single:
+        single["X-Amzn-Trace-Id"] = trace = _trace_id(now, noise.hex())
+        multi["X-Amzn-Trace-Id"] = [trace]
+    if "x-forwarded-for" not in single:
+        single["X-Forwarded-For"] = request.source_ip
+        multi["X-Forwarded-For"] = [request.source_ip]
+    for name, value in _FORWARDED:
+        if name not in single:
+            title = name.title()
+            single[title] = value
+            multi[title] = [value]
+    epoch_ms = int(now * 1000)
+    query = _decoded_query(request.query_string.lstrip("?"))
+    grouped: dict[str, list[str]] = {}
+    for name, value in query:
+        grouped.setdefault(name, []).append(value)
+    method = request.method.upper()
+    short_id = _short_request_id(noise)
+    context = APIGatewayProxyRequestContext(
+        account_id=place.account,
+        api_id=place.api_id,
+        domain_name=host,
+        domain_prefix=place.api_id,
+        extended_request_id=short_id,
+        http_method=method,
+        identity=msgspec.structs.replace(
+            _ANONYMOUS, source_ip=request.source_ip, user_agent=user_agent
+        ),
+        path=request.path,
+        protocol=request.protocol,
+        request_id=short_id,
+        request_time=_request_time(epoch_ms // 1000),
+        request_time_epoch=epoch_ms,
+        resource_id=None,
+        resource_path=resource,
+        stage="$default",
+    )
+    return APIGatewayProxyEvent(
+        version="1.0",
+        resource=resource,
+        path=request.path,
+        http_method=method,
+        headers=single,
+        multi_value_headers=multi,
+        query_string_parameters=dict(query) if query else None,
+        multi_value_query_string_parameters=grouped if query else None,
+        path_parameters=None if path_parameters is None else dict(path_parameters),
+        stage_variables=None,
+        request_context=context,
+        body=body,
+        is_base64_encoded=is_base64,
+    )
+
+
+def _event_body(
+    request: Request, content_type: str | None, is_encoded: bool
+) -> tuple[str | None, bool]:
+    """The body as the event carries it, and whether that is base64: text for textual media
+    types (without a content encoding), base64 for anything else; None without a body."""
+    body = request.body
+    if not body:
+        return None, False
+    if not is_encoded and _is_text(content_type):
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode("ascii"), True
+
+
+def _is_text(content_type: str | None) -> bool:
+    if content_type is None:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return (
+        media.startswith("text/")
+        or media in _TEXT_TYPES
+        or media.endswith("+json")
+        or media.endswith("+xml")
+    )
+
+
+def _decoded_query(raw_query: str) -> list[tuple[str, str]]:
+    """The query's names and values, decoded as API Gateway decodes them (`+` is a space)."""
+    if not raw_query:
+        return []
+    pairs = []
+    for part in raw_query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((unquote_plus(name), unquote_plus(value)))
+    return pairs
+
+
+# -- what changes once a second, and random ids ---------------------------------------------------
+# Each request draws its random ids from one read of the system's randomness (28 bytes, its
+# `noise`): a request id from its first 11 or 16 bytes, a trace id from its last 12.
+
+_time_stamp = (-1, "")  # a second, and the request time it reads as
+
+
+def _request_time(second: int) -> str:
+    """`12/Mar/2020:19:03:58 +0000`: API Gateway's request time, formatted once a second."""
+    global _time_stamp
+    held, text = _time_stamp
+    if second != held:
+        moment = datetime.fromtimestamp(second, tz=timezone.utc)
+        month = _MONTHS[moment.month - 1]
+        text = f"{moment.day:02d}/{month}/{moment.year}:{moment:%H:%M:%S} +0000"
+        _time_stamp = (second, text)
+    return text
+
+
+def _short_request_id(noise: bytes) -> str:
+    """`LV7fzho-PHcEJPw=`: the short id HTTP APIs give requests (REST APIs' extended id), from
+    the first 11 bytes of the request's `noise`."""
+    return base64.urlsafe_b64encode(noise[:11]).decode("ascii")
+
+
+def _uuid4(noise: str) -> str:
+    """A random (version 4) UUID, as function URLs number requests, from the first 16 bytes of
+    the request's `noise` (in hex)."""
+    variant = _VARIANTS[noise[16]]
+    return f"{noise[:8]}-{noise[8:12]}-4{noise[13:16]}-{variant}{noise[17:20]}-{noise[20:32]}"
+
+
+# The first digit of a UUID's fourth group holds its variant (RFC 9562: binary 10xx).
+_VARIANTS = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+_trace_stamp = (-1, "")  # a second, and the start of a trace id stamped with it
+
+
+def _trace_id(now: float, noise: str) -> str:
+    """`Root=1-5e6a8b7e-...`: the X-Ray trace header AWS's proxies add, stamped `now`, its
+    random part the request's `noise` (in hex) from its 17th byte to its 28th."""
+    global _trace_stamp
+    second, prefix = _trace_stamp
+    if int(now) != second:
+        second = int(now)
+        prefix = f"Root=1-{second:08x}-"
+        _trace_stamp = (second, prefix)
+    return prefix + noise[32:56]
