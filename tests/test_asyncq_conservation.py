@@ -19,6 +19,7 @@ EVENTS = {"memory": 100_000, "sqlite": 20_000, "redis": 5_000}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.timeout(240)  # long even alone; longer beside other tests
 async def test_every_accepted_event_ends_exactly_once(anyio_backend: str, store: str) -> None:
     events = EVENTS[store.partition(":")[0]]
     clock = FakeClock()

@@ -263,6 +263,7 @@ def test_budget_options_are_checked() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.timeout(180)  # long even alone; longer beside other tests
 async def test_a_million_invocations_keep_the_ledger_flat(anyio_backend: str) -> None:
     app = App()
 

@@ -260,6 +260,7 @@ steps = st.lists(
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the grants' arithmetic, 20 s a run
 @settings(max_examples=60, deadline=None)
 @given(steps=steps)
+@pytest.mark.timeout(180)  # long even alone; longer beside other tests
 async def test_processes_sharing_a_prefix_never_exceed_the_limits_together(
     redis_url: str, steps: list[tuple[str, int, str]]
 ) -> None:

@@ -172,14 +172,14 @@ async def test_concurrent_invocations_get_their_own_processes(instances: int) ->
         pids.append(await app.call("sleepy", {"seconds": 0.5}))
 
     async with app:
-        started = anyio.current_time()
         async with anyio.create_task_group() as tasks:
             for _ in range(instances):
                 tasks.start_soon(one)
-        elapsed = anyio.current_time() - started
         assert app.instances("sleepy").total == instances
+        # all in flight at once (not one after another): a count, not a timing a loaded
+        # machine can stretch
+        assert app.metrics("sleepy")["ConcurrentExecutions"]["max"] == instances
     assert len(set(pids)) == instances
-    assert elapsed < 0.5 * instances
 
 
 async def test_an_instance_whose_process_dies_while_idle_is_not_reused() -> None:

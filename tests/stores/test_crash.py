@@ -69,6 +69,7 @@ def outcomes(folder: Path) -> tuple[Counter[str], set[str]]:
     return succeeded, failed
 
 
+@pytest.mark.timeout(180)  # long even alone; longer beside other tests
 def test_nothing_accepted_is_lost_across_twenty_kills(tmp_path: Path) -> None:
     chance = random.Random(2026)
     kills = mid_acceptance = 0

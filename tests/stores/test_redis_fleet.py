@@ -92,6 +92,7 @@ def most_in_flight(folder: Path, killed_at: dict[int, list[float]]) -> int:
     return most
 
 
+@pytest.mark.timeout(180)  # long even alone; longer beside other tests
 def test_a_fleet_loses_nothing_and_keeps_the_account_limit_while_workers_die(
     redis_url: str, tmp_path: Path
 ) -> None:

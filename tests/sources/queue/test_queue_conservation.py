@@ -76,5 +76,6 @@ MESSAGES = {"memory": 100_000, "sqlite": 100_000, "redis": 20_000}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.timeout(180)  # long even alone; longer beside other tests
 async def test_a_hundred_thousand_messages_are_conserved(anyio_backend: str, store: str) -> None:
     await conserve(MESSAGES[store.partition(":")[0]], seed=11)
