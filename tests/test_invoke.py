@@ -260,3 +260,36 @@ def test_request_ids_are_unique_version_4_uuids_whatever_the_global_seed() -> No
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
         assert str(parsed) == text
+
+
+async def test_a_caller_invoking_back_to_back_leaves_the_app_its_turns() -> None:
+    """A handler that never waits finishes without the invoke suspending; a caller invoking in
+    a loop must still let the app's own tasks run (on Redis they renew its concurrency lease,
+    which would lapse). Here a task waiting 1 ms is woken while 100 ms of invocations run."""
+    import time
+
+    import anyio
+
+    app = App()
+
+    @app.function()
+    async def tiny(event: Any, context: Any) -> int:
+        return 1
+
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            await anyio.sleep(0.001)
+            turns += 1
+
+    async with app, anyio.create_task_group() as tasks:
+        tasks.start_soon(other_task)
+        await anyio.sleep(0.01)
+        before = turns
+        started = time.monotonic()
+        while time.monotonic() - started < 0.1:
+            await app.invoke("tiny")
+        assert turns > before
+        tasks.cancel_scope.cancel()

@@ -9,11 +9,13 @@ here and reported in Lambda's shape; only the caller's own cancellation passes t
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from faaslib.billing.costs import Budget
 from faaslib.clock import Clock
@@ -47,6 +49,10 @@ __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 INIT_TIMEOUT_SECONDS = 10.0
 PROVISIONED_INIT_TIMEOUT_SECONDS = 130.0
 INFO = 20  # logging.INFO, without the attribute lookup
+# A handler that never waits finishes without the invoke ever giving the event loop a turn: a
+# caller invoking back to back would starve the app's own tasks (on Redis, the renewal of its
+# concurrency lease, which then lapses). The invoke yields once per this much real time.
+YIELD_EVERY = 0.01
 
 
 class Runner:
@@ -58,6 +64,7 @@ class Runner:
         self.abandoned_threads = 0
         self.deadlines = Deadlines()
         self.budget: Budget | None = None
+        self._yielded = time.monotonic()  # when an invoke last gave the event loop a turn
         self._lock = threading.Lock()
         install()  # handlers see Lambda's variables in os.environ
 
@@ -182,7 +189,7 @@ class Runner:
                 function.instances.put_back(instance, end)
             else:
                 function.instances.discard(instance)
-            return record(
+            result = record(
                 function,
                 request_number,
                 capture,
@@ -196,6 +203,11 @@ class Runner:
                 self.budget,
                 clock,
             )
+            now = time.monotonic()
+            if now - self._yielded >= YIELD_EVERY:  # recorded: a cancellation cannot lose it
+                self._yielded = now
+                await anyio.lowlevel.cancel_shielded_checkpoint()
+            return result
         except WorkerUnavailable as error:
             function.metrics.service_errors += 1
             raise ServiceError(
