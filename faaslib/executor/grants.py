@@ -102,6 +102,7 @@ class FleetGrants:
         self.renewals = 0
         self.failures = 0
         self.processes = 1  # live processes on the prefix, as of the last renewal
+        self._scaling_shared = (1, 0)  # (processes, functions) the scaling rates were split for
 
     # -- the task -----------------------------------------------------------------------------
 
@@ -158,6 +159,17 @@ class FleetGrants:
                         error,
                     )
 
+    def _share_scaling(self, processes: int) -> None:
+        """Split each function's scaling rate among the live processes (it is the fleet's):
+        only when their number changed or functions were registered, not at every renewal
+        (functions are never unregistered, so a count tells)."""
+        self.processes = processes
+        functions = self._functions
+        if self._scaling_shared != (processes, len(functions)):
+            self._scaling_shared = (processes, len(functions))
+            for function in list(functions.values()):
+                function.share_scaling(processes)
+
     def _short(self) -> bool:
         """Whether some pool grants this process none of its slots though the limit has some."""
         return any(
@@ -212,9 +224,7 @@ class FleetGrants:
                 starved_of[pool.key] = int(granted)
         self.cap.valid_until = sent + LEASE - MARGIN
         self.renewals += 1
-        self.processes = len(live)
-        for function in list(self._functions.values()):  # the scaling rate is the fleet's
-            function.share_scaling(self.processes)
+        self._share_scaling(len(live))
         # Another process waits for what this one holds above its share: what is idle of it
         # goes back now, not a period later; so do the slots of a process seen gone.
         return bool(self._dead) or any(
