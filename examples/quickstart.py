@@ -14,7 +14,8 @@ import anyio
 
 from faaslib import App, FunctionError
 
-app = App(name="shop")
+# platform_logs: Lambda's START/END/REPORT lines, logged at INFO (shown by basicConfig below)
+app = App(name="shop", platform_logs=True)
 
 
 @app.function(memory=512, timeout=10)

@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import pytest
 
-from faaslib import App, Context
+from faaslib import App, ConfigurationError, Context
 from faaslib.logs import report_line
 from faaslib.testing import FakeClock
 from tests.background import Invocations
@@ -38,6 +38,8 @@ def test_report_line_matches_cloudwatch() -> None:
 async def test_every_invocation_logs_start_end_and_report(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app.platform_logs = True
+
     @app.function(memory=256)
     def hello(event: Any, context: Context) -> None: ...
 
@@ -60,12 +62,52 @@ async def test_every_invocation_logs_start_end_and_report(
 async def test_no_platform_lines_are_formatted_when_the_logger_is_off(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app.platform_logs = True
+
     @app.function
     def quiet(event: Any, context: Context) -> None: ...
 
     with caplog.at_level(logging.WARNING):
         await app.invoke("quiet")
     assert [r for r in caplog.records if r.name.startswith("faaslib.")] == []
+
+
+async def test_platform_lines_are_off_unless_asked_for(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = App(clock=clock)
+    assert app.platform_logs is False
+
+    @app.function(timeout=1)
+    async def slow(event: Any, context: Context) -> None:
+        if event.get("fail"):
+            raise ValueError("card declined")
+        await clock.sleep(10)
+
+    with caplog.at_level(logging.INFO):
+        async with anyio.create_task_group() as tasks:
+            running = Invocations(app, tasks)
+            running.start("slow")
+            await clock.advance(1)
+        failed = await app.invoke("slow", {"fail": True}, log_type="Tail")
+    platform = [r.getMessage() for r in caplog.records if r.name == "faaslib.function.slow"]
+    # no START, END, REPORT or timeout line; the handler's unhandled exception still
+    assert len(platform) == 1
+    assert platform[0].startswith("[ERROR] ValueError: card declined")
+    assert running.results[0].payload["errorType"] == "Sandbox.Timedout"
+    # the Tail holds them all the same
+    assert failed.log_tail is not None
+    assert failed.log_tail.startswith(f"START RequestId: {failed.request_id}")
+    assert f"REPORT RequestId: {failed.request_id}" in failed.log_tail
+
+
+async def test_platform_logs_must_be_a_bool() -> None:
+    with pytest.raises(ConfigurationError, match="platform_logs='yes' must be True or False"):
+        App(platform_logs="yes")  # type: ignore[arg-type]
+    app = App()
+    with pytest.raises(ConfigurationError, match="platform_logs=1 must be True or False"):
+        app.platform_logs = 1  # type: ignore[assignment]
+    assert app.platform_logs is False
 
 
 async def test_a_timeout_is_logged_after_the_report(app: App, clock: FakeClock) -> None:

@@ -106,6 +106,7 @@ class App(
         shutdown_timeout: float = 30,
         route_aws_calls: bool = True,
         store: str | Backend = "memory",
+        platform_logs: bool = False,
     ) -> None:
         self.config: AppConfig = validate(
             AppConfig,
@@ -134,6 +135,7 @@ class App(
             on_budget_exceeded,
             throttle_over_budget,
             route_aws_calls,
+            platform_logs,
         )
         self.name = name
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -158,6 +160,7 @@ class App(
         self._saved_environment: dict[str, str | None] | None = None
         self._admission = Admission(concurrency)
         self._runner = Runner(self.clock, self._admission)
+        self._runner.platform_logs = platform_logs
         self._task_group: anyio.abc.TaskGroup | None = None
         self._accepting_events = False
         self.store: Backend = open_store(store)
@@ -422,6 +425,18 @@ class App(
         }
         return data
 
+    @property
+    def platform_logs(self) -> bool:
+        """Whether Lambda's START, END and REPORT lines (and a timeout's) go to the logger
+        `faaslib.function.<name>` at INFO. Off unless asked for: three records per invocation
+        through `logging` cost three times the invocation itself (docs: Logs and metrics)."""
+        return self._runner.platform_logs
+
+    @platform_logs.setter
+    def platform_logs(self, value: bool) -> None:
+        _check_options(self.name, None, None, True, None, False, True, value)
+        self._runner.platform_logs = value
+
     def __repr__(self) -> str:
         return f"App(name={self.name!r}, functions={list(self._functions)})"
 
@@ -434,6 +449,7 @@ def _check_options(
     on_budget_exceeded: object,
     throttle_over_budget: object,
     route_aws_calls: object,
+    platform_logs: object,
 ) -> None:
     """Refuse, at construction, options that would otherwise fail later, mid-run."""
     owner = f"App {name!r}"
@@ -453,6 +469,7 @@ def _check_options(
         ("wait_for_provisioned", wait_for_provisioned),
         ("throttle_over_budget", throttle_over_budget),
         ("route_aws_calls", route_aws_calls),
+        ("platform_logs", platform_logs),
     ):
         if not isinstance(value, bool):
             raise ConfigurationError(f"{owner}: {field}={value!r:.80} must be True or False")

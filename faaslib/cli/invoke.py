@@ -105,7 +105,7 @@ async def _run(app: App, args: argparse.Namespace, payload: bytes | None) -> int
             stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
         else:
             stack.enter_context(contextlib.redirect_stdout(err))
-            stack.enter_context(_PlatformLines(args.function, err))
+            stack.enter_context(_PlatformLines(app, args.function, err))
         async with app:
             result = await app.invoke(
                 args.function,
@@ -142,13 +142,14 @@ class _PlatformLines(logging.Handler):
     """Writes what Lambda logs for the function (its error's traceback, the REPORT line, a
     timeout) to `stream`; START and END lines say nothing the REPORT line does not."""
 
-    def __init__(self, function: str, stream: TextIO) -> None:
+    def __init__(self, app: App, function: str, stream: TextIO) -> None:
         super().__init__(logging.INFO)
         from faaslib.logs import PLATFORM_LOGGER_PREFIX
 
+        self.app = app
         self.stream = stream
         self.logger = logging.getLogger(PLATFORM_LOGGER_PREFIX + function)
-        self._saved = (self.logger.level, self.logger.propagate)
+        self._saved = (self.logger.level, self.logger.propagate, app.platform_logs)
 
     def emit(self, record: logging.LogRecord) -> None:
         line = record.getMessage()
@@ -158,6 +159,7 @@ class _PlatformLines(logging.Handler):
     def __enter__(self) -> _PlatformLines:
         self.logger.addHandler(self)
         self.logger.setLevel(logging.INFO)
+        self.app.platform_logs = True
         self.logger.propagate = False  # a root handler the app configured would repeat them
         return self
 
@@ -165,3 +167,4 @@ class _PlatformLines(logging.Handler):
         self.logger.removeHandler(self)
         self.logger.setLevel(self._saved[0])
         self.logger.propagate = self._saved[1]
+        self.app.platform_logs = self._saved[2]

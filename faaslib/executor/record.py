@@ -22,7 +22,8 @@ except ImportError:  # Windows
 __all__ = ["VERSION", "billed_ms", "log_stream_name", "platform_line", "record"]
 
 VERSION = "$LATEST"
-ERROR = 40  # logging.ERROR, without the attribute lookup
+INFO = 20  # logging.INFO and logging.ERROR, without the attribute lookup
+ERROR = 40
 
 
 def record(
@@ -113,8 +114,9 @@ def platform_line(
 ) -> None:
     if capture is not None:
         capture.line(line)
-    if logging_on:
-        function.logger.info(line)
+    if logging_on:  # the record made directly: `Logger.info` would walk the stack for a caller
+        logger = function.logger
+        logger.handle(logger.makeRecord(logger.name, INFO, __file__, 0, line, (), None))
 
 
 def _log_handler_error(

@@ -64,6 +64,7 @@ class Runner:
         self.abandoned_threads = 0
         self.deadlines = Deadlines()
         self.budget: Budget | None = None
+        self.platform_logs = False  # App(platform_logs=...): START/END/REPORT to logging
         self._yielded = time.monotonic()  # when an invoke last gave the event loop a turn
         self._lock = threading.Lock()
         install()  # handlers see Lambda's variables in os.environ
@@ -106,7 +107,7 @@ class Runner:
                 raise scaling_throttle(function)
             if request_number is None:
                 request_number = new_request_number()
-            logging_on = function.logger.isEnabledFor(INFO)
+            logging_on = self.platform_logs and function.logger.isEnabledFor(INFO)
             if tail or logging_on:
                 request_id = request_id_text(request_number)
                 if tail:
