@@ -6,6 +6,9 @@ timers on the heap. While an app runs on the real clock, its invocations enter p
 scopes and `add` their deadlines here; one watcher task sleeps until the earliest and cancels
 the scopes whose time has come.
 
+On asyncio the targets are `TaskStopper`s, which cancel the invocation's task natively and need
+no cancel scope at all (faaslib/executor/stopper.py says why); on trio, plain cancel scopes.
+
 Deadlines are kept per timeout: invocations of a function with the same timeout register in the
 order they started, so each queue is already sorted by deadline, and a finished invocation
 leaves its queue in O(1).
@@ -16,32 +19,46 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from typing import Protocol
 
 import anyio
 import anyio.abc
+import sniffio
 
-__all__ = ["Deadlines"]
+from faaslib.executor.stopper import NATIVE, TaskStopper
+
+__all__ = ["Deadlines", "Target"]
+
+
+class Target(Protocol):
+    """What a deadline cancels: a cancel scope, or a task's stopper."""
+
+    @property
+    def cancel_called(self) -> bool: ...
+
+    def cancel(self) -> None: ...
 
 
 class Deadlines:
     """The deadlines of one app's running invocations, and the task that enforces them."""
 
-    __slots__ = ("_keys", "_nap", "_next_wake", "_queues", "running", "scope_class")
+    __slots__ = ("_keys", "_nap", "_next_wake", "_queues", "native", "running", "scope_class")
 
     def __init__(self) -> None:
         self.running = False
+        self.native = False  # the watcher runs on asyncio: invocations use TaskStoppers
         # The event loop's own CancelScope class: made directly, it skips anyio's per-call
         # lookup of the running backend. Valid in the loop the watcher runs in.
         self.scope_class: type[anyio.CancelScope] = anyio.CancelScope
         # timeout -> {key: (deadline on time.monotonic(), scope)}, in deadline order
-        self._queues: dict[float, dict[int, tuple[float, anyio.CancelScope]]] = {}
+        self._queues: dict[float, dict[int, tuple[float, Target]]] = {}
         self._keys = itertools.count()
         self._nap: anyio.CancelScope | None = None
         self._next_wake = math.inf
 
-    def add(self, timeout: float, deadline: float, scope: anyio.CancelScope) -> int:
+    def add(self, timeout: float, deadline: float, scope: Target) -> int:
         """Cancel `scope` at `deadline` (on `time.monotonic()`); returns the key to `remove` it
-        by when the scope exits."""
+        by when the invocation ends."""
         key = next(self._keys)
         queue = self._queues.get(timeout)
         if queue is None:
@@ -62,6 +79,7 @@ class Deadlines:
         """Cancel each scope at its deadline, until cancelled; then hand the deadlines still
         pending to anyio's own timers, so they hold after the app stops."""
         self.scope_class = type(anyio.CancelScope())
+        self.native = NATIVE and sniffio.current_async_library() == "asyncio"
         self.running = True
         task_status.started()
         try:
@@ -90,10 +108,15 @@ class Deadlines:
                 self._nap = None
         finally:
             self.running = False
+            self.native = False
             self._nap = None
             self._next_wake = math.inf
             loop_now = anyio.current_time()
             now = time.monotonic()
             for queue in self._queues.values():
                 for deadline, scope in queue.values():
-                    scope.deadline = loop_now + (deadline - now)
+                    if isinstance(scope, TaskStopper):
+                        scope.hold(deadline - now)
+                    else:
+                        assert isinstance(scope, anyio.CancelScope)
+                        scope.deadline = loop_now + (deadline - now)

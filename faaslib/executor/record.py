@@ -136,7 +136,9 @@ def _log_handler_error(
 def billed_ms(duration_ms: float) -> int:
     """Lambda bills whole milliseconds, rounded up (at least 1); rounding to the nanosecond
     first keeps float noise (100.00000000001) from costing a millisecond."""
-    return math.ceil(round(duration_ms, 6)) or 1
+    if duration_ms < 1.0:  # most invocations here; rounded, it could only come to 0 or 1
+        return 1
+    return math.ceil(round(duration_ms, 6))
 
 
 def log_stream_name(now: float) -> str:

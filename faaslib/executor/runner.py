@@ -12,17 +12,18 @@ import threading
 import time
 from contextlib import AbstractContextManager
 from functools import partial
+from types import CoroutineType
 from typing import Any
 
 import anyio
 import anyio.lowlevel
 
 from faaslib.billing.costs import Budget
-from faaslib.clock import Clock
+from faaslib.clock import Clock, SystemClock
 from faaslib.context import ClientContext, Context
 from faaslib.errors import BudgetExceeded, ServiceError, TooManyRequests
 from faaslib.executor.admission import Admission, Slots
-from faaslib.executor.deadlines import Deadlines
+from faaslib.executor.deadlines import Deadlines, Target
 from faaslib.executor.function import Function
 from faaslib.executor.handoff import Handoff, Slot
 from faaslib.executor.instances import Instance
@@ -37,6 +38,7 @@ from faaslib.executor.outcomes import (
 )
 from faaslib.executor.process_runner import run_in_process, start_instance
 from faaslib.executor.record import VERSION, billed_ms, log_stream_name, platform_line, record
+from faaslib.executor.stopper import Cancelled, TaskStopper, resume
 from faaslib.executor.threads import WorkerUnavailable, run_in_worker
 from faaslib.executor.variables import InvocationVariables, install, running
 from faaslib.invoke import InvocationResult, new_request_id, new_request_number, request_id_text
@@ -55,11 +57,20 @@ INFO = 20  # logging.INFO, without the attribute lookup
 YIELD_EVERY = 0.01
 
 
+# The slot of an invocation no worker thread can come to own (an async handler on a warm
+# instance): never handed off, so one object serves them all.
+_UNSHARED = Slot()
+
+
 class Runner:
     """Runs invocations of an app's functions under the account's concurrency."""
 
     def __init__(self, clock: Clock, admission: Admission) -> None:
         self.clock = clock
+        # The clock's monotonic(), read three times per invocation: the system clock's is
+        # time.monotonic itself, without a method call around it.
+        self._real_time = type(clock) is SystemClock
+        self._monotonic = time.monotonic if self._real_time else clock.monotonic
         self.admission = admission
         self.abandoned_threads = 0
         self.deadlines = Deadlines()
@@ -96,11 +107,12 @@ class Runner:
         except TooManyRequests:
             function.metrics.throttles += 1
             raise
-        slot = Slot()
+        slot = _UNSHARED  # a fresh Slot only where a worker thread could come to own it
         capture = None
         try:
             clock = self.clock
-            start = clock.monotonic()  # of the handler, unless an init comes first
+            monotonic = self._monotonic
+            start = monotonic()  # of the handler, unless an init comes first
             instance = function.instances.take(start)
             if instance is None and not function.may_scale_up(start):
                 function.metrics.throttles += 1
@@ -117,6 +129,7 @@ class Runner:
 
             init_duration_ms = None
             if instance is None:
+                slot = Slot()
                 instance, init_duration_ms, init_error = await self._create(
                     function, request_id_text(request_number), slot, capture
                 )
@@ -174,6 +187,8 @@ class Runner:
                         function, instance, event, context, start
                     )
                 else:
+                    if slot is _UNSHARED:
+                        slot = Slot()
                     outcome, timed_out = await self._call_sync(
                         function, instance, event, context, start, slot
                     )
@@ -182,7 +197,7 @@ class Runner:
                 running.reset(variables)
                 if not finished:  # the caller was cancelled: the instance's state is unknown
                     function.instances.discard(instance)
-            end = clock.monotonic()
+            end = monotonic()
             duration_ms = (end - start) * 1000.0
             error, body, keep = respond(outcome, request_number)
             if keep:
@@ -204,7 +219,7 @@ class Runner:
                 self.budget,
                 clock,
             )
-            now = time.monotonic()
+            now = end if self._real_time else time.monotonic()
             if now - self._yielded >= YIELD_EVERY:  # recorded: a cancellation cannot lose it
                 self._yielded = now
                 await anyio.lowlevel.cancel_shielded_checkpoint()
@@ -224,32 +239,73 @@ class Runner:
     async def _call_async(
         self, function: Function, instance: Instance, event: Any, context: Context, start: float
     ) -> tuple[Outcome, bool]:
-        outcome: Outcome | None = None
         timeout = function.timeout
-        timer, key = self.deadline_scope(timeout, start)
-        try:
-            with timer as scope:
-                try:
-                    outcome = (None, await instance.handler(event, context), True)
-                except Exception as error:
-                    outcome = handler_error(error, context.aws_request_id, True)
-                except anyio.get_cancelled_exc_class() as error:
-                    if scope.cancel_called or await caller_is_cancelled():
-                        raise
-                    # The handler raised a cancellation nobody asked for: a crash of the handler.
+        deadlines = self.deadlines
+        outcome: Outcome | None = None
+        if deadlines.native:  # asyncio: the deadline cancels the task itself, no scope
+            stopper = TaskStopper(deadlines, timeout, start + timeout)
+            try:
+                awaitable = instance.handler(event, context)
+                if type(awaitable) is CoroutineType:  # its first step, unwatched (stopper.py)
+                    try:
+                        waits_on = awaitable.send(None)
+                    except StopIteration as done:
+                        value = done.value
+                    else:
+                        stopper.arm()
+                        value = await resume(awaitable, waits_on)
+                else:
+                    stopper.arm()
+                    value = await awaitable
+                outcome = None, value, True
+            except Exception as error:
+                outcome = handler_error(error, context.aws_request_id, True)
+            except Cancelled as error:
+                if stopper.fired:
+                    if not stopper.settle():
+                        raise  # the caller was cancelled too
+                elif await caller_is_cancelled():
+                    raise
+                else:  # the handler raised a cancellation nobody asked for: its crash
                     outcome = handler_error(error, context.aws_request_id, False)
-                except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
-                    # As from a sync handler's thread: the runtime process would be gone, so the
-                    # instance is; the host is not.
-                    outcome = thread_error(error, context.aws_request_id)
-        finally:
-            if key is not None:
-                self.deadlines.remove(timeout, key)
+            except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
+                outcome = thread_error(error, context.aws_request_id)
+            finally:
+                stopper.settle()  # a handler that swallowed its cancellation leaves it pending
+            timed_out = stopper.fired
+        else:
+            timer, scope_key = self.deadline_scope(timeout, start)
+            try:
+                with timer as scope:
+                    outcome = await self._await_handler(instance, event, context, scope)
+            finally:
+                if scope_key is not None:
+                    deadlines.remove(timeout, scope_key)
+            timed_out = scope.cancel_called
         # Lambda's deadline is hard: a handler that swallowed its cancellation, or computed
         # past its deadline without ever yielding to the timer, has still timed out.
-        if outcome is None or scope.cancel_called or self.clock.monotonic() - start >= timeout:
+        if outcome is None or timed_out or self._monotonic() - start >= timeout:
             return timeout_error(function, context.aws_request_id), True
         return outcome, False
+
+    @staticmethod
+    async def _await_handler(
+        instance: Instance, event: Any, context: Context, deadline: Target
+    ) -> Outcome:
+        """The handler's outcome; only a cancellation from its deadline or its caller passes."""
+        try:
+            return None, await instance.handler(event, context), True
+        except Exception as error:
+            return handler_error(error, context.aws_request_id, True)
+        except anyio.get_cancelled_exc_class() as error:
+            if deadline.cancel_called or await caller_is_cancelled():
+                raise
+            # The handler raised a cancellation nobody asked for: a crash of the handler.
+            return handler_error(error, context.aws_request_id, False)
+        except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
+            # As from a sync handler's thread: the runtime process would be gone, so the
+            # instance is; the host is not.
+            return thread_error(error, context.aws_request_id)
 
     def deadline_scope(
         self, timeout: float, start: float
