@@ -105,6 +105,9 @@ DEADLINE = "baseline: CancelScope(deadline) + await"
 THREAD = "baseline: anyio.to_thread.run_sync"
 INVOKE = "faaslib: app.invoke, async handler"
 LOGGED = "faaslib: app.invoke, async, INFO logging"
+PLATFORM = "faaslib: the same, platform_logs=True"
+WAITS = "faaslib: app.invoke, handler waits once"
+SCOPE_WAITS = "baseline: CancelScope() + await, waits once"
 SYNC = "faaslib: app.invoke, sync handler"
 CHALICE = "peer: Chalice test client lambda_.invoke"
 
@@ -113,6 +116,7 @@ async def invoke_rows(iterations: int, rounds: int) -> list[Row]:
     app = App("bench")
     app.function(name="async")(trivial_async)
     app.function(name="sync")(trivial_sync)
+    app.function(name="waits")(yielding)
     context = object()
     threads = max(iterations // 10, 100)
 
@@ -130,8 +134,24 @@ async def invoke_rows(iterations: int, rounds: int) -> list[Row]:
     async def to_thread() -> Any:
         return await anyio.to_thread.run_sync(trivial_sync, EVENT, context)
 
+    async def scope_waits() -> Any:
+        with anyio.CancelScope():
+            return await yielding(EVENT, context)
+
     async def invoke() -> Any:
         return await app.invoke("async", EVENT)
+
+    async def invoke_waits() -> Any:
+        return await app.invoke("waits", EVENT)
+
+    @contextmanager
+    def platform_lines() -> Iterator[None]:
+        app.platform_logs = True
+        try:
+            with info_logging():
+                yield
+        finally:
+            app.platform_logs = False
 
     async def decoded() -> Any:
         return (await app.invoke("async", EVENT)).payload
@@ -179,12 +199,35 @@ async def invoke_rows(iterations: int, rounds: int) -> list[Row]:
         (
             Row(
                 LOGGED,
-                "the same as app.invoke, with START/END/REPORT formatted and written to /dev/null",
+                "the same as app.invoke, the root logger at INFO writing to /dev/null "
+                "(Lambda's platform lines off, the default)",
                 against=(INVOKE,),
             ),
             invoke,
             iterations,
             info_logging,
+        ),
+        (
+            Row(
+                PLATFORM,
+                "START/END/REPORT formatted and written to /dev/null too",
+                against=(INVOKE,),
+            ),
+            invoke,
+            iterations,
+            platform_lines,
+        ),
+        (
+            Row(SCOPE_WAITS, "the same scope, the handler waiting once"),
+            scope_waits,
+            iterations,
+            quiet,
+        ),
+        (
+            Row(WAITS, "app.invoke of that handler: its deadline armed", against=(SCOPE_WAITS,)),
+            invoke_waits,
+            iterations,
+            quiet,
         ),
         (Row(THREAD, "a worker thread hand-off"), to_thread, threads, quiet),
         (
