@@ -12,6 +12,12 @@ Starlette's:
 - in process: the ASGI application called directly with a prepared scope, beside Starlette
   called the same way (no server, no sockets: the front door's own cost).
 
+Each section is given twice: in wall-clock time, and in CPU time (the server process's, read
+from /proc, under uvicorn; this thread's in process). On a machine other work shares, a round
+that lost the CPU for a while is slow in wall-clock time only: the CPU time of a request is
+the steadier figure, and the server is the bottleneck (one core, busy throughout), so it is
+also its time per request when the machine is quiet.
+
 Every request is `GET /items/42` with the headers curl sends; the handler answers `{"id":
 "42"}` as JSON (in payload 1.0 a response object with that body, as 1.0 requires).
 
@@ -163,24 +169,44 @@ def _row_names() -> list[str]:
     return [BASELINE[0], *(name for _, name, _, _ in KINDS)]
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user and system) process `pid` has used, from /proc; None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def served_rounds(
-    connections: int = 32, each: int = 200, rounds: int = 3
+    connections: int = 32,
+    each: int = 200,
+    rounds: int = 3,
+    cpu: dict[str, list[float]] | None = None,
 ) -> dict[str, list[float]]:
     """Time per request (µs, 1 / requests per second) of each round, by row name: every app
-    under its own uvicorn, a Starlette round before each faaslib round."""
+    under its own uvicorn, a Starlette round before each faaslib round. `cpu`, if given, gets
+    the server's CPU time per request (µs) of each round, where /proc tells it."""
     apps = [BASELINE[1], *(app for _, _, app, _ in KINDS)]
     ports = {app: _free_port() for app in apps}
-    servers = [_serve(app, ports[app]) for app in apps]
+    servers = {app: _serve(app, ports[app]) for app in apps}
     times: dict[str, list[float]] = {name: [] for name in _row_names()}
     try:
         for _ in range(rounds):
             for _, name, app, _ in KINDS:
-                for row, port in ((BASELINE[0], ports[BASELINE[1]]), (name, ports[app])):
-                    times[row].append(1e6 / asyncio.run(_load(port, connections, each)))
+                for row, served in ((BASELINE[0], BASELINE[1]), (name, app)):
+                    pid = servers[served].pid
+                    before = _cpu_seconds(pid)
+                    times[row].append(1e6 / asyncio.run(_load(ports[served], connections, each)))
+                    after = _cpu_seconds(pid)
+                    if cpu is not None and before is not None and after is not None:
+                        requests = connections * (each + 20)  # with the warm-up's
+                        cpu.setdefault(row, []).append((after - before) / requests * 1e6)
     finally:
-        for server in servers:
+        for server in servers.values():
             server.terminate()
-        for server in servers:
+        for server in servers.values():
             server.wait(10)
     return times
 
@@ -227,25 +253,28 @@ async def _receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def _requests(app: Asgi, count: int) -> float:
-    """µs per request of `count` requests answered by `app`, one after the other."""
+async def _requests(app: Asgi, count: int) -> tuple[float, float]:
+    """µs per request of `count` requests answered by `app`, one after the other: wall-clock
+    time and this thread's CPU time."""
     answer: list[Message] = []
 
     async def send(message: Message) -> None:
         answer.append(message)
 
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.thread_time()
     for _ in range(count):
         await app(_scope(), _receive, send)
-    elapsed = time.perf_counter() - start
+    elapsed, elapsed_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
     if answer[0]["status"] != 200 or answer[1]["body"] != ANSWER:
         raise RuntimeError(f"unexpected answer: {answer[:2]!r}")
-    return elapsed / count * 1e6
+    return elapsed / count * 1e6, elapsed_cpu / count * 1e6
 
 
-async def in_process_rounds(count: int = 5_000, rounds: int = 5) -> dict[str, list[float]]:
+async def in_process_rounds(
+    count: int = 5_000, rounds: int = 5, cpu: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
     """µs per request of each round, by row name: the ASGI apps called directly, a Starlette
-    round before each faaslib round."""
+    round before each faaslib round. `cpu`, if given, gets each round's CPU time per request."""
     times: dict[str, list[float]] = {name: [] for name in _row_names()}
     async with AsyncExitStack() as stack:
         for _, _, _, app in KINDS:
@@ -255,8 +284,11 @@ async def in_process_rounds(count: int = 5_000, rounds: int = 5) -> dict[str, li
         await _requests(starlette_app, 200)
         for _ in range(rounds):
             for _, name, _, app in KINDS:
-                times[BASELINE[0]].append(await _requests(starlette_app, count))
-                times[name].append(await _requests(app.asgi, count))
+                for row, asgi in ((BASELINE[0], starlette_app), (name, app.asgi)):
+                    wall, thread = await _requests(asgi, count)
+                    times[row].append(wall)
+                    if cpu is not None:
+                        cpu.setdefault(row, []).append(thread)
     return times
 
 
@@ -307,14 +339,13 @@ def main() -> None:
     count = 1_000 if arguments.quick else 5_000
     each = 50 if arguments.quick else 200
     print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at the start")
-    inside = asyncio.run(in_process_rounds(count, rounds))
-    print(
-        table(
-            f"In process: the ASGI app called directly, {count:,} requests x {rounds} rounds",
-            inside,
-        )
-    )
-    served = served_rounds(32, each, rounds)
+    inside_cpu: dict[str, list[float]] = {}
+    inside = asyncio.run(in_process_rounds(count, rounds, inside_cpu))
+    title = f"In process: the ASGI app called directly, {count:,} requests x {rounds} rounds"
+    print(table(title, inside))
+    print(table("  the same rounds in CPU time (this thread's)", inside_cpu))
+    served_cpu: dict[str, list[float]] = {}
+    served = served_rounds(32, each, rounds, served_cpu)
     print(
         table(
             f"Under uvicorn: 32 keep-alive connections x {each} requests x {rounds} rounds, "
@@ -322,6 +353,8 @@ def main() -> None:
             served,
         )
     )
+    if served_cpu:
+        print(table("  the same rounds in CPU time (the server's, per request)", served_cpu))
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
+import msgspec
+
 __all__ = ["BodyTooLarge", "ClientDisconnected", "Place", "Request", "read_request"]
 
 Scope = MutableMapping[str, Any]
@@ -23,6 +25,11 @@ _ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]*")
 # reset connection; a client that sends more than this is cut off.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _PROTOCOLS = {"1.0": "HTTP/1.0", "1.1": "HTTP/1.1", "2": "HTTP/2", "3": "HTTP/3"}
+# Header names as sent, and as the request holds them (see `_name`): at most 512 names of at
+# most 64 bytes, whatever names clients make up.
+_NAMES: dict[bytes, str] = {}
+_NAMES_HELD = 512
+_NAME_HELD_LENGTH = 64
 
 
 class BodyTooLarge(Exception):
@@ -33,8 +40,8 @@ class ClientDisconnected(Exception):
     """The client went away before its request body arrived."""
 
 
-class Request(NamedTuple):
-    """An HTTP request as the API received it."""
+class Request(msgspec.Struct, frozen=True):
+    """An HTTP request as the API received it (a struct: made once per request, in C)."""
 
     method: str
     path: str  # decoded, under the mount point (root_path)
@@ -62,8 +69,9 @@ class Place(NamedTuple):
 
 async def read_request(scope: Scope, receive: Receive, limit: int) -> Request:
     """The request of ASGI `scope`, its body read in full; `BodyTooLarge` past `limit` bytes."""
+    names = _NAMES
     headers = [
-        (name.decode("latin-1").lower(), value.decode("latin-1"))
+        (names.get(name) or _name(name), value.decode("latin-1"))
         for name, value in scope.get("headers") or ()
     ]
     for name, declared in headers:
@@ -72,12 +80,38 @@ async def read_request(scope: Scope, receive: Receive, limit: int) -> Request:
                 await _drain(receive, 0)
                 raise BodyTooLarge(f"{int(declared):,} bytes")
             break
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected
+    body = message.get("body", b"")
+    if message.get("more_body", False) or len(body) > limit:  # the body comes in parts
+        body = await _read_parts(receive, message, limit)
+    raw_path = scope.get("raw_path")
+    if raw_path and raw_path[:1] == b"/" and b"?" not in raw_path and not scope.get("root_path"):
+        path, raw = scope.get("path") or "/", raw_path.decode("latin-1")  # most requests
+    else:
+        path, raw = _paths(scope)
+    client = scope.get("client")
+    version = scope.get("http_version", "1.1")
+    return Request(
+        scope["method"],
+        path,
+        raw,
+        bytes(scope.get("query_string") or b"").decode("latin-1"),
+        headers,
+        body if type(body) is bytes else bytes(body),
+        client[0] if client else "127.0.0.1",
+        _PROTOCOLS.get(version) or f"HTTP/{version}",
+    )
+
+
+async def _read_parts(receive: Receive, first: Message, limit: int) -> bytes:
+    """The body of a request that came in more than one message (`first` the first of them),
+    or `BodyTooLarge` past `limit` bytes."""
     chunks: list[bytes] = []
     size = 0
+    message = first
     while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -87,20 +121,19 @@ async def read_request(scope: Scope, receive: Receive, limit: int) -> Request:
         if chunk:
             chunks.append(chunk)
         if not message.get("more_body", False):
-            break
-    path, raw_path = _paths(scope)
-    client = scope.get("client")
-    version = scope.get("http_version", "1.1")
-    return Request(
-        scope["method"],
-        path,
-        raw_path,
-        bytes(scope.get("query_string") or b"").decode("latin-1"),
-        headers,
-        bytes(chunks[0]) if len(chunks) == 1 else b"".join(chunks),
-        client[0] if client else "127.0.0.1",
-        _PROTOCOLS.get(version) or f"HTTP/{version}",
-    )
+            return bytes(chunks[0]) if len(chunks) == 1 else b"".join(chunks)
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+
+
+def _name(name: bytes) -> str:
+    """Header `name` as the request's headers hold it (lower-case), remembered: clients send
+    the same few names on every request."""
+    text = name.decode("latin-1").lower()
+    if len(name) <= _NAME_HELD_LENGTH and len(_NAMES) < _NAMES_HELD:
+        _NAMES[bytes(name)] = text
+    return text
 
 
 def _paths(scope: Scope) -> tuple[str, str]:

@@ -34,7 +34,7 @@ import base64
 import binascii
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import msgspec
 
@@ -71,6 +71,12 @@ _SHOWN = 60  # characters of a value quoted in a message
 # computes itself): a handler answers with the same few names every time.
 _NAMES: dict[str, bytes] = {}
 _NAMES_HELD = 1024
+# Header values answers used, checked, as they go on the wire: `content-type:
+# application/json` every time. Short values only, and no cookies (they change from client to
+# client), so that the memory held stays small.
+_VALUES: dict[str, bytes] = {}
+_VALUES_HELD = 1024
+_VALUE_HELD_LENGTH = 256
 
 # HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
 # responses belong to the API type, not to the integration
@@ -103,8 +109,9 @@ class MalformedResponse(ValueError):
     """A function's answer is not a response API Gateway can send; says what is wrong."""
 
 
-class HttpResponse(NamedTuple):
-    """A response ready to send: status, header lines (lower-case names) and body."""
+class HttpResponse(msgspec.Struct):
+    """A response ready to send: status, header lines (lower-case names) and body (a struct:
+    made once per request, in C)."""
 
     status: int
     headers: HeaderList
@@ -158,13 +165,17 @@ async def send_response(
 ) -> None:
     """Send `response` over ASGI, `extra` after its own headers, with its content-length (none
     for a 204 or a 304, which have no content); no body for a HEAD request."""
-    headers = response.headers if extra is None else [*response.headers, extra]
+    status = response.status
+    headers = response.headers
     body = response.body
-    if response.status in _NO_CONTENT:
+    if status in _NO_CONTENT:
         body = b""
+        if extra is not None:
+            headers = [*headers, extra]
     else:
-        headers = [*headers, (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        length = (b"content-length", b"%d" % len(body))
+        headers = [*headers, length] if extra is None else [*headers, extra, length]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
@@ -179,9 +190,10 @@ def _custom(payload: Mapping[str, Any], payload_format: str) -> HttpResponse:
     headers: HeaderList = []
     single = _mapping(payload, "headers")
     multi = _mapping(payload, "multiValueHeaders") if payload_format == "1.0" else {}
-    multi_names = {name.lower() for name in multi}
+    multi_names = {name.lower() for name in multi} if multi else None
     for name, value in single.items():
-        _add_header(headers, "headers", name, value, skip=name.lower() in multi_names)
+        skip = multi_names is not None and name.lower() in multi_names
+        _add_header(headers, "headers", name, value, skip=skip)
     for name, values in multi.items():
         if not isinstance(values, list):
             raise MalformedResponse(
@@ -222,6 +234,15 @@ def _add_header(
         wire = b"" if lowered in _HOP_BY_HOP else lowered.encode("ascii")
         if len(_NAMES) < _NAMES_HELD:
             _NAMES[name] = wire
+    line = _VALUES.get(value) if type(value) is str else None
+    if line is None:
+        line = _value_line(field, name, value)
+    if not skip and wire:
+        headers.append((wire, line))
+
+
+def _value_line(field: str, name: str, value: Any) -> bytes:
+    """Header `name`'s `value` as it goes on the wire; `MalformedResponse` if it cannot."""
     if isinstance(value, str):
         text = value
     elif isinstance(value, bool):
@@ -235,8 +256,11 @@ def _add_header(
     except ValueError as error:
         where = f"{field}: header {_shown(name)}"
         raise MalformedResponse(f"{where}: its value {_shown(text)} {error}") from None
-    if not skip and wire:
-        headers.append((wire, line))
+    if type(value) is str and len(value) <= _VALUE_HELD_LENGTH and field != "cookies":
+        if len(_VALUES) >= _VALUES_HELD:  # values that change from answer to answer filled it
+            _VALUES.clear()
+        _VALUES[value] = line
+    return line
 
 
 def _decoded_body(payload: Mapping[str, Any]) -> bytes:

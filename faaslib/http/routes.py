@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
+import msgspec
+
 from faaslib.errors import ConfigurationError
 
 __all__ = ["DEFAULT_ROUTE", "METHODS", "Match", "PayloadFormat", "Route", "RouteTable"]
@@ -155,8 +157,9 @@ class Route:
         return f"Route({self.key!r} -> {self.function!r}, payload {self.payload_format})"
 
 
-class Match(NamedTuple):
-    """The route chosen for a request, with the path parameters it took from the path."""
+class Match(msgspec.Struct):
+    """The route chosen for a request, with the path parameters it took from the path (a
+    struct: made once per request, in C)."""
 
     route: Route
     path_parameters: dict[str, str]
@@ -168,8 +171,8 @@ class RouteTable:
     def __init__(self) -> None:
         self._routes: list[Route] = []
         self._shapes: dict[tuple[str, tuple[tuple[int, str], ...]], Route] = {}
-        # Routes without variables, by (method, path): most requests end here at once.
-        self._exact: dict[tuple[str, str], Route] = {}
+        # Routes without variables, by method and path: most requests end here at once.
+        self._exact: dict[str, dict[str, Route]] = {}
         # The routes a request of each method may take (its own, ANY, $default), best first.
         self._candidates: dict[str, list[Route]] = {}
 
@@ -190,7 +193,7 @@ class RouteTable:
         self._routes.append(route)
         self._candidates.clear()
         if route.path is not None and all(s.kind == _LITERAL for s in route.segments):
-            self._exact[route.method, route.path] = route
+            self._exact.setdefault(route.method, {})[route.path] = route
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self._routes)
@@ -210,8 +213,9 @@ class RouteTable:
         else:
             parts = raw_path[1:].split("/") if raw_path != "/" else []
             exact_path = raw_path
-        if exact_path is not None:
-            exact = self._exact.get((method, exact_path))
+        exact_routes = self._exact.get(method)
+        if exact_routes is not None and exact_path is not None:
+            exact = exact_routes.get(exact_path)
             if exact is not None:  # a literal route of this very method: nothing beats it
                 return Match(exact, {})
         candidates = self._candidates.get(method)
@@ -221,7 +225,7 @@ class RouteTable:
                 key=Route.priority,
             )
         for route in candidates:  # best first: the first that matches wins
-            parameters = {} if route.is_default else route.match(parts)
+            parameters = {} if route.path is None else route.match(parts)
             if parameters is not None:
                 return Match(route, parameters)
         return None
