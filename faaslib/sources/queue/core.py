@@ -223,12 +223,18 @@ class QueueCore:
         return visibility_timeout
 
     def _take(self, count: int, hidden_for: float) -> list[Message]:
+        """Receive up to `count` messages visible now, hiding them for `hidden_for` seconds: no
+        check, no wait (the event source mapping reads its queue this way)."""
         with self._store.batch():
             self._tick()
             taken = self._store.take(count, hidden_for, self._redrives)
         self.counters.received += len(taken)
+        make = self._handles.make
+        arn = self.arn
+        region = self.region
         return [
-            stored.received(self._receipt_handle(stored), self.arn, self.region) for stored in taken
+            stored.received(make(stored.serial, stored.receive_count), arn, region)
+            for stored in taken
         ]
 
     def _redrives(self, stored: _Stored) -> bool:
@@ -274,6 +280,11 @@ class QueueCore:
 
     def _delete_resolved(self, receipt_handle: str) -> bool:
         stored, number = self._resolve(receipt_handle)
+        return self._delete_stored(stored, number, receipt_handle)
+
+    def _delete_stored(self, stored: _Stored | None, number: int, receipt_handle: str) -> bool:
+        """Delete `stored` for a handle of its receive `number`, by SQS's rules for a late or
+        stale handle (refused on a FIFO queue, accepted and ignored on a standard one)."""
         if stored is None:
             return False
         if stored.state != IN_FLIGHT or number != stored.receive_count:
@@ -288,13 +299,19 @@ class QueueCore:
     def _delete_each_now(self, receipt_handles: Iterable[str]) -> int:
         """Delete the messages of `receipt_handles` in one step (one transaction in a file),
         as the event source mapping's DeleteMessageBatch does; a handle refused is skipped (its
-        message comes back). How many were deleted."""
+        message comes back). How many were deleted.
+
+        The handles must be this queue's own, as the mapping's are (it received them here): each
+        is read without the checks a caller's handle needs (`Handles.read_issued`)."""
         deleted = 0
-        with self._store.batch():
+        store = self._store
+        read = self._handles.read_issued
+        with store.batch():
             self._tick()
             for handle in receipt_handles:
+                serial, number = read(handle)
                 try:
-                    deleted += self._delete_resolved(handle)
+                    deleted += self._delete_stored(store.get(serial), number, handle)
                 except QueueError:
                     continue
         return deleted

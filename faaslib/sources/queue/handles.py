@@ -15,6 +15,8 @@ from faaslib.sources.queue.messages import ReceiptHandleIsInvalid
 __all__ = ["Handles"]
 
 _HANDLE_BYTES = 96
+_RANDOM_BYTES = _HANDLE_BYTES - 20  # then the queue's key (8 bytes) and the masked code (12)
+_POOL_HANDLES = 256  # handles' random bytes read from the OS at once: one read per 256
 # A serial is a Lua number (a double) in the Redis scripts: a handle naming a higher one is forged.
 _MOST_SERIAL = 1 << 53
 
@@ -26,11 +28,25 @@ class Handles:
         self.name = name
         self.key = key
         self.mask = mask
+        self._pool = b""  # random bytes for the next handles, read from the OS in bulk
+        self._used = 0
 
     def make(self, serial: int, number: int) -> str:
         code = ((serial << 32) | number) ^ self.mask
-        raw = secrets.token_bytes(_HANDLE_BYTES - 20) + self.key + code.to_bytes(12, "big")
-        return "AQEB" + base64.b64encode(raw).decode()
+        used = self._used
+        if used >= len(self._pool):  # a read from the OS costs as much as the rest of a handle
+            self._pool = secrets.token_bytes(_RANDOM_BYTES * _POOL_HANDLES)
+            used = 0
+        self._used = used + _RANDOM_BYTES
+        raw = self._pool[used : used + _RANDOM_BYTES] + self.key + code.to_bytes(12, "big")
+        return "AQEB" + binascii.b2a_base64(raw, newline=False).decode()
+
+    def read_issued(self, receipt_handle: str) -> tuple[int, int]:
+        """The serial and receive number of a handle this queue made for faaslib's own code
+        (the event source mapping settling its batch): only its masked code, in its last 16
+        characters, is read; a caller's handle goes through `read`."""
+        code = int.from_bytes(binascii.a2b_base64(receipt_handle[-16:]), "big") ^ self.mask
+        return code >> 32, code & 0xFFFF_FFFF
 
     def read(self, receipt_handle: str) -> tuple[int, int]:
         """The serial and receive number a handle names; `ReceiptHandleIsInvalid` when this

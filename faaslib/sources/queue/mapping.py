@@ -30,17 +30,20 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 import msgspec
 from pydantic import Field, model_validator
 
-from faaslib._signal import Signal
+from faaslib._signal import Signal, at_most
 from faaslib.config import _Strict, validate
 from faaslib.errors import ConfigurationError, TooManyRequests
-from faaslib.events.sqs import SQSEvent
+from faaslib.events._base import UNSET
+from faaslib.events.sqs import SQSEvent, SQSRecord
 from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult
 from faaslib.payloads import PayloadError, from_document
 from faaslib.sources._common import batch_item_failures, compile_filters
 from faaslib.sources.base import Invoker
+from faaslib.sources.queue.memory import MemoryMessages
 from faaslib.sources.queue.messages import Message
 from faaslib.sources.queue.queue import Queue
 
@@ -108,6 +111,18 @@ class QueueMapping:
         )
         self._hidden_for = self._check(owner, function_timeout)
         self._limit = maximum_concurrency or MOST_CONCURRENCY
+        self._first = min(10, self.config.batch_size)  # messages a first receive asks for
+        # In this process's memory only this process changes the queue: a batch's end is
+        # announced only when the mapping may be idle (see `_may_be_idle`).
+        self._in_memory = isinstance(queue._store, MemoryMessages)
+        # Elsewhere another process's mapping may settle the queue's last messages, which this
+        # one would not announce: `wait_changed` returns every poll interval too (never under a
+        # fake clock), so that `wait_idle` looks again.
+        self._recheck: float | None = None
+        if not self._in_memory:
+            from faaslib.stores.sqlite.database import polling
+
+            self._recheck = polling(queue.clock)
         self._pollers = 0
         self._busy = 0
         self._saturated = anyio.Event()  # set when every poller is busy
@@ -194,35 +209,47 @@ class QueueMapping:
         tasks.start_soon(self._poll, invoker)
 
     async def _poll(self, invoker: Invoker) -> None:
+        """Receive batches and process them until the mapping stops or scales down.
+
+        One cancel scope serves the poller's whole life: `stop()` cancels it only while the
+        poller receives (it is in `_receiving` then), and a cancelled poller leaves before its
+        next await, so no batch ever runs in a cancelled scope; what the receive had gathered
+        goes back to the queue at once."""
+        batch: list[Message] = []
+        receiving = self._receiving
+        counters = self.counters
         try:
-            while not self._stopping:
-                batch: list[Message] = []
-                with anyio.CancelScope() as scope:
-                    self._receiving.add(scope)
+            with anyio.CancelScope() as scope:
+                while not self._stopping:
+                    batch = []
+                    receiving.add(scope)
+                    await self._gather(batch)
+                    receiving.discard(scope)
+                    if scope.cancel_called:
+                        break  # stop() came as the receive returned: release what it got
+                    if not batch:
+                        self._signal()
+                        if self._pollers > min(LOWEST_CONCURRENCY, self._limit):
+                            return  # traffic stopped: scale down
+                        continue
+                    self._busy += 1
+                    if self._busy > counters.most_busy:
+                        counters.most_busy = self._busy
+                    if self._busy >= self._pollers < self._limit:
+                        self._saturated.set()
+                    if not self._in_memory:
+                        self._signal()
                     try:
-                        await self._gather(batch)
+                        throttled = await self._process(invoker, batch)
                     finally:
-                        self._receiving.discard(scope)
-                if scope.cancelled_caught:  # stopping: what was gathered goes back at once
-                    await self._release(batch)
-                    return
-                if not batch:
-                    self._signal()
-                    if self._pollers > min(LOWEST_CONCURRENCY, self._limit):
-                        return  # traffic stopped: scale down
-                    continue
-                self._busy += 1
-                self.counters.most_busy = max(self.counters.most_busy, self._busy)
-                if self._busy >= self._pollers < self._limit:
-                    self._saturated.set()
-                self._signal()
-                try:
-                    throttled = await self._process(invoker, batch)
-                finally:
-                    self._busy -= 1
-                    self._signal()
-                if throttled and self._pollers > 1:
-                    return  # throttles scale the mapping down
+                        self._busy -= 1
+                        if self._may_be_idle():
+                            self._signal()
+                    if throttled and self._pollers > 1:
+                        return  # throttles scale the mapping down
+            receiving.discard(scope)  # also when stop() cancelled the receive itself
+            if scope.cancel_called:  # stopping: what was gathered goes back at once
+                await self._release(batch)
         finally:
             self._pollers -= 1
             self._signal()
@@ -247,15 +274,20 @@ class QueueMapping:
                 await remote.change_visibility(message.receipt_handle, 0)
 
     async def _gather(self, batch: list[Message]) -> None:
-        """Fill `batch`: wait for a first message, then for the rest of the batching window."""
+        """Fill `batch`: wait for a first message, then for the rest of the batching window.
+
+        A queue in this process's store is read through its synchronous core: one checkpoint
+        (a turn for the loop's other tasks, and where `stop()` cancels), then the messages
+        visible now, and only when there are none a long poll."""
         queue = self.queue
         config = self.config
         hidden_for = self._hidden_for
-        batch.extend(
-            await queue.receive(
-                min(10, config.batch_size), wait=LONG_POLL, visibility_timeout=hidden_for
-            )
-        )
+        first = self._first
+        if queue._remote is None:
+            await anyio.lowlevel.checkpoint()
+            batch.extend(queue._take(first, hidden_for))
+        if not batch:
+            batch.extend(await queue.receive(first, wait=LONG_POLL, visibility_timeout=hidden_for))
         window = config.maximum_batching_window
         if not batch or not window:
             return
@@ -285,38 +317,54 @@ class QueueMapping:
         payload, left_out = self._encode(batch)
         if left_out:
             await self._release(left_out)
-        clock = queue.clock
-        give_up_at = clock.monotonic() + self._hidden_for
-        delay = THROTTLE_BACKOFF[0]
         throttled = False
-        while True:
-            try:
-                result = await invoker.invoke(self.function, payload)
-                break
-            except TooManyRequests:
-                throttled = True
-                counters.throttles += 1
-                if clock.monotonic() + delay >= give_up_at:
-                    return True  # the messages come back when their visibility timeout passes
-                await clock.sleep(delay)
-                delay = min(delay * 2, THROTTLE_BACKOFF[1])
+        try:
+            result = await invoker.invoke(self.function, payload)
+        except TooManyRequests:
+            throttled = True
+            retried = await self._retry(invoker, payload)
+            if retried is None:
+                return True  # the messages come back when their visibility timeout passes
+            result = retried
         counters.invocations += 1
         counters.messages += len(batch)
-        failed = self._failures(result, batch)
-        if failed is None:
-            counters.failed_batches += 1
-            counters.messages_failed += len(batch)
-            return throttled
-        if failed:
-            counters.partial_batches += 1
-            counters.messages_failed += len(failed)
-        done = (message.receipt_handle for message in batch if message.message_id not in failed)
+        if result.function_error is None and not self.config.report_batch_item_failures:
+            done = [message.receipt_handle for message in batch]
+        else:
+            failed = self._failures(result, batch)
+            if failed is None:
+                counters.failed_batches += 1
+                counters.messages_failed += len(batch)
+                return throttled
+            if failed:
+                counters.partial_batches += 1
+                counters.messages_failed += len(failed)
+            done = [m.receipt_handle for m in batch if m.message_id not in failed]
         remote = queue._remote
         if remote is None:
             counters.messages_deleted += queue._delete_each_now(done)
         else:
             counters.messages_deleted += await remote.delete_each(done)
         return throttled
+
+    async def _retry(self, invoker: Invoker, payload: bytes) -> InvocationResult | None:
+        """Invoke a throttled batch again with backoff, while its visibility timeout leaves
+        time (counted from the throttle, which comes before any await of the invocation's);
+        None when it runs out."""
+        counters = self.counters
+        clock = self.queue.clock
+        give_up_at = clock.monotonic() + self._hidden_for
+        delay = THROTTLE_BACKOFF[0]
+        while True:
+            counters.throttles += 1
+            if clock.monotonic() + delay >= give_up_at:
+                return None
+            await clock.sleep(delay)
+            delay = min(delay * 2, THROTTLE_BACKOFF[1])
+            try:
+                return await invoker.invoke(self.function, payload)
+            except TooManyRequests:
+                continue
 
     async def _filter(self, batch: list[Message]) -> list[Message]:
         """The messages a filter matches; the others are deleted, as Lambda discards them."""
@@ -341,12 +389,32 @@ class QueueMapping:
     def _encode(self, batch: list[Message]) -> tuple[bytes, list[Message]]:
         """The SQS event for `batch`, within the 6 MB payload, and what does not fit (taken
         off `batch`), to go back to the queue at once for the next batch."""
-        payload = msgspec.json.encode(SQSEvent(records=[m.to_record() for m in batch]))
+        records = [self._record(message) for message in batch]
+        payload = msgspec.json.encode(SQSEvent(records=records))
         left_out = []
         while len(payload) > MAX_SYNC_REQUEST_BYTES and len(batch) > 1:
             left_out.append(batch.pop())
-            payload = msgspec.json.encode(SQSEvent(records=[m.to_record() for m in batch]))
+            records.pop()
+            payload = msgspec.json.encode(SQSEvent(records=records))
         return payload, left_out
+
+    @staticmethod
+    def _record(message: Message) -> SQSRecord:
+        """`message.to_record()` sharing the message's dicts, which it does not copy: the
+        record is encoded at once and dropped."""
+        md5 = message.md5_of_message_attributes
+        return SQSRecord(
+            message_id=message.message_id,
+            receipt_handle=message.receipt_handle,
+            body=message.body,
+            attributes=message.attributes,
+            message_attributes=message.message_attributes,
+            md5_of_body=message.md5_of_body,
+            md5_of_message_attributes=UNSET if md5 is None else md5,
+            event_source="aws:sqs",
+            event_source_arn=message.queue_arn,
+            aws_region=message.region,
+        )
 
     def _failures(self, result: InvocationResult, batch: list[Message]) -> set[str] | None:
         """The ids of the messages to keep, or None when the whole batch failed."""
@@ -376,8 +444,19 @@ class QueueMapping:
             return False
         return not any(self.queue._counts())  # one round trip on Redis
 
+    def _may_be_idle(self) -> bool:
+        """Whether a batch's end may have made the mapping idle (or let `stop()` return). In
+        memory: not while another batch runs, nor while messages wait to be taken (the poller
+        that takes them signals when that batch ends); elsewhere, always."""
+        if not self._in_memory:
+            return True  # another process may change the queue: as every batch's end
+        if self._busy:
+            return False
+        return self._stopping or not self.queue._store.has_deliverable()
+
     async def wait_changed(self) -> None:
-        await self._changed.wait()
+        with at_most(self._recheck):
+            await self._changed.wait()
 
     def _signal(self) -> None:
         self._changed.set()

@@ -211,6 +211,9 @@ class Queue(QueueCore):
                 break
             due = store.next_due()
             await store.wait_for_change(deadline if due is None else min(deadline, due))
+            # Woken and cancelled at once (an app stopping as a message arrives): take nothing,
+            # rather than messages the caller will not see.
+            await anyio.lowlevel.checkpoint_if_cancelled()
             messages = self._take(max_messages, hidden_for)
         return messages
 
