@@ -12,6 +12,7 @@ import msgspec
 
 from faaslib.app.imports import CodeHandler, python_paths
 from faaslib.billing import FunctionLedger, PriceCatalog
+from faaslib.clock import Clock
 from faaslib.config import STAND_IN_CREDENTIALS, AppConfig, FunctionConfig, validate
 from faaslib.errors import (
     ConfigurationError,
@@ -38,6 +39,7 @@ class Registration:
 
     config: AppConfig
     name: str
+    clock: Clock
     _functions: dict[str, Function]
     _start_work: dict[str, Function]
     _environment: dict[str, str | None]
@@ -203,6 +205,7 @@ class Registration:
                 config.ephemeral_storage,
                 self._prices,
                 deque(maxlen=self.config.ledger_rows) if self.config.ledger_rows else None,
+                self.clock,
             ),
             process=process,
         )

@@ -7,11 +7,14 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, overload
 
 from faaslib.billing.bill import EXACT, Bill, Usage, bill_aggregate, bill_usages, sum_bills
 from faaslib.billing.catalog import PriceCatalog
 from faaslib.billing.ledger import FunctionLedger, LedgerRow
+from faaslib.charts import render
+from faaslib.charts.costs import Which, cost_charts
 from faaslib.clock import Clock
 
 logger = logging.getLogger("faaslib.billing")
@@ -240,6 +243,56 @@ class Costs:
             "functions": functions,
             "total": _bill_data(self.total(free_tier=free_tier)),
         }
+
+    @overload
+    def chart(
+        self,
+        path: str | Path | None = None,
+        *,
+        format: Literal["svg", "html", "text"],
+        which: Which = "all",
+        free_tier: bool = False,
+    ) -> str: ...
+
+    @overload
+    def chart(
+        self,
+        path: str | Path | None = None,
+        format: str | None = None,
+        *,
+        which: Which = "all",
+        free_tier: bool = False,
+    ) -> str | bytes: ...
+
+    def chart(
+        self,
+        path: str | Path | None = None,
+        format: str | None = None,
+        *,
+        which: Which = "all",
+        free_tier: bool = False,
+    ) -> str | bytes:
+        """The bill as a picture (`faaslib.charts.render`): the cost of each function as bars,
+        and, when the app keeps rows (`App(ledger_rows=N)`), the cumulative cost over the run,
+        each function's and all of them together. Both charts go in one file, one under the
+        other (HTML, SVG, PNG) or one after the other (text); `which="function"` or `"time"`
+        draws one. Returned, and written to `path` when given; the format is `format`, else
+        the path's suffix (`.svg`, `.html`, `.png`, `.txt`).
+        """
+        # Rows are this process's: the invocations it billed but no longer keeps are its own
+        # count less its rows (other processes' counts, carried in from a store, are not).
+        own = (self._own_ledgers or self._ledgers)()
+        bills = self.by_function(free_tier=free_tier)
+        rows = self.rows
+        dropped = sum(ledger.requests - len(ledger.rows) for ledger in own if ledger.rows)
+        charts = cost_charts(
+            {name: bill.total for name, bill in bills.items()},
+            rows,
+            which=which,
+            dropped=max(0, dropped),
+            currency=self.catalog.currency,
+        )
+        return render(charts, path, format)
 
     def to_json(self, *, free_tier: bool = False) -> str:
         return json.dumps(self.to_dict(free_tier=free_tier), indent=2)

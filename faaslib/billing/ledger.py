@@ -3,7 +3,7 @@
 Recording an invocation is four integer additions, so ten million invocations cost no more
 memory than one; prices are applied only when a bill is asked for. An app can also keep the
 last N invocations as rows (`App(ledger_rows=N)`), each with its cost at the catalog's first-tier
-prices.
+prices, and the time it was billed.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ import msgspec
 
 from faaslib.billing.bill import EXACT, MB_MS_PER_GB_SECOND, Usage
 from faaslib.billing.catalog import Architecture, PriceCatalog
+from faaslib.clock import Clock, SystemClock
 
 __all__ = ["FunctionLedger", "LedgerRow"]
 
 
 class LedgerRow(msgspec.Struct, frozen=True, kw_only=True):
-    """One billed invocation, priced at first-tier prices without the free tier."""
+    """One billed invocation, priced at first-tier prices without the free tier; `at` is when
+    it was billed, by the app's clock (`now()`, Unix seconds)."""
 
     function_name: str
     request_id: str
@@ -34,6 +36,7 @@ class LedgerRow(msgspec.Struct, frozen=True, kw_only=True):
     compute_cost: Decimal
     storage_cost: Decimal
     total: Decimal
+    at: float
 
 
 class FunctionLedger:
@@ -42,6 +45,7 @@ class FunctionLedger:
 
     __slots__ = (
         "_catalog",
+        "_clock",
         "_per_ms",
         "_provisioned_since",
         "architecture",
@@ -66,6 +70,7 @@ class FunctionLedger:
         ephemeral_storage_mb: int,
         catalog: PriceCatalog,
         rows: deque[LedgerRow] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.name = name
         self.architecture = architecture
@@ -73,6 +78,8 @@ class FunctionLedger:
         self.extra_storage_mb = max(0, ephemeral_storage_mb - 512)
         self.rows = rows
         self._catalog = catalog
+        # Read only when a row is kept: with rows off, billing never looks at the time.
+        self._clock = clock if clock is not None else SystemClock()
         prices = catalog.prices(architecture)
         # per billed ms, at first-tier prices: (on demand, on provisioned) duration, storage
         self._per_ms = (
@@ -135,6 +142,7 @@ class FunctionLedger:
                 compute_cost=compute,
                 storage_cost=storage_cost,
                 total=EXACT.add(EXACT.add(request, compute), storage_cost),
+                at=self._clock.now(),
             )
         )
 

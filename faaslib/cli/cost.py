@@ -1,5 +1,5 @@
 """`faaslib cost MODULE:APP FUNCTION`: run a function N times and print what it would cost on
-Lambda (`app.costs.report()`), from the durations the run measured."""
+Lambda (`app.costs.report()`), from the durations the run measured; `--chart` draws it too."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import sys
+from collections import deque
 from typing import TYPE_CHECKING, Any, TextIO
 
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, unexpected_errors_as
@@ -23,7 +24,11 @@ Invoke FUNCTION of the App MODULE:APP --count times, at most --concurrency at on
 the bill Lambda would send for the run: requests, GB-seconds and dollars per function (every
 function the run invoked, through triggers and destinations too). Handler errors and throttles
 are billed or counted as on Lambda and summed up on stderr; the exit status is 0 once the bill
-is printed. Progress goes to stderr."""
+is printed. Progress goes to stderr. --chart FILE also draws the bill (cost by function, and
+the cumulative cost over the run): .svg, .html (self-contained) and .png (needs the charts
+extra: pip install 'faaslib[charts]'), and prints it as text after the bill (on stderr with
+--json)."""
+ROWS_PER_FUNCTION = 100_000  # for --chart: each function's last invocations, kept as rows
 
 
 def add_parser(commands: Any) -> None:
@@ -53,6 +58,11 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the bill as exact JSON")
     parser.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="draw the bill to FILE: .svg, .html or .png (PNG needs faaslib[charts])",
+    )
+    parser.add_argument(
         "--show-output",
         action="store_true",
         help="show what the handlers print, on stderr (hidden by default: thousands of "
@@ -67,8 +77,20 @@ def run(args: argparse.Namespace) -> int:
     for option in ("count", "concurrency"):
         if getattr(args, option) < 1:
             raise UsageError(f"--{option}={getattr(args, option)} must be at least 1")
+    if args.chart is not None:
+        from faaslib.charts.formats import chart_format
+
+        try:  # a bad file name is told before the run, not after it
+            chart_format(args.chart, None)
+        except ValueError:
+            raise UsageError(
+                f"--chart {args.chart}: the file's suffix names no chart format; "
+                "use .svg, .html or .png (or .txt for the text rendering)"
+            ) from None
     app = app_from(args)
     payload = read_payload(args)
+    if args.chart is not None:
+        _keep_rows(app)
     out, err = sys.stdout, sys.stderr
     with contextlib.ExitStack() as stack:  # the handlers' output must not mix with the bill
         if args.show_output:
@@ -136,7 +158,22 @@ async def _run(
         print(json.dumps(app.costs.to_dict(free_tier=args.free_tier), indent=2), file=out)
     else:
         print(app.costs.report(free_tier=args.free_tier), file=out)
+    if args.chart is not None:
+        app.costs.chart(args.chart, free_tier=args.free_tier)
+        chart_out = err if args.json else out
+        text = app.costs.chart(format="text", free_tier=args.free_tier)
+        print(f"\n{text}", file=chart_out, end="")
+        print(f"chart written to {args.chart}", file=err)
     return ExitStatus.OK
+
+
+def _keep_rows(app: App) -> None:
+    """Keep the run's invocations as rows, which the cost over time is drawn from, whether or
+    not the app keeps them itself (`App(ledger_rows=N)`)."""
+    for name in app.functions:
+        ledger = app._function(name).ledger
+        if ledger.rows is None:
+            ledger.rows = deque(maxlen=ROWS_PER_FUNCTION)
 
 
 class _Progress:
