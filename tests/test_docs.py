@@ -39,6 +39,8 @@ PUBLIC = [
     "faaslib.aws",
     "faaslib.templates",
     "faaslib.stores",
+    "faaslib.tuning",
+    "faaslib.charts",
 ]
 
 

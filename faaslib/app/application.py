@@ -20,6 +20,7 @@ from faaslib.app.environment import Environment
 from faaslib.app.invoker import SourceInvoker, read_client_context
 from faaslib.app.lifecycle import Lifecycle
 from faaslib.app.registry import Registration
+from faaslib.app.tuning import Tuning
 from faaslib.asyncq import EventQueue
 from faaslib.asyncq.store import for_backend as events_store
 from faaslib.billing import Budget, Costs, PriceCatalog
@@ -63,7 +64,14 @@ __all__ = ["App"]
 
 
 class App(
-    Registration, Lifecycle, EventDestinations, Environment, EventSources, StreamSources, HttpRoutes
+    Registration,
+    Lifecycle,
+    EventDestinations,
+    Environment,
+    EventSources,
+    StreamSources,
+    HttpRoutes,
+    Tuning,
 ):
     """A set of Lambda functions running in this process, under one account's limits.
 

@@ -5,6 +5,7 @@
     faaslib functions MODULE:APP
     faaslib cost MODULE:APP FUNCTION [--count N] [--concurrency C]
     faaslib serve MODULE:APP [--host 127.0.0.1] [--port 3000]
+    faaslib tune MODULE:APP FUNCTION [--memory 128,256,...] [--payload JSON] [-n N] [--chart F]
 
 Each command is a module here with `add_parser` and the `run` it sets; what a command needs
 beyond argparse it imports when it runs, so `--help` stays quick.
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from faaslib.cli import cost, events, functions, invoke, serve
+from faaslib.cli import cost, events, functions, invoke, serve, tune
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, exit_status
 from faaslib.cli.inputs import CommandParser
 
@@ -27,7 +28,8 @@ __all__ = ["ExitStatus", "UsageError", "main"]
 
 DESCRIPTION = """\
 Run AWS Lambda handlers in this process, with Lambda's semantics: invoke a function, generate
-sample events, list an app's functions, estimate a run's bill, serve HTTP routes.
+sample events, list an app's functions, estimate a run's bill, serve HTTP routes, find the
+right memory size (power tuning).
 
 MODULE:APP names the App, as uvicorn names an application: a module importable from the
 current directory, and the App in it (e.g. shop.handlers:app)."""
@@ -45,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"faaslib {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (invoke, events, functions, cost, serve):
+    for command in (invoke, events, functions, cost, serve, tune):
         command.add_parser(commands)
     return parser
 

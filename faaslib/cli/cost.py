@@ -12,7 +12,14 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, TextIO
 
 from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, UsageError, unexpected_errors_as
-from faaslib.cli.inputs import add_app_argument, add_payload_arguments, app_from, read_payload
+from faaslib.cli.inputs import (
+    add_app_argument,
+    add_function_argument,
+    add_payload_arguments,
+    app_from,
+    read_payload,
+)
+from faaslib.cli.progress import Progress
 
 if TYPE_CHECKING:
     from faaslib import App
@@ -40,12 +47,7 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_app_argument(parser)
-    parser.add_argument(
-        "function",
-        metavar="FUNCTION",
-        nargs="?",
-        help="the function's name (with -t: its logical id, or its name)",
-    )
+    add_function_argument(parser)
     add_payload_arguments(parser)
     parser.add_argument(
         "--count", type=int, default=100, help="how many invocations (default: 100)"
@@ -124,7 +126,7 @@ async def _run(
 
     from faaslib import InvocationError, TooManyRequests
 
-    progress = _Progress(args.count, err)
+    progress = Progress(args.count, err)
     counts = {"succeeded": 0, "failed": 0, "throttled": 0}
     remaining = iter(range(args.count))
     refused: list[InvocationError] = []
@@ -174,32 +176,3 @@ def _keep_rows(app: App) -> None:
         ledger = app._function(name).ledger
         if ledger.rows is None:
             ledger.rows = deque(maxlen=ROWS_PER_FUNCTION)
-
-
-class _Progress:
-    """A counter on stderr: redrawn in place on a terminal (each 1%), a line each 10%
-    otherwise (a log file keeps every line). Steps are counted in invocations, not seconds, so
-    an app on a fake clock shows progress too."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = total
-        self.stream = stream
-        self.is_terminal = stream.isatty()
-        self.step = max(1, total // (100 if self.is_terminal else 10))
-        self.shown = total >= 10
-        self.done = 0
-
-    def update(self) -> None:
-        self.done += 1
-        if self.shown and (self.done % self.step == 0 or self.done == self.total):
-            text = f"invoked {self.done:,}/{self.total:,} ({self.done * 100 // self.total}%)"
-            if self.is_terminal:
-                self.stream.write("\r" + text)
-            else:
-                self.stream.write(text + "\n")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        if self.shown and self.is_terminal and self.done:
-            self.stream.write("\n")
-            self.stream.flush()

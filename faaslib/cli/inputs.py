@@ -25,6 +25,7 @@ __all__ = [
     "CommandParser",
     "add_app_argument",
     "add_code_arguments",
+    "add_function_argument",
     "add_payload_arguments",
     "app_from",
     "load_app",
@@ -40,6 +41,16 @@ class CommandParser(argparse.ArgumentParser):
         if action.nargs is None and arg_strings == ["--"]:
             return self._get_value(action, "--")
         return super()._get_values(action, arg_strings)
+
+
+def add_function_argument(parser: argparse.ArgumentParser) -> None:
+    """The FUNCTION a command runs (optional: an app of one function needs none)."""
+    parser.add_argument(
+        "function",
+        metavar="FUNCTION",
+        nargs="?",
+        help="the function's name (with -t: its logical id, or its name)",
+    )
 
 
 def add_app_argument(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,7 @@ from faaslib.cli.errors import EXIT_STATUSES, ExitStatus, unexpected_errors_as
 from faaslib.cli.inputs import (
     add_app_argument,
     add_code_arguments,
+    add_function_argument,
     add_payload_arguments,
     app_from,
     read_payload,
@@ -45,12 +46,7 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_app_argument(parser)
-    parser.add_argument(
-        "function",
-        metavar="FUNCTION",
-        nargs="?",
-        help="the function's name (with -t: its logical id, or its name)",
-    )
+    add_function_argument(parser)
     add_code_arguments(parser)
     add_payload_arguments(parser)
     parser.add_argument(

@@ -37,7 +37,14 @@ from pathlib import Path
 from faaslib import clock
 from faaslib.errors import ConfigurationError
 
-__all__ = ["MemoryGuard", "host_mechanism", "memory_guard"]
+__all__ = [
+    "MemoryGuard",
+    "cgroup_folders",
+    "host_mechanism",
+    "memory_guard",
+    "own_cgroup",
+    "remove_cgroup",
+]
 
 _MIB = 1024 * 1024
 _MECHANISMS = ("cgroup-v2", "cgroup-v1", "rlimit")
@@ -164,7 +171,7 @@ class MemoryGuard:
                 self._peak_seen_mb = max(self._peak_seen_mb, -(-peak_bytes // _MIB))
         self._closed = True
         if self._cgroup is not None:
-            _remove_cgroup(self._cgroup)
+            remove_cgroup(self._cgroup)
 
     # -- cgroup reading -------------------------------------------------------------------
 
@@ -215,21 +222,23 @@ def host_mechanism() -> str:
             probe = _create_cgroup(mechanism, "probe", 64 * _MIB)
         except (OSError, LookupError):
             continue
-        _remove_cgroup(probe)
+        remove_cgroup(probe)
         return mechanism
     return "rlimit"
 
 
 # -- cgroups -------------------------------------------------------------------------------
 
-_parent_lock = threading.Lock()
+# Held while faaslib makes or removes one of its cgroup folders (memory guards, tuning quotas):
+# a folder emptied by one instance must not be removed under another being made in it.
+cgroup_folders = threading.Lock()
 
 
 def _create_cgroup(mechanism: str, label: str, limit_bytes: int) -> Path:
     parent = _faaslib_parent(mechanism)
     name = f"{_SAFE_LABEL.sub('_', label)[:64]}-{os.getpid()}-{next(_counter)}"
     cgroup = parent / name
-    with _parent_lock:
+    with cgroup_folders:
         if mechanism == "cgroup-v2":
             # the memory controller reaches faaslib's folder only if the host's cgroup hands
             # it down; faaslib never changes the host's own cgroup
@@ -258,22 +267,18 @@ def _create_cgroup(mechanism: str, label: str, limit_bytes: int) -> Path:
             with contextlib.suppress(FileNotFoundError):
                 (cgroup / "memory.memsw.limit_in_bytes").write_text(str(limit_bytes))
     except OSError:
-        _remove_cgroup(cgroup)
+        remove_cgroup(cgroup)
         raise
     return cgroup
 
 
 def _faaslib_parent(mechanism: str) -> Path:
-    mount, own = _own_cgroup(mechanism)
-    mine = mount / own.lstrip("/")
-    # in a container without its own cgroup namespace, /proc names a path outside the mount,
-    # whose root is then this container's cgroup
-    return (mine if mine.is_dir() else mount) / "faaslib"
+    return own_cgroup(mechanism, "memory") / "faaslib"
 
 
-def _own_cgroup(mechanism: str) -> tuple[Path, str]:
-    """This process's cgroup (v2: the `0::` line) or memory cgroup (v1), and where that
-    hierarchy is mounted."""
+def own_cgroup(mechanism: str, controller: str) -> Path:
+    """The folder of this process's cgroup: in the unified hierarchy (v2: the `0::` line), or in
+    the v1 hierarchy of `controller` (`memory`, `cpu`)."""
     wanted_type = "cgroup2" if mechanism == "cgroup-v2" else "cgroup"
     mount: Path | None = None
     for line in Path("/proc/self/mounts").read_text().splitlines():
@@ -281,22 +286,25 @@ def _own_cgroup(mechanism: str) -> tuple[Path, str]:
         if (
             len(fields) >= 4
             and fields[2] == wanted_type
-            and (mechanism == "cgroup-v2" or "memory" in fields[3].split(","))
+            and (mechanism == "cgroup-v2" or controller in fields[3].split(","))
         ):
             mount = Path(fields[1])
             break
     if mount is None:
-        raise LookupError(f"no {mechanism} memory hierarchy is mounted")
+        raise LookupError(f"no {mechanism} {controller} hierarchy is mounted")
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
         if (mechanism == "cgroup-v2" and controllers == "") or (
-            mechanism == "cgroup-v1" and "memory" in controllers.split(",")
+            mechanism == "cgroup-v1" and controller in controllers.split(",")
         ):
-            return mount, path
-    raise LookupError(f"this process is in no {mechanism} memory cgroup")
+            mine = mount / path.lstrip("/")
+            # in a container without its own cgroup namespace, /proc names a path outside the
+            # mount, whose root is then this container's cgroup
+            return mine if mine.is_dir() else mount
+    raise LookupError(f"this process is in no {mechanism} {controller} cgroup")
 
 
-def _remove_cgroup(cgroup: Path) -> None:
+def remove_cgroup(cgroup: Path) -> None:
     """Remove an instance's cgroup, then faaslib's folder if it was the last one: no empty
     cgroup is left in the host's, whose own removal it would block."""
     give_up_at = clock.SystemClock().monotonic() + 2.0
@@ -313,7 +321,7 @@ def _remove_cgroup(cgroup: Path) -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         threading.Event().wait(0.005)  # the kernel frees a killed task's cgroup link soon
-    with _parent_lock, contextlib.suppress(OSError):  # busy: another instance still lives
+    with cgroup_folders, contextlib.suppress(OSError):  # busy: another instance still lives
         cgroup.parent.rmdir()
 
 
