@@ -154,7 +154,9 @@ async def test_arm64_rows_are_priced_at_arms_price_and_never_measured() -> None:
     for row in result.rows:  # request price + GB-second price times the billed duration
         per_gb_second = prices.prices(row.architecture).duration_tiers[0].price  # type: ignore[arg-type]
         compute = Decimal(row.billed_ms) * 128 / 1_024_000 * per_gb_second
-        assert row.cost_per_invocation == pytest.approx(prices.request + compute, rel=1e-12)
+        assert row.cost_per_invocation == pytest.approx(
+            prices.request + compute, rel=Decimal("1e-12")
+        )
     assert any("arm64 rows ran on this x86_64 host" in note for note in result.notes)
     assert "(" in result.cpu_model
     assert "CPUs" in result.cpu_model
