@@ -37,8 +37,7 @@ from pydantic import Field, model_validator
 from faaslib._signal import Signal, at_most
 from faaslib.config import _Strict, validate
 from faaslib.errors import ConfigurationError, TooManyRequests
-from faaslib.events._base import UNSET
-from faaslib.events.sqs import SQSEvent, SQSRecord
+from faaslib.events.sqs import SQSEvent
 from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult
 from faaslib.payloads import PayloadError, from_document
 from faaslib.sources._common import batch_item_failures, compile_filters
@@ -389,7 +388,7 @@ class QueueMapping:
     def _encode(self, batch: list[Message]) -> tuple[bytes, list[Message]]:
         """The SQS event for `batch`, within the 6 MB payload, and what does not fit (taken
         off `batch`), to go back to the queue at once for the next batch."""
-        records = [self._record(message) for message in batch]
+        records = [message.to_record(copy=False) for message in batch]
         payload = msgspec.json.encode(SQSEvent(records=records))
         left_out = []
         while len(payload) > MAX_SYNC_REQUEST_BYTES and len(batch) > 1:
@@ -397,24 +396,6 @@ class QueueMapping:
             records.pop()
             payload = msgspec.json.encode(SQSEvent(records=records))
         return payload, left_out
-
-    @staticmethod
-    def _record(message: Message) -> SQSRecord:
-        """`message.to_record()` sharing the message's dicts, which it does not copy: the
-        record is encoded at once and dropped."""
-        md5 = message.md5_of_message_attributes
-        return SQSRecord(
-            message_id=message.message_id,
-            receipt_handle=message.receipt_handle,
-            body=message.body,
-            attributes=message.attributes,
-            message_attributes=message.message_attributes,
-            md5_of_body=message.md5_of_body,
-            md5_of_message_attributes=UNSET if md5 is None else md5,
-            event_source="aws:sqs",
-            event_source_arn=message.queue_arn,
-            aws_region=message.region,
-        )
 
     def _failures(self, result: InvocationResult, batch: list[Message]) -> set[str] | None:
         """The ids of the messages to keep, or None when the whole batch failed."""

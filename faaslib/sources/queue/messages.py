@@ -162,14 +162,16 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
         """The body decoded from JSON."""
         return msgspec.json.decode(self.body)
 
-    def to_record(self) -> SQSRecord:
-        """The message as a record of the SQS event Lambda sends a queue's function."""
+    def to_record(self, *, copy: bool = True) -> SQSRecord:
+        """The message as a record of the SQS event Lambda sends a queue's function.
+        `copy=False` shares the message's dicts with the record: for a record encoded at once
+        and dropped, as the event source mapping's are."""
         return SQSRecord(
             message_id=self.message_id,
             receipt_handle=self.receipt_handle,
             body=self.body,
-            attributes=dict(self.attributes),
-            message_attributes=dict(self.message_attributes),
+            attributes=dict(self.attributes) if copy else self.attributes,
+            message_attributes=dict(self.message_attributes) if copy else self.message_attributes,
             md5_of_body=self.md5_of_body,
             md5_of_message_attributes=(
                 UNSET if self.md5_of_message_attributes is None else self.md5_of_message_attributes
