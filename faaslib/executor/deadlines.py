@@ -33,9 +33,6 @@ __all__ = ["Deadlines", "Target"]
 class Target(Protocol):
     """What a deadline cancels: a cancel scope, or a task's stopper."""
 
-    @property
-    def cancel_called(self) -> bool: ...
-
     def cancel(self) -> None: ...
 
 

@@ -22,7 +22,7 @@ import msgspec
 from faaslib.errors import ResourceConflict
 from faaslib.executor.instances import Instance
 from faaslib.executor.outcomes import timeout_error
-from faaslib.executor.record import record
+from faaslib.executor.record import INFO, record
 from faaslib.invoke import MAX_SYNC_RESPONSE_BYTES, InvocationResult, request_id_text
 from faaslib.marshal import encode_error, plain_error
 from faaslib.runtime_api.process import RuntimeProcess, exit_reason
@@ -58,7 +58,6 @@ class Runner(Protocol):
     ) -> tuple[AbstractContextManager[anyio.CancelScope], int | None]: ...
 
 
-INFO = 20  # logging.INFO
 _REAL_TIME = time.time  # the process's own clock, for the deadline it is sent
 
 Error = dict[str, Any]

@@ -19,7 +19,7 @@ try:
 except ImportError:  # Windows
     resource = None  # type: ignore[assignment]
 
-__all__ = ["VERSION", "billed_ms", "log_stream_name", "platform_line", "record"]
+__all__ = ["ERROR", "INFO", "VERSION", "billed_ms", "log_stream_name", "platform_line", "record"]
 
 VERSION = "$LATEST"
 INFO = 20  # logging.INFO and logging.ERROR, without the attribute lookup

@@ -23,7 +23,7 @@ from faaslib.clock import Clock, SystemClock
 from faaslib.context import ClientContext, Context
 from faaslib.errors import BudgetExceeded, ServiceError, TooManyRequests
 from faaslib.executor.admission import Admission, Slots
-from faaslib.executor.deadlines import Deadlines, Target
+from faaslib.executor.deadlines import Deadlines
 from faaslib.executor.function import Function
 from faaslib.executor.handoff import Handoff, Slot
 from faaslib.executor.instances import Instance
@@ -37,7 +37,14 @@ from faaslib.executor.outcomes import (
     timeout_error,
 )
 from faaslib.executor.process_runner import run_in_process, start_instance
-from faaslib.executor.record import VERSION, billed_ms, log_stream_name, platform_line, record
+from faaslib.executor.record import (
+    INFO,
+    VERSION,
+    billed_ms,
+    log_stream_name,
+    platform_line,
+    record,
+)
 from faaslib.executor.stopper import Cancelled, TaskStopper, resume
 from faaslib.executor.threads import WorkerUnavailable, run_in_worker
 from faaslib.executor.variables import InvocationVariables, install, running
@@ -50,7 +57,6 @@ __all__ = ["INIT_TIMEOUT_SECONDS", "Runner"]
 
 INIT_TIMEOUT_SECONDS = 10.0
 PROVISIONED_INIT_TIMEOUT_SECONDS = 130.0
-INFO = 20  # logging.INFO, without the attribute lookup
 # A handler that never waits finishes without the invoke ever giving the event loop a turn: a
 # caller invoking back to back would starve the app's own tasks (on Redis, the renewal of its
 # concurrency lease, which then lapses). The invoke yields once per this much real time.
@@ -290,7 +296,7 @@ class Runner:
 
     @staticmethod
     async def _await_handler(
-        instance: Instance, event: Any, context: Context, deadline: Target
+        instance: Instance, event: Any, context: Context, scope: anyio.CancelScope
     ) -> Outcome:
         """The handler's outcome; only a cancellation from its deadline or its caller passes."""
         try:
@@ -298,7 +304,7 @@ class Runner:
         except Exception as error:
             return handler_error(error, context.aws_request_id, True)
         except anyio.get_cancelled_exc_class() as error:
-            if deadline.cancel_called or await caller_is_cancelled():
+            if scope.cancel_called or await caller_is_cancelled():
                 raise
             # The handler raised a cancellation nobody asked for: a crash of the handler.
             return handler_error(error, context.aws_request_id, False)

@@ -47,10 +47,6 @@ class TaskStopper:
         self.fired = False
         self._timer: asyncio.TimerHandle | None = None
 
-    @property
-    def cancel_called(self) -> bool:
-        return self.fired
-
     def arm(self) -> None:
         """The handler waits for the first time: watch its deadline from now on."""
         task: Any = _current_task()
