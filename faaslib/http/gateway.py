@@ -24,8 +24,8 @@ import msgspec
 
 from faaslib.clock import Clock
 from faaslib.errors import ConfigurationError, InvocationError, RequestTooLarge, TooManyRequests
-from faaslib.events.http import APIGatewayProxyEvent, APIGatewayProxyEventV2
 from faaslib.executor import Function
+from faaslib.executor.runner import DecodedEvent
 from faaslib.http.authorizers import (
     Authorizer,
     Decision,
@@ -34,7 +34,14 @@ from faaslib.http.authorizers import (
     route_arn,
 )
 from faaslib.http.cors import CORS
-from faaslib.http.layouts import function_url_event, http_api_event, request_id, set_authorizer
+from faaslib.http.layouts import (
+    Event,
+    as_struct,
+    function_url_event,
+    http_api_event,
+    request_id,
+    set_authorizer,
+)
 from faaslib.http.requests import BodyTooLarge, ClientDisconnected, Place, Request, read_request
 from faaslib.http.responses import (
     Failure,
@@ -45,7 +52,7 @@ from faaslib.http.responses import (
     send_response,
 )
 from faaslib.http.routes import DEFAULT_ROUTE, Match, Route, RouteTable
-from faaslib.invoke import InvocationResult
+from faaslib.invoke import MAX_SYNC_REQUEST_BYTES, InvocationResult
 from faaslib.sources.base import Invoker
 
 __all__ = ["API_KINDS", "ApiKind", "HttpApi"]
@@ -180,12 +187,11 @@ class HttpApi:
         now = self._clock.now()
         if self.kind == "function-url":
             assert self.function is not None  # checked
-            event: APIGatewayProxyEventV2 | APIGatewayProxyEvent = function_url_event(
-                request, self._url_place, now
-            )
+            event = function_url_event(request, self._url_place, now)
             reply.key = DEFAULT_ROUTE
             reply.header = (b"x-amzn-requestid", request_id(event).encode())
-            return await self._integrate(self.function, event, "2.0", reply)
+            handed = _handed_over(event, request, 0)
+            return await self._integrate(self.function, handed, "2.0", reply)
         match = self.routes.match(request.method, request.raw_path)
         if match is None:
             return error_response(self.kind, "not_found")
@@ -197,13 +203,18 @@ class HttpApi:
             failure = await self._authorize(request, match, event, now)
             if failure is not None:
                 return error_response(self.kind, failure)
-        return await self._integrate(route.function, event, route.payload_format, reply)
+            # The authorizer's context may be shared (a cached decision): the function gets
+            # the event through JSON, its own copy.
+            body: bytes | DecodedEvent = msgspec.json.encode(event)
+        else:
+            body = _handed_over(event, request, len(route.key) + len(route.resource))
+        return await self._integrate(route.function, body, route.payload_format, reply)
 
     async def _authorize(
         self,
         request: Request,
         match: Match,
-        event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
+        event: Event,
         now: float,
     ) -> Failure | None:
         """Run the route's authorizer; the failure to answer with, or None to go on (the
@@ -235,13 +246,13 @@ class HttpApi:
     async def _ask(
         self,
         authorizer: Authorizer,
-        event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
+        event: Event,
         identity: list[str],
         arn: str,
         route: Route,
     ) -> tuple[Decision | None, float]:
         """The authorizer's decision and its duration in ms; None if it failed."""
-        body = msgspec.json.encode(authorizer.event(event, identity, arn))
+        body = msgspec.json.encode(authorizer.event(as_struct(event), identity, arn))
         try:
             result = await self._invoker.invoke(authorizer.function, body)
         except InvocationError as error:
@@ -275,13 +286,12 @@ class HttpApi:
     async def _integrate(
         self,
         function: str,
-        event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
+        body: bytes | DecodedEvent,
         payload_format: str,
         reply: _Reply,
     ) -> HttpResponse | None:
-        """Invoke `function` with `event` and turn the outcome into the response; None when
-        the response went out already (the integration timed out)."""
-        body = msgspec.json.encode(event)
+        """Invoke `function` with the event `body` and turn the outcome into the response; None
+        when the response went out already (the integration timed out)."""
         timeout = self._timeout(function)
         outcome: InvocationResult | BaseException
         if timeout is None:
@@ -315,7 +325,9 @@ class HttpApi:
             outcome = held[0]
         return self._response(function, outcome, payload_format, reply.key)
 
-    async def _invoke(self, function: str, body: bytes) -> InvocationResult | BaseException:
+    async def _invoke(
+        self, function: str, body: bytes | DecodedEvent
+    ) -> InvocationResult | BaseException:
         try:
             return await self._invoker.invoke(function, body)
         except Exception as error:  # mapped to the front door's answer by `_response`
@@ -396,6 +408,38 @@ class _Reply(msgspec.Struct):
         if self.key:
             self._api.count(self.key, response.status)
         await send_response(self._send, response, head=self._head, extra=header)
+
+
+# What an event holds besides the request's own text (field names, ids, times, the API's
+# names): well under this many bytes of JSON.
+_EVENT_FRAME = 16 * 1024
+# No byte of a request appears more than 3 times in its event (a header value in `headers`,
+# `multiValueHeaders` and the identity's user agent; a path in `path`, the context's path and a
+# path parameter) and none takes more than 6 bytes of JSON (`\u001f`): 18 with room to spare,
+# and 8 bytes a header for the quotes and commas around an empty one.
+_GROWTH = 48
+_HEADER_FRAME = 8
+
+
+def _handed_over(event: Event, request: Request, extra: int) -> bytes | DecodedEvent:
+    """`event` as the function is handed it: its value itself, without the round trip through
+    JSON, where its JSON is surely within Lambda's synchronous limit (and its path ASCII, which
+    rules out a lone surrogate JSON cannot encode); otherwise its JSON, which the invoker sizes
+    exactly. `extra`: the length of the route's key and resource."""
+    if _size_bound(request, extra) <= MAX_SYNC_REQUEST_BYTES and request.path.isascii():
+        return DecodedEvent(event)  # laid out for this request alone
+    return msgspec.json.encode(event)
+
+
+def _size_bound(request: Request, extra: int) -> int:
+    """More bytes than the JSON of `request`'s event can take (`extra`: the length of the
+    route's key and resource): the request's own text grown by the most any byte of it can."""
+    size = len(request.body) + len(request.path) + len(request.raw_path) + extra
+    size += len(request.query_string) + len(request.source_ip) + len(request.method)
+    size += len(request.protocol)
+    for name, value in request.headers:
+        size += len(name) + len(value) + _HEADER_FRAME
+    return size * _GROWTH + _EVENT_FRAME
 
 
 def _query_parameters(query_string: str) -> dict[str, str]:

@@ -14,6 +14,11 @@ time in `requestTime`/`time` has a second's resolution and is formatted once a s
 (`timeEpoch` keeps its milliseconds), and a request's random ids come from one draw of a
 random generator of the front door's own (see `_noise`). The events must equal the builders',
 field for field but the random ids.
+
+An event is laid out as the JSON object itself (dicts and lists, its keys in the order of the
+event types' fields), fresh for each request, because the function is handed it as it is:
+Lambda hands a handler its own decoded copy, and a round trip through JSON to make one cost
+more than the layout. An authorizer, which takes the event types, gets them by `as_struct`.
 """
 
 from __future__ import annotations
@@ -24,27 +29,24 @@ import os
 import random
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote_plus
 
 import msgspec
 
-from faaslib.events._base import UNSET
-from faaslib.events.http import (
-    APIGatewayProxyEvent,
-    APIGatewayProxyEventV2,
-    APIGatewayProxyRequestContext,
-    APIGatewayRequestIdentity,
-    APIGatewayV2Authorizer,
-    APIGatewayV2RequestContext,
-    APIGatewayV2RequestHTTP,
-    LambdaFunctionUrlEvent,
-)
+from faaslib.events.http import APIGatewayProxyEvent, APIGatewayProxyEventV2
 from faaslib.events.http_builders import USER_AGENT
 from faaslib.http.requests import Place, Request
 from faaslib.http.routes import Match
 
-__all__ = ["function_url_event", "http_api_event", "request_id", "set_authorizer"]
+__all__ = [
+    "Event",
+    "as_struct",
+    "function_url_event",
+    "http_api_event",
+    "request_id",
+    "set_authorizer",
+]
 
 # Media types that travel as text in the event; any other body, or one with a content encoding,
 # travels base64-encoded with `isBase64Encoded` true, as function URLs and load balancers
@@ -61,35 +63,20 @@ _TEXT_TYPES = frozenset(
 )
 # English month names whatever the locale, which `%b` would follow.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# A REST API caller without IAM or Cognito credentials: API Gateway sends these as null (each
-# request's identity is this one with its source IP and user agent).
-_ANONYMOUS = APIGatewayRequestIdentity(
-    cognito_identity_pool_id=None,
-    account_id=None,
-    cognito_identity_id=None,
-    caller=None,
-    access_key=None,
-    principal_org_id=None,
-    cognito_authentication_type=None,
-    cognito_authentication_provider=None,
-    user_arn=None,
-    user=None,
-    source_ip="",
-    user_agent="",
-)
-V2 = TypeVar("V2", bound=APIGatewayProxyEventV2)
+# A request's event: a JSON object, made for this request alone (the function is handed it as
+# it is, without a round trip through JSON).
+Event = dict[str, Any]
 _NOISE = 28  # random bytes a request's ids take
 
 
 def http_api_event(
     request: Request, match: Match, place: Place, now: float, payload_format: str
-) -> APIGatewayProxyEventV2 | APIGatewayProxyEvent:
+) -> Event:
     """The event an HTTP API sends the function of `match.route` in `payload_format`."""
     route = match.route
     noise = _noise()
     if payload_format == "2.0":
         return _v2_event(
-            APIGatewayProxyEventV2,
             request,
             place,
             place.account,
@@ -102,45 +89,36 @@ def http_api_event(
     return _v1_event(request, route.resource, match.path_parameters or None, place, now, noise)
 
 
-def function_url_event(request: Request, place: Place, now: float) -> LambdaFunctionUrlEvent:
+def function_url_event(request: Request, place: Place, now: float) -> Event:
     """The event a function URL sends its function (payload 2.0, route and stage `$default`)."""
     noise = _noise()
-    return _v2_event(
-        LambdaFunctionUrlEvent,
-        request,
-        place,
-        "anonymous",
-        "$default",
-        None,
-        now,
-        noise,
-        _uuid4(noise.hex()),
-    )
+    return _v2_event(request, place, "anonymous", "$default", None, now, noise, _uuid4(noise.hex()))
 
 
-def set_authorizer(
-    event: APIGatewayProxyEventV2 | APIGatewayProxyEvent, authorizer: Mapping[str, Any]
-) -> None:
+def as_struct(event: Event) -> APIGatewayProxyEventV2 | APIGatewayProxyEvent:
+    """`event` as the event type of its payload format (for an authorizer's input)."""
+    if event["version"] == "2.0":
+        return msgspec.convert(event, APIGatewayProxyEventV2)
+    return msgspec.convert(event, APIGatewayProxyEvent)
+
+
+def set_authorizer(event: Event, authorizer: Mapping[str, Any]) -> None:
     """Put what the route's authorizer passed on into the event's request context: under
-    `lambda` in payload 2.0, as it is in 1.0."""
-    context = event.request_context
-    if isinstance(context, APIGatewayV2RequestContext):
-        context.authorizer = APIGatewayV2Authorizer(lambda_=dict(authorizer["lambda"]))
-    elif isinstance(context, APIGatewayProxyRequestContext):
-        context.authorizer = dict(authorizer)
+    `lambda` in payload 2.0, as it is in 1.0. (It is the context's last field in both, so the
+    keys stay in the order of the event types.)"""
+    if event["version"] == "2.0":
+        event["requestContext"]["authorizer"] = {"lambda": dict(authorizer["lambda"])}
+    else:
+        event["requestContext"]["authorizer"] = dict(authorizer)
 
 
-def request_id(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent) -> str:
+def request_id(event: Event) -> str:
     """The front door's id for the request, which it also sends back in a response header."""
-    context = event.request_context
-    if isinstance(context, (APIGatewayV2RequestContext, APIGatewayProxyRequestContext)):
-        value = context.request_id
-        return value if isinstance(value, str) else ""
-    return ""
+    value = event["requestContext"]["requestId"]
+    return value if isinstance(value, str) else ""
 
 
 def _v2_event(
-    event_type: type[V2],
     request: Request,
     place: Place,
     account: str,
@@ -149,7 +127,7 @@ def _v2_event(
     now: float,
     noise: bytes,
     request_id: str,
-) -> V2:
+) -> Event:
     """Payload 2.0, which HTTP APIs and function URLs share: headers comma-joined, cookies apart."""
     host = place.host
     headers: dict[str, str] = {}
@@ -189,43 +167,46 @@ def _v2_event(
         headers["x-forwarded-proto"] = "https"
     epoch_ms = int(now * 1000)
     raw_query = request.query_string.lstrip("?")
-    query: dict[str, str] | Any = UNSET
+    raw_path = request.raw_path
+    event: Event = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+    }
+    if jar:
+        event["cookies"] = jar
+    event["headers"] = headers
     if raw_query:
+        query: dict[str, str] = {}
         for name, value in _decoded_query(raw_query):
-            if query is UNSET:
-                query = {}
             query[name] = f"{query[name]},{value}" if name in query else value
-    context = APIGatewayV2RequestContext(
-        account_id=account,
-        api_id=place.api_id,
-        domain_name=host,
-        domain_prefix=place.api_id,
-        http=APIGatewayV2RequestHTTP(
-            method=request.method.upper(),
-            path=request.raw_path,
-            protocol=request.protocol,
-            source_ip=request.source_ip,
-            user_agent=user_agent,
-        ),
-        request_id=request_id,
-        route_key=route_key,
-        stage="$default",
-        time=_request_time(epoch_ms // 1000),
-        time_epoch=epoch_ms,
-    )
-    return event_type(
-        version="2.0",
-        route_key=route_key,
-        raw_path=request.raw_path,
-        raw_query_string=raw_query,
-        cookies=jar if jar else UNSET,
-        headers=headers,
-        query_string_parameters=query,
-        path_parameters=UNSET if path_parameters is None else dict(path_parameters),
-        request_context=context,
-        body=UNSET if body is None else body,
-        is_base64_encoded=is_base64,
-    )
+        if query:
+            event["queryStringParameters"] = query
+    if path_parameters is not None:
+        event["pathParameters"] = dict(path_parameters)
+    event["requestContext"] = {
+        "accountId": account,
+        "apiId": place.api_id,
+        "domainName": host,
+        "domainPrefix": place.api_id,
+        "http": {
+            "method": request.method.upper(),
+            "path": raw_path,
+            "protocol": request.protocol,
+            "sourceIp": request.source_ip,
+            "userAgent": user_agent,
+        },
+        "requestId": request_id,
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": _request_time(epoch_ms // 1000),
+        "timeEpoch": epoch_ms,
+    }
+    if body is not None:
+        event["body"] = body
+    event["isBase64Encoded"] = is_base64
+    return event
 
 
 def _v1_event(
@@ -235,7 +216,7 @@ def _v1_event(
     place: Place,
     now: float,
     noise: bytes,
-) -> APIGatewayProxyEvent:
+) -> Event:
     """Payload 1.0 of an HTTP API: a REST API's request, marked "1.0", on the `$default` stage
     (its path carries no stage, and it has no REST resource id; see the 1.0 example in
     https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
@@ -281,45 +262,60 @@ def _v1_event(
         multi["X-Forwarded-Proto"] = ["https"]
     epoch_ms = int(now * 1000)
     query = _decoded_query(request.query_string.lstrip("?"))
-    grouped: dict[str, list[str]] = {}
-    for name, value in query:
-        grouped.setdefault(name, []).append(value)
+    grouped: dict[str, list[str]] | None = None
+    if query:
+        grouped = {}
+        for name, value in query:
+            grouped.setdefault(name, []).append(value)
     method = request.method.upper()
     short_id = _short_request_id(noise)
-    context = APIGatewayProxyRequestContext(
-        account_id=place.account,
-        api_id=place.api_id,
-        domain_name=host,
-        domain_prefix=place.api_id,
-        extended_request_id=short_id,
-        http_method=method,
-        identity=msgspec.structs.replace(
-            _ANONYMOUS, source_ip=request.source_ip, user_agent=user_agent
-        ),
-        path=request.path,
-        protocol=request.protocol,
-        request_id=short_id,
-        request_time=_request_time(epoch_ms // 1000),
-        request_time_epoch=epoch_ms,
-        resource_id=None,
-        resource_path=resource,
-        stage="$default",
-    )
-    return APIGatewayProxyEvent(
-        version="1.0",
-        resource=resource,
-        path=request.path,
-        http_method=method,
-        headers=single,
-        multi_value_headers=multi,
-        query_string_parameters=dict(query) if query else None,
-        multi_value_query_string_parameters=grouped if query else None,
-        path_parameters=None if path_parameters is None else dict(path_parameters),
-        stage_variables=None,
-        request_context=context,
-        body=body,
-        is_base64_encoded=is_base64,
-    )
+    path = request.path
+    return {
+        "version": "1.0",
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": single,
+        "multiValueHeaders": multi,
+        "queryStringParameters": dict(query) if query else None,
+        "multiValueQueryStringParameters": grouped,
+        "pathParameters": None if path_parameters is None else dict(path_parameters),
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": place.account,
+            "apiId": place.api_id,
+            "resourceId": None,
+            "resourcePath": resource,
+            "path": path,
+            "httpMethod": method,
+            "stage": "$default",
+            "domainName": host,
+            "domainPrefix": place.api_id,
+            "requestId": short_id,
+            "extendedRequestId": short_id,
+            "protocol": request.protocol,
+            "requestTime": _request_time(epoch_ms // 1000),
+            "requestTimeEpoch": epoch_ms,
+            # A REST API caller without IAM or Cognito credentials: API Gateway sends these as
+            # null, in the order of `APIGatewayRequestIdentity`'s fields.
+            "identity": {
+                "cognitoIdentityPoolId": None,
+                "accountId": None,
+                "cognitoIdentityId": None,
+                "caller": None,
+                "accessKey": None,
+                "sourceIp": request.source_ip,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "userArn": None,
+                "userAgent": user_agent,
+                "user": None,
+                "principalOrgId": None,
+            },
+        },
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
 
 
 def _event_body(
