@@ -106,17 +106,17 @@ def python_paths(task_root: Path, layers: Sequence[Path]) -> list[Path]:
 def _import(name: str, task_root: Path, paths: Sequence[Path]) -> ModuleType:
     """Module `name` from `task_root`, its sibling modules resolved there first."""
     roots = [str(path) for path in paths]
-    for root in reversed(roots):
-        if root in sys.path:
-            sys.path.remove(root)
-        sys.path.insert(0, root)
+    # In one assignment: another thread importing meanwhile never finds a root missing.
+    sys.path[:] = [*roots, *(entry for entry in sys.path if entry not in roots)]
     existing = sys.modules.get(name)
     if existing is not None and _is_under(existing, task_root):
         return existing
     provided = _top_level_names(task_root)
+    # A copy first (one step for the interpreter): other threads import meanwhile, outside
+    # this lock, and iterating the live dict would fail as it grows.
     hidden = {
         key: module
-        for key, module in sys.modules.items()
+        for key, module in list(sys.modules.items())
         if key.split(".")[0] in provided and not _is_under(module, task_root)
     }
     for key in hidden:
@@ -135,7 +135,7 @@ def _import(name: str, task_root: Path, paths: Sequence[Path]) -> ModuleType:
     finally:
         if hidden:  # the earlier folder keeps the plain names; this one's go private
             prefix = f"_faaslib_code_{next(_PRIVATE)}."
-            for key in [k for k in sys.modules if k.split(".")[0] in provided]:
+            for key in [k for k in list(sys.modules) if k.split(".")[0] in provided]:
                 module = sys.modules[key]
                 if _is_under(module, task_root):
                     sys.modules[prefix + key] = sys.modules.pop(key)

@@ -7,13 +7,21 @@ functions share `os.environ`; so faaslib gives `os.environ` a class that looks a
 the running invocation's variables (a context variable, which follows the handler into its
 worker thread and the tasks it starts) and then in the process's own. Outside an invocation
 nothing changes; no function sees another's values.
+
+A thread the handler starts itself (a pool of its own, AWS's durable execution SDK running the
+workflow and its checkpoints) sees the function's environment on Lambda too, and its AWS calls
+reach AWS; a new thread's context starts empty, so `install` also makes a thread started during
+an invocation run in a copy of the starter's context (as Python 3.14 does with
+`thread_inherit_context`): its `os.environ`, its routed AWS calls and its log lines are the
+invocation's. Threads started outside invocations are untouched.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from typing import TYPE_CHECKING, Any
 
 from faaslib.marshal import EXECUTION_ENV
@@ -144,3 +152,20 @@ def install() -> None:
     that looks up invocations' variables. Idempotent; harmless outside invocations."""
     if type(os.environ) is os._Environ:
         os.environ.__class__ = _LambdaEnviron
+    if threading.Thread.start is not _start_in_context:
+        global _thread_start
+        _thread_start = threading.Thread.start
+        threading.Thread.start = _start_in_context  # type: ignore[method-assign,assignment]
+
+
+_thread_start = threading.Thread.start
+
+
+def _start_in_context(thread: threading.Thread) -> None:
+    """`Thread.start`, the thread running in a copy of the starter's context when it starts
+    inside an invocation."""
+    if running.get() is not None:
+        run = thread.run
+        context = copy_context()
+        thread.run = lambda: context.run(run)  # type: ignore[method-assign]
+    _thread_start(thread)

@@ -115,3 +115,29 @@ async def test_a_sync_handler_may_use_the_event_loop_of_its_thread_as_mangum_doe
 
     assert await app.call("adapter") == "served"
     assert await app.call("adapter") == "served"  # the same thread's loop, again
+
+
+async def test_threads_a_handler_starts_see_its_function_as_on_lambda() -> None:
+    # On Lambda os.environ is the process's, so a handler's own threads (a pool, AWS's durable
+    # execution SDK running the workflow) see the function's variables too.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = App()
+
+    @app.function
+    def starts_threads(event: Any, context: Any) -> list[str | None]:
+        seen: list[str | None] = []
+        thread = threading.Thread(target=lambda: seen.append(os.getenv("AWS_LAMBDA_FUNCTION_NAME")))
+        thread.start()
+        thread.join()
+        with ThreadPoolExecutor(2) as pool:
+            seen.append(pool.submit(os.getenv, "AWS_LAMBDA_FUNCTION_NAME").result())
+        return seen
+
+    assert await app.call("starts_threads") == ["starts_threads", "starts_threads"]
+    outside: list[str | None] = []
+    thread = threading.Thread(target=lambda: outside.append(os.getenv("AWS_LAMBDA_FUNCTION_NAME")))
+    thread.start()
+    thread.join()
+    assert outside == [None]  # a thread started outside an invocation: the host's environment
