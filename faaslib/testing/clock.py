@@ -106,6 +106,12 @@ class FakeClock:
             scope.cancel()
         return _FakeTimeout(self, scope, self._schedule(self._elapsed + seconds, scope.cancel))
 
+    def next_deadline(self) -> float | None:
+        """When the next sleeper or timeout falls due (in `monotonic()`'s time), or None: how
+        far a test that drives time by what waits may `advance` to reach it."""
+        live = [timer.deadline for timer in self._timers if timer.action is not None]
+        return min(live) if live else None
+
     async def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, waking every sleeper and timeout due on the way.
 

@@ -118,3 +118,20 @@ def test_any_set_of_sleepers_wakes_sorted_by_deadline(durations: list[float]) ->
     woke = anyio.run(main)
     assert woke == sorted(woke)
     assert sorted(woke) == pytest.approx(sorted(durations))
+
+
+@pytest.mark.anyio
+async def test_next_deadline_is_the_earliest_live_sleeper_or_timeout(clock: FakeClock) -> None:
+    assert clock.next_deadline() is None
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(clock.sleep, 30)
+        tasks.start_soon(clock.sleep, 10)
+        await clock.advance(0)
+        assert clock.next_deadline() == 10
+        with clock.timeout_scope(5):
+            assert clock.next_deadline() == 5
+        assert clock.next_deadline() == 10  # a scope left is no longer due
+        await clock.advance(10)
+        assert clock.next_deadline() == 30
+        await clock.advance(20)
+    assert clock.next_deadline() is None
