@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from faaslib.durable.config import DurableConfig, read_durable_config
 from faaslib.errors import ConfigurationError
 
 __all__ = [
@@ -111,6 +112,9 @@ ALLOWED = {
     "dead_letter": "a function name, a function's, queue's or topic's ARN, or a callable",
     "shutdown_timeout": "seconds, 0 or more",
     "budget": "None, or dollars more than 0 (a Decimal, int, str or float)",
+    "durable": "None, or a DurableConfig: execution_timeout 1 to 31,622,400 seconds, "
+    "retention_days 1 to 90 (or a dict of these, or of AWS's ExecutionTimeout and "
+    "RetentionPeriodInDays)",
 }
 
 
@@ -137,6 +141,12 @@ class FunctionConfig(_Strict):
     on_success: Destination | None = None
     on_failure: Destination | None = None
     dead_letter: Destination | None = None
+    durable: DurableConfig | None = None
+
+    @field_validator("durable", mode="before")
+    @classmethod
+    def _durable_from_aws_names(cls, value: Any) -> Any:
+        return read_durable_config(value)
 
     @field_validator("on_success", "on_failure", "dead_letter")
     @classmethod

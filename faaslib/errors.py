@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CallbackTimeout",
     "ConfigurationError",
+    "DurableExecutionAlreadyStarted",
     "FunctionError",
     "InvalidParameterValue",
     "InvalidRequestContent",
@@ -120,6 +122,21 @@ class InvalidParameterValue(InvocationError):
 
     status_code = 400
     error_code = "InvalidParameterValueException"
+
+
+class DurableExecutionAlreadyStarted(InvocationError):
+    """A durable execution of that name was started already, with another input: 409."""
+
+    status_code = 409
+    error_code = "DurableExecutionAlreadyStartedException"
+
+
+class CallbackTimeout(InvocationError):
+    """A durable execution's callback was answered after it closed (it timed out, was answered
+    already, or its execution ended): 400."""
+
+    status_code = 400
+    error_code = "CallbackTimeoutException"
 
 
 class FunctionError(Exception):

@@ -117,6 +117,7 @@ class InvocationResult:
         "_request_id",
         "billed_duration_ms",
         "cold_start",
+        "durable_execution_arn",
         "duration_ms",
         "executed_version",
         "function_error",
@@ -157,6 +158,8 @@ class InvocationResult:
         self.memory_size_mb = memory_size_mb
         self.cold_start = cold_start
         self.log_result = log_result
+        self.durable_execution_arn: str | None = None
+        """The durable execution an invoke of a durable function started (or found)."""
         self._payload = self._UNSET
 
     @property

@@ -41,6 +41,7 @@ PUBLIC = [
     "faaslib.stores",
     "faaslib.tuning",
     "faaslib.charts",
+    "faaslib.durable",
 ]
 
 

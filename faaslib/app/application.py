@@ -19,6 +19,7 @@ from faaslib.app.destinations import EventDestinations
 from faaslib.app.environment import Environment
 from faaslib.app.invoker import SourceInvoker, read_client_context
 from faaslib.app.lifecycle import Lifecycle
+from faaslib.app.options import check_options
 from faaslib.app.registry import Registration
 from faaslib.app.tuning import Tuning
 from faaslib.asyncq import EventQueue
@@ -28,6 +29,7 @@ from faaslib.billing.kept import KeptTotals
 from faaslib.billing.ledger import FunctionLedger
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, function_arn, validate
+from faaslib.durable.usage import DurableUsage
 from faaslib.errors import (
     ConfigurationError,
     FunctionError,
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
 
     from faaslib.aws import AwsApp
     from faaslib.aws.route import AwsRoute
+    from faaslib.durable import DurableExecutions
     from faaslib.templates import LoadedTemplate
 
 __all__ = ["App"]
@@ -135,7 +138,7 @@ class App(
                 "shutdown_timeout": shutdown_timeout,
             },
         )
-        _check_options(
+        check_options(
             name,
             clock,
             prices,
@@ -203,12 +206,14 @@ class App(
                 f"App {name!r}: on_budget_exceeded and throttle_over_budget need a budget "
                 "(App(budget=...), in dollars)"
             )
+        self._durable_usage = DurableUsage()  # what durable executions add to the bill
         self.costs = Costs(
             lambda: [function.ledger for function in self._functions.values()],
             self.clock,
             self._prices,
             self._runner.budget,
             self._own_ledgers,
+            self._durable_usage,
         )
         """What the app's functions cost on Lambda: `app.costs.report()`, `total()`, ...; with a
         shared store, every process's (`app.costs.this_process()`: this one's)."""
@@ -253,6 +258,7 @@ class App(
         qualifier: str | None = None,
         client_context: Mapping[str, Any] | str | None = None,
         log_type: LogType = "None",
+        durable_execution_name: str | None = None,
     ) -> InvocationResult:
         """Invoke function `name` with Lambda's Invoke semantics.
 
@@ -260,7 +266,8 @@ class App(
         `{}`). A handler's error does not raise: the result has `function_error="Unhandled"` and
         Lambda's error object as payload. What Lambda answers with an error status raises an
         `InvocationError`: `ResourceNotFound`, `TooManyRequests`, `RequestTooLarge`,
-        `InvalidRequestContent`, `InvalidParameterValue`.
+        `InvalidRequestContent`, `InvalidParameterValue`. A durable function's invoke starts
+        an execution (named `durable_execution_name`, if given: see `app.durable`).
         """
         try:
             function = self._functions[name]
@@ -284,6 +291,10 @@ class App(
             )
         request = encode_request(payload, name)
         context = None if client_context is None else read_client_context(client_context, name)
+        if function.config.durable is not None or durable_execution_name is not None:
+            return await self.durable.invoke(
+                function, request, invocation_type, durable_execution_name
+            )
         if invocation_type == "RequestResponse":
             return await self._runner.run(
                 function, request, invoked_arn, context, log_type == "Tail"
@@ -346,6 +357,16 @@ class App(
                 services_for(self), self.lifespan, self.config.region
             )
         return aws
+
+    @property
+    def durable(self) -> DurableExecutions:
+        """The app's durable executions (Lambda's durable execution APIs, in Python)."""
+        durable: DurableExecutions | None = self.__dict__.get("_durable")
+        if durable is None:
+            from faaslib.durable import DurableExecutions
+
+            durable = self.__dict__["_durable"] = DurableExecutions(self)
+        return durable
 
     def _own_ledgers(self) -> list[FunctionLedger]:
         ledgers = []
@@ -442,47 +463,8 @@ class App(
 
     @platform_logs.setter
     def platform_logs(self, value: bool) -> None:
-        _check_options(self.name, None, None, True, None, False, True, value)
+        check_options(self.name, None, None, True, None, False, True, value)
         self._runner.platform_logs = value
 
     def __repr__(self) -> str:
         return f"App(name={self.name!r}, functions={list(self._functions)})"
-
-
-def _check_options(
-    name: str,
-    clock: object,
-    prices: object,
-    wait_for_provisioned: object,
-    on_budget_exceeded: object,
-    throttle_over_budget: object,
-    route_aws_calls: object,
-    platform_logs: object,
-) -> None:
-    """Refuse, at construction, options that would otherwise fail later, mid-run."""
-    owner = f"App {name!r}"
-    if clock is not None and not all(
-        callable(getattr(clock, method, None))
-        for method in ("now", "monotonic", "sleep", "timeout_scope")
-    ):
-        raise ConfigurationError(
-            f"{owner}: clock={clock!r:.80} is not a clock (it needs now(), monotonic(), "
-            "sleep() and timeout_scope(); use faaslib.SystemClock or faaslib.testing.FakeClock)"
-        )
-    if prices is not None and not isinstance(prices, PriceCatalog):
-        raise ConfigurationError(
-            f"{owner}: prices={prices!r:.80} is not a faaslib.billing.PriceCatalog"
-        )
-    for field, value in (
-        ("wait_for_provisioned", wait_for_provisioned),
-        ("throttle_over_budget", throttle_over_budget),
-        ("route_aws_calls", route_aws_calls),
-        ("platform_logs", platform_logs),
-    ):
-        if not isinstance(value, bool):
-            raise ConfigurationError(f"{owner}: {field}={value!r:.80} must be True or False")
-    if on_budget_exceeded is not None and not callable(on_budget_exceeded):
-        raise ConfigurationError(
-            f"{owner}: on_budget_exceeded={on_budget_exceeded!r:.80} must be callable, taking "
-            "(spent, limit)"
-        )

@@ -27,6 +27,7 @@ from faaslib.stores import Backend
 
 if TYPE_CHECKING:
     from faaslib.aws.route import AwsRoute
+    from faaslib.durable import DurableExecutions
 
 __all__ = ["Lifecycle"]
 
@@ -62,6 +63,9 @@ class Lifecycle:
     _kept_metrics: dict[str, KeptMetrics]
 
     if TYPE_CHECKING:
+
+        @property
+        def durable(self) -> DurableExecutions: ...
 
         def _function(self, name: str) -> Function: ...
 
@@ -128,6 +132,8 @@ class Lifecycle:
             if self.store.kind != "memory":
                 await task_group.start(self._keep_ledger_totals)
             await task_group.start(self._events.dispatch)
+            if any(function.config.durable for function in self._functions.values()):
+                await task_group.start(self.durable.run)  # and resumes executions not ended
             self._accepting_events = True
             self._trigger_tasks = await task_group.start(self._run_triggers)
             if self._aws_route is not None:

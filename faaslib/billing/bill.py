@@ -52,8 +52,10 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
     `compute_cost` is on-demand duration (tiered, after any free tier); `provisioned_cost` is
     what provisioned concurrency adds: the concurrency configured
     (`provisioned_concurrency_cost`) and the duration run on provisioned instances
-    (`provisioned_compute_cost`); `storage_cost` is ephemeral storage above 512 MB. `total` is
-    the sum of request, compute, provisioned and storage costs.
+    (`provisioned_compute_cost`); `storage_cost` is ephemeral storage above 512 MB;
+    `durable_cost` is what a durable function's executions add (operations, data written and
+    retained: `faaslib.durable.usage`). `total` is the sum of request, compute, provisioned,
+    storage and durable costs.
     """
 
     request_cost: Decimal = ZERO
@@ -65,6 +67,7 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
     provisioned_compute_cost: Decimal = ZERO
     requests: int | Decimal = 0
     gb_seconds: Decimal = ZERO  # of duration, on demand and on provisioned instances
+    durable_cost: Decimal = ZERO
 
     @classmethod
     def of(
@@ -77,9 +80,11 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
         storage_cost: Decimal,
         requests: int | Decimal,
         gb_seconds: Decimal,
+        durable_cost: Decimal = ZERO,
     ) -> Bill:
         provisioned = EXACT.add(provisioned_concurrency_cost, provisioned_compute_cost)
         total = EXACT.add(EXACT.add(request_cost, compute_cost), provisioned)
+        total = EXACT.add(total, durable_cost)
         return cls(
             request_cost=request_cost,
             compute_cost=compute_cost,
@@ -90,6 +95,7 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
             provisioned_compute_cost=provisioned_compute_cost,
             requests=requests,
             gb_seconds=gb_seconds,
+            durable_cost=durable_cost,
         )
 
     def __add__(self, other: Bill) -> Bill:
@@ -105,6 +111,7 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
             storage_cost=EXACT.add(self.storage_cost, other.storage_cost),
             requests=self.requests + other.requests,
             gb_seconds=EXACT.add(self.gb_seconds, other.gb_seconds),
+            durable_cost=EXACT.add(self.durable_cost, other.durable_cost),
         )
 
     def in_cents(self) -> Bill:
@@ -118,6 +125,7 @@ class Bill(msgspec.Struct, frozen=True, kw_only=True):
             storage_cost=_cents(self.storage_cost),
             requests=self.requests,
             gb_seconds=self.gb_seconds,
+            durable_cost=_cents(self.durable_cost),
         )
 
 

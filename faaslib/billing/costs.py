@@ -10,12 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, overload
 
+import msgspec
+
 from faaslib.billing.bill import EXACT, Bill, Usage, bill_aggregate, bill_usages, sum_bills
 from faaslib.billing.catalog import PriceCatalog
 from faaslib.billing.ledger import FunctionLedger, LedgerRow
 from faaslib.charts import render
 from faaslib.charts.costs import Which, cost_charts
 from faaslib.clock import Clock
+from faaslib.durable.usage import DurableUsage
 
 logger = logging.getLogger("faaslib.billing")
 
@@ -116,8 +119,10 @@ class Costs:
         catalog: PriceCatalog,
         budget: Budget | None,
         own_ledgers: Callable[[], Sequence[FunctionLedger]] | None = None,
+        durable: DurableUsage | None = None,
     ) -> None:
         self._ledgers = ledgers
+        self._durable = durable  # durable executions' operations and data, beside compute
         self._own_ledgers = own_ledgers
         self._clock = clock
         self.catalog = catalog
@@ -132,7 +137,11 @@ class Costs:
         bills = bill_usages(
             [ledger.usage(now) for ledger in ledgers], self.catalog, free_tier=free_tier
         )
-        return {ledger.name: bill for ledger, bill in zip(ledgers, bills, strict=True)}
+        durable = self._durable_costs()
+        return {
+            ledger.name: _with_durable(bill, durable.get(ledger.name))
+            for ledger, bill in zip(ledgers, bills, strict=True)
+        }
 
     def total(self, *, free_tier: bool = False) -> Bill:
         """The app's bill so far, equal to the sum of `by_function()`.
@@ -142,8 +151,17 @@ class Costs:
         among functions loses and invents nothing.
         """
         now = self._clock.monotonic()
-        usages = [ledger.usage(now) for ledger in self._ledgers()]
-        return bill_aggregate(usages, self.catalog, free_tier=free_tier)
+        ledgers = self._ledgers()
+        usages = [ledger.usage(now) for ledger in ledgers]
+        durable = self._durable_costs()
+        names = {ledger.name for ledger in ledgers}
+        cost = sum((c for name, c in durable.items() if name in names), Decimal(0))
+        return _with_durable(bill_aggregate(usages, self.catalog, free_tier=free_tier), cost)
+
+    def _durable_costs(self) -> dict[str, Decimal]:
+        if self._durable is None:
+            return {}
+        return {name: totals.cost for name, totals in self._durable.by_function.items()}
 
     def provisioned_concurrency_cost(self) -> Decimal:
         """What the provisioned concurrency configured so far costs."""
@@ -163,7 +181,7 @@ class Costs:
         store the two are the same. A view: it follows the ledgers as they grow."""
         if self._own_ledgers is None:
             return self
-        return Costs(self._own_ledgers, self._clock, self.catalog, None)
+        return Costs(self._own_ledgers, self._clock, self.catalog, None, durable=self._durable)
 
     def reset(self) -> None:
         """Start counting afresh, from now (the budget's spend too)."""
@@ -172,6 +190,8 @@ class Costs:
             ledger.reset(now)
         if self.budget is not None:
             self.budget.reset()
+        if self._durable is not None:
+            self._durable.reset()
         if self.on_reset is not None:
             self.on_reset()
 
@@ -302,15 +322,19 @@ class Costs:
         ledgers = {ledger.name: ledger for ledger in self._ledgers()}
         bills = self.by_function(free_tier=free_tier)
         total = sum_bills(bills.values())
-        header = (
+        header: tuple[str, ...] = (
             "function", "arch", "memory", "invocations", "GB-s",
             "request", "duration", "provisioned", "storage", "total",
         )  # fmt: skip
+        durable = total.durable_cost != 0  # a column only for an app with durable executions
+        if durable:
+            header = (*header[:-1], "durable", header[-1])
         lines: list[tuple[str, ...]] = [header]
         for name, bill in bills.items():
             ledger = ledgers[name]
-            lines.append(_report_line(name, ledger.architecture, f"{ledger.memory_mb} MB", bill))
-        lines.append(_report_line("total", "", "", total))
+            memory = f"{ledger.memory_mb} MB"
+            lines.append(_report_line(name, ledger.architecture, memory, bill, durable))
+        lines.append(_report_line("total", "", "", total, durable))
         widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
         text = [
             "  ".join(
@@ -329,7 +353,9 @@ class Costs:
         return "\n".join(text)
 
 
-def _report_line(name: str, architecture: str, memory: str, bill: Bill) -> tuple[str, ...]:
+def _report_line(
+    name: str, architecture: str, memory: str, bill: Bill, durable: bool = False
+) -> tuple[str, ...]:
     return (
         name,
         architecture,
@@ -340,8 +366,16 @@ def _report_line(name: str, architecture: str, memory: str, bill: Bill) -> tuple
         _money(bill.compute_cost),
         _money(bill.provisioned_cost),
         _money(bill.storage_cost),
+        *((_money(bill.durable_cost),) if durable else ()),
         _money(bill.total),
     )
+
+
+def _with_durable(bill: Bill, cost: Decimal | None) -> Bill:
+    """`bill` with a durable function's operations and data added (`faaslib.durable.usage`)."""
+    if not cost:
+        return bill
+    return msgspec.structs.replace(bill, durable_cost=cost, total=EXACT.add(bill.total, cost))
 
 
 def _number(value: Decimal) -> str:
@@ -367,5 +401,6 @@ def _bill_data(bill: Bill) -> dict[str, Any]:
         "compute_cost": str(bill.compute_cost),
         "provisioned_cost": str(bill.provisioned_cost),
         "storage_cost": str(bill.storage_cost),
+        "durable_cost": str(bill.durable_cost),
         "total": str(bill.total),
     }

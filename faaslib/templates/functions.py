@@ -59,7 +59,6 @@ QUIET = frozenset(
 NOTED = {
     "VpcConfig": "functions run on the host's network (no VPC)",
     "FileSystemConfigs": "no EFS mount: the handler sees the host's file system",
-    "DurableConfig": "durable executions are not emulated yet; the function runs as a plain one",
     "SnapStart": "no SnapStart: cold starts run the init phase every time",
     "TenancyConfig": "tenant isolation is not emulated; one pool of instances serves all",
     "ImageConfig": "container images do not run in faaslib",
@@ -151,6 +150,17 @@ def function_options(builder: Builder, properties: Properties) -> dict[str, Any]
     count = provisioned.integer("ProvisionedConcurrentExecutions")
     if count is not None:
         options["provisioned_concurrency"] = count
+    durable = properties.child("DurableConfig")
+    if properties.has("DurableConfig"):  # a durable function (faaslib.durable), its settings
+        durable.ignore("KmsKeyArn", "KMSKeyArn")  # data is kept as the app's store keeps it
+        options["durable"] = {
+            key: value
+            for key, value in (
+                ("ExecutionTimeout", durable.integer("ExecutionTimeout")),
+                ("RetentionPeriodInDays", durable.integer("RetentionPeriodInDays")),
+            )
+            if value is not None
+        }
     for key in ("DeadLetterQueue", "DeadLetterConfig"):  # SAM's, Lambda's
         target = properties.child(key).text("TargetArn")
         if target is not None:
