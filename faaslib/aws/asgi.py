@@ -34,6 +34,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+# Lambda's paths, so an unsigned request (curl, a callback sender) still reaches Lambda: its
+# functions, and the durable execution API's executions and callbacks.
+_LAMBDA_PATHS = ("/2015-03-31/functions", "/2025-12-01/")
 # The X-Amz-Target prefixes of the JSON protocols, by service.
 _TARGETS = {
     "AmazonSQS": "sqs",
@@ -145,7 +148,7 @@ class AwsApp:
             protocol = "rest-xml"
         else:
             protocol = "rest-json"
-            if service is None and raw_path.startswith("/2015-03-31/functions"):
+            if service is None and raw_path.startswith(_LAMBDA_PATHS):
                 service = "lambda"
         if service is None:
             raise AwsError(

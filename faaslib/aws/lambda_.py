@@ -4,7 +4,9 @@ Lambda speaks REST-JSON: the operation is named by the method and the path
 (`POST /2015-03-31/functions/{FunctionName}/invocations` is Invoke), parameters travel in the
 path, the query, headers and a JSON body. Each operation makes the call the Python API makes
 (`app.invoke`, `app.function_configuration`, `app.set_provisioned_concurrency`), and what the app
-raises is written as the error Lambda answers with, so botocore raises the same exception.
+raises is written as the error Lambda answers with, so botocore raises the same exception. The
+durable execution operations (`/2025-12-01/...`) are routed here too, and served by
+`lambda_durable.py`.
 
 Where faaslib differs from Lambda, it says so rather than pretend:
 
@@ -28,6 +30,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
+from faaslib.aws.lambda_durable import DURABLE_ROUTES, DurableEndpoints
 from faaslib.aws.protocol import AwsError, AwsRequest, AwsResponse, json_response
 from faaslib.config import function_arn
 from faaslib.errors import ConfigurationError, InvocationError, TooManyRequests
@@ -106,29 +109,39 @@ class LambdaService:
             "GetProvisionedConcurrencyConfig": self._get_provisioned_concurrency,
             "DeleteProvisionedConcurrencyConfig": self._delete_provisioned_concurrency,
             "GetAccountSettings": self._account_settings,
+            **DurableEndpoints(app, self._latest).operations,
         }
+        self._operations = operations
         self._routes = [
-            (method, re.compile(f"^{path}/?$"), operations[name]) for method, path, name in _ROUTES
+            (method, re.compile(f"^{path}/?$"), name)
+            for method, path, name in (*_ROUTES, *DURABLE_ROUTES)
         ]
-        self._operations = ", ".join(sorted(operations))
+
+    def route(self, method: str, raw_path: str) -> tuple[str, str] | None:
+        """The operation a request's method and path (as sent) name, and the path's one
+        parameter decoded (a function, an execution's ARN, a callback id); None if none."""
+        for route_method, path, name in self._routes:
+            match = path.match(raw_path)
+            if match is not None and route_method == method:
+                return name, unquote(next(iter(match.groups()), None) or "")
+        return None
 
     async def handle(self, request: AwsRequest) -> AwsResponse:
         """The response to one Lambda API request; what the app refuses becomes Lambda's
         error (`ResourceNotFoundException`, `TooManyRequestsException`, ...)."""
-        for method, path, operation in self._routes:
-            match = path.match(request.raw_path)
-            if match is not None and method == request.method:
-                function = unquote(match.groupdict().get("function") or "")
-                try:
-                    return await operation(request, function)
-                except InvocationError as error:
-                    raise _lambda_error(error) from None
-        raise AwsError(
-            "UnknownOperationException",
-            f"faaslib's Lambda has no operation {request.method} {request.path} (it serves "
-            f"{self._operations})",
-            404,
-        )
+        found = self.route(request.method, request.raw_path)
+        if found is None:
+            raise AwsError(
+                "UnknownOperationException",
+                f"faaslib's Lambda has no operation {request.method} {request.path} (it serves "
+                f"{', '.join(sorted(self._operations))})",
+                404,
+            )
+        name, parameter = found
+        try:
+            return await self._operations[name](request, parameter)
+        except InvocationError as error:
+            raise _lambda_error(error) from None
 
     # -- invoking -----------------------------------------------------------------------------
 
@@ -143,8 +156,11 @@ class LambdaService:
             qualifier=qualifier,
             client_context=headers.get("x-amz-client-context") or None,
             log_type=cast("LogType", headers.get("x-amz-log-type")) or "None",
+            durable_execution_name=headers.get("x-amz-durable-execution-name"),
         )
         response = AwsResponse(result.status_code, [("x-amzn-RequestId", result.request_id)])
+        if result.durable_execution_arn is not None:  # an Event invoke's too: how it is found
+            response.headers.append(("X-Amz-Durable-Execution-Arn", result.durable_execution_arn))
         if result.status_code != 200:  # Event (202) and DryRun (204) answer no body
             return response
         response.headers.append(("content-type", JSON))

@@ -41,5 +41,20 @@ def test_an_unsigned_request_naming_no_service_is_refused_as_aws_does(served: Se
     assert answer.headers["x-amzn-requestid"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2015-03-31/functions/nowhere/invocations",
+        "/2025-12-01/durable-executions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Anowhere",
+        "/2025-12-01/functions/nowhere/durable-executions",
+    ],
+)
+def test_an_unsigned_request_on_a_lambda_path_reaches_lambda(served: Served, path: str) -> None:
+    # curl, or a callback sender without credentials: Lambda's paths name the service
+    answer = httpx.request("POST" if path.endswith("invocations") else "GET", served.url + path)
+    assert answer.headers["x-amzn-errortype"] != "MissingAuthenticationToken"
+    assert answer.status_code in (400, 404)
+
+
 def test_the_lifespan_runs_the_app(served: Served) -> None:
     assert served.app._task_group is not None
