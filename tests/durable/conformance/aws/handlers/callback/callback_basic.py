@@ -1,0 +1,11 @@
+# 4-1: Create callback basic (success via external callback)
+from typing import Any
+
+from aws_durable_execution_sdk_python.context import DurableContext
+from aws_durable_execution_sdk_python.execution import durable_execution
+
+
+@durable_execution
+def handler(event: Any, context: DurableContext) -> str:
+    callback = context.create_callback(name=event)
+    return callback.result()
