@@ -42,6 +42,7 @@ PUBLIC = [
     "faaslib.tuning",
     "faaslib.charts",
     "faaslib.durable",
+    "faaslib.console",
 ]
 
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
     from faaslib.aws import AwsApp
     from faaslib.aws.route import AwsRoute
+    from faaslib.console import Console
     from faaslib.durable import DurableExecutions
     from faaslib.templates import LoadedTemplate
 
@@ -357,6 +358,20 @@ class App(
                 services_for(self), self.lifespan, self.config.region
             )
         return aws
+
+    @property
+    def console(self) -> Console:
+        """The app's web console as an ASGI application (the same object every time): its
+        functions, invocations live with their logs, metrics, services, costs and actions
+        (`faaslib serve --console`, or `uvicorn.run(app.console, host="127.0.0.1")`). Its
+        lifespan starts and stops the app, as `app.asgi`'s does, and the console's watching;
+        without a token it answers only loopback addresses (docs: The console)."""
+        console: Console | None = self.__dict__.get("_console")
+        if console is None:
+            from faaslib.console import Console
+
+            console = self.__dict__["_console"] = Console(self)
+        return console
 
     @property
     def durable(self) -> DurableExecutions:

@@ -3,12 +3,15 @@ uvicorn server, and its sources running, until Ctrl-C.
 
 The server runs `app.asgi` with ASGI lifespan on, so the app starts (sources, provisioned
 instances, workers) before the first request and stops after the last: Ctrl-C (or SIGTERM)
-stops taking connections, lets requests in flight finish, then stops the app.
+stops taking connections, lets requests in flight finish, then stops the app. With `--console
+[PORT]` the app's web console (faaslib.console) is served too, on a port of its own, by the same
+server: one lifespan, one app.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import socket
 from typing import Any
@@ -53,6 +56,26 @@ def add_parser(commands: Any) -> None:
         "pointing here) instead of its HTTP routes",
     )
     parser.add_argument(
+        "--console",
+        nargs="?",
+        const=3001,
+        type=_port,
+        metavar="PORT",
+        help="serve the app's web console too, on PORT (default: 3001) of --console-host",
+    )
+    parser.add_argument(
+        "--console-host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="the address the console binds (default: 127.0.0.1); any other needs a token",
+    )
+    parser.add_argument(
+        "--console-token",
+        default=os.environ.get("FAASLIB_CONSOLE_TOKEN"),
+        metavar="TOKEN",
+        help="the token every console request must carry (default: $FAASLIB_CONSOLE_TOKEN)",
+    )
+    parser.add_argument(
         "--store",
         metavar="URL",
         help="with -t: where the app keeps what it accepts, 'memory' (the default) or "
@@ -80,15 +103,52 @@ def run(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         served, host=args.host, port=args.port, lifespan="on", log_level=args.log_level
     )
+    sockets = None
+    if args.console is not None:
+        config, sockets = _with_console(app, config, args)
     server = uvicorn.Server(config)
     with unexpected_errors_as(SERVER_FAILED, "the server stopped"):
         try:
-            server.run()
+            server.run(sockets=sockets)
         except KeyboardInterrupt:  # uvicorn raises Ctrl-C again once it has shut down cleanly
             pass
         except SystemExit:  # uvicorn's own status when it cannot start (it said why); ours is 1
             return SERVER_FAILED
     return ExitStatus.OK if server.started else SERVER_FAILED
+
+
+def _with_console(app: Any, config: Any, args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The server's config and sockets with the console on its own port (`--console`)."""
+    import uvicorn
+
+    from faaslib.console import Console
+    from faaslib.console.serving import ServedBeside
+
+    host, port, token = args.console_host, args.console, args.console_token
+    if token is None and not _is_loopback(host):
+        raise UsageError(
+            f"--console-host {host!r} is not a loopback address: a console reachable from "
+            "elsewhere needs a token (--console-token, or FAASLIB_CONSOLE_TOKEN)"
+        )
+    if port and port == args.port:
+        raise UsageError(f"--console {port}: the app is served on that port already (--port)")
+    _check_can_listen(host, port)
+    sockets = [config.bind_socket()]
+    console_socket = uvicorn.Config(config.app, host=host, port=port).bind_socket()
+    sockets.append(console_socket)
+    console_port = console_socket.getsockname()[1]
+    served = ServedBeside(config.app, Console(app, token=token), console_port)
+    config = uvicorn.Config(served, lifespan="on", log_level=args.log_level)
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    print(f"faaslib console: http://{shown}:{console_port}/", flush=True)
+    return config, sockets
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _port(value: str) -> int:

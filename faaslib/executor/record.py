@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from faaslib.billing.costs import Budget
@@ -24,6 +25,9 @@ __all__ = ["ERROR", "INFO", "VERSION", "billed_ms", "log_stream_name", "platform
 VERSION = "$LATEST"
 INFO = 20  # logging.INFO and logging.ERROR, without the attribute lookup
 ERROR = 40
+
+listeners: tuple[Callable[[Function, InvocationResult], None], ...] = ()
+"""Called with each recorded invocation (the console's live feed); none unless one watches."""
 
 
 def record(
@@ -93,7 +97,7 @@ def record(
                 logging_on,
                 timeout_line(clock.now(), request_id, function.timeout),
             )
-    return InvocationResult(
+    result = InvocationResult(
         function.name,
         200,
         request_number,
@@ -107,6 +111,10 @@ def record(
         init_duration_ms is not None,
         None if capture is None else capture.tail(MAX_LOG_RESULT_BYTES),
     )
+    if listeners:
+        for listener in listeners:
+            listener(function, result)
+    return result
 
 
 def platform_line(
