@@ -10,9 +10,18 @@ if TYPE_CHECKING:
 
 __all__ = ["Tuning"]
 
+KEPT_TUNINGS = 20
+
 
 class Tuning:
     """Power tuning of the app's functions."""
+
+    @property
+    def tunings(self) -> list[TuneResult]:
+        """The results of this app's `tune` runs, oldest first (the last 20): what the console's
+        costs view charts."""
+        kept: list[TuneResult] = self.__dict__.setdefault("_tunings", [])
+        return kept
 
     async def tune(
         self,
@@ -50,7 +59,7 @@ class Tuning:
         """
         from faaslib.tuning.tuner import tune
 
-        return await tune(
+        result = await tune(
             self,  # type: ignore[arg-type]  # the App this mixin is part of
             name,
             payloads,
@@ -62,3 +71,7 @@ class Tuning:
             progress=progress,
             balanced_weight=balanced_weight,
         )
+        kept = self.tunings
+        kept.append(result)
+        del kept[:-KEPT_TUNINGS]
+        return result

@@ -42,7 +42,6 @@ from faaslib.sources.queue.messages import QueueError
 
 if TYPE_CHECKING:
     from faaslib.app import App
-    from faaslib.tuning import TuneResult
 
 __all__ = ["Console"]
 
@@ -95,8 +94,6 @@ class Console:
         """The recent invocations and their log lines, kept while the lifespan runs."""
         self.series = MetricSeries(app)
         """The metrics sampled once a second, and the charts drawn from them."""
-        self.tunings: list[TuneResult] = []
-        """Power tuning results the costs section charts (the tune action adds to them)."""
         self.streams = 0
         """Live streams (pages following the invocations) open now."""
         self._since = app.clock.now()
@@ -202,7 +199,7 @@ class Console:
         elif path == "/api/services":
             await _json(send, views.services(app))
         elif path == "/api/costs":
-            await _json(send, views.costs(app, self.tunings, self._since))
+            await _json(send, views.costs(app, self.app.tunings, self._since))
         elif path == "/api/metrics":
             function = (query.get("function") or [""])[0] or None
             if function is not None:
@@ -234,10 +231,10 @@ class Console:
         charts = []
         if app.functions:
             charts.append(app.costs.chart(format="svg", which="function"))
-        for result in self.tunings:
+        for result in self.app.tunings:
             chart = result.chart(format="svg")
             charts.append(chart if isinstance(chart, str) else chart.decode())
-        return page.costs_part(views.costs(app, self.tunings, self._since), charts)
+        return page.costs_part(views.costs(app, self.app.tunings, self._since), charts)
 
     def _page(self, root: str) -> str:
         from faaslib.events import BUILDERS
@@ -287,8 +284,7 @@ class Console:
             await _json(send, await actions.invoke(self.app, form, self.feed))
             return
         if action == "tune":
-            result = await actions.tune(self.app, form)
-            self.tunings.append(result)
+            result = await actions.tune(self.app, form)  # kept in app.tunings
             await _json(
                 send,
                 {"function": result.function, "recommended": result.recommended, "why": result.why},

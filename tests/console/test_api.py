@@ -307,6 +307,19 @@ async def test_tuning_runs_are_not_the_apps_invocations() -> None:
             assert (await client.get("/part/costs")).text.count("<svg") == 2
 
 
+async def test_a_tuning_run_outside_the_console_is_charted_too() -> None:
+    app = make_shop()
+    console = Console(app)
+    async with console.lifespan():
+        await app.tune("resize", [{}], memory=[128, 256], invocations=2)
+        transport = httpx.ASGITransport(app=console)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            [tuning] = (await client.get("/api/costs")).json()["tunings"]
+            assert tuning["function"] == "resize"
+            assert (await client.get("/part/costs")).text.count("<svg") == 2
+    assert app.tunings[-1].recommended in (128, 256)
+
+
 async def test_an_event_invocation_from_the_console_is_marked_when_it_runs(
     shop: tuple[App, Console, httpx.AsyncClient],
 ) -> None:
