@@ -292,7 +292,7 @@ class App(
             )
         request = encode_request(payload, name)
         context = None if client_context is None else read_client_context(client_context, name)
-        if function.config.durable is not None or durable_execution_name is not None:
+        if function.durable or durable_execution_name is not None:
             return await self.durable.invoke(
                 function, request, invocation_type, durable_execution_name
             )

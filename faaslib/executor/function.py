@@ -32,6 +32,7 @@ class Function:
         "arn",
         "aws_route",
         "config",
+        "durable",
         "handler",
         "instances",
         "ledger",
@@ -72,6 +73,7 @@ class Function:
         self.name = config.name
         self.memory = config.memory
         self.memory_text = str(config.memory)
+        self.durable = config.durable is not None  # its invokes start durable executions
         self.timeout = float(config.timeout)
         self.arn = function_arn(region, account_id, config.name)
         self.log_group_name = f"/aws/lambda/{config.name}"
