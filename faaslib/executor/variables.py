@@ -10,8 +10,8 @@ nothing changes; no function sees another's values.
 
 A thread the handler starts itself (a pool of its own, AWS's durable execution SDK running the
 workflow and its checkpoints) sees the function's environment on Lambda too, and its AWS calls
-reach AWS; a new thread's context starts empty, so `install` also makes a thread started during
-an invocation run in a copy of the starter's context (as Python 3.14 does with
+reach AWS; a new thread's context starts empty, so importing faaslib makes a thread started
+during an invocation run in a copy of the starter's context (as Python 3.14 does with
 `thread_inherit_context`): its `os.environ`, its routed AWS calls and its log lines are the
 invocation's. Threads started outside invocations are untouched.
 """
@@ -152,13 +152,6 @@ def install() -> None:
     that looks up invocations' variables. Idempotent; harmless outside invocations."""
     if type(os.environ) is os._Environ:
         os.environ.__class__ = _LambdaEnviron
-    if threading.Thread.start is not _start_in_context:
-        global _thread_start
-        _thread_start = threading.Thread.start
-        threading.Thread.start = _start_in_context  # type: ignore[method-assign,assignment]
-
-
-_thread_start = threading.Thread.start
 
 
 def _start_in_context(thread: threading.Thread) -> None:
@@ -169,3 +162,9 @@ def _start_in_context(thread: threading.Thread) -> None:
         context = copy_context()
         thread.run = lambda: context.run(run)  # type: ignore[method-assign]
     _thread_start(thread)
+
+
+# Threads: once, when faaslib is imported, so that anything wrapping `Thread.start` later (a
+# test's fault injection, a profiler) wraps this and is undone to it, never under it.
+_thread_start = threading.Thread.start
+threading.Thread.start = _start_in_context  # type: ignore[method-assign,assignment]
