@@ -39,26 +39,18 @@ class Reading:
         """GetDurableExecution: the execution's status, input and result or error."""
         execution = self._find(arn)
         await anyio.lowlevel.checkpoint()
-        answer: Document = {
-            "DurableExecutionArn": execution.arn,
-            "DurableExecutionName": execution.name,
-            "FunctionArn": execution.arn.split("/durable-execution/")[0],
-            "InputPayload": execution.input,
-            "StartTimestamp": execution.start,
-            "Status": execution.status,
-            "Version": "$LATEST",
-            "DurableConfig": {
-                "ExecutionTimeout": execution.timeout,
-                "RetentionPeriodInDays": execution.retention_days,
-            },
+        answer: Document = execution.summary()  # its ARN, name, function, status and times
+        answer["InputPayload"] = execution.input
+        answer["Version"] = "$LATEST"
+        answer["DurableConfig"] = {
+            "ExecutionTimeout": execution.timeout,
+            "RetentionPeriodInDays": execution.retention_days,
         }
         if execution.result is not None:
             answer["Result"] = execution.result
         if execution.error is not None:
             answer["Error"] = execution.error
-        if execution.end is not None:
-            answer["EndTimestamp"] = execution.end
-        else:
+        if execution.end is None:
             answer["ExpectedExecutionTimeoutTimestamp"] = execution.deadline
         return public(answer)  # type: ignore[no-any-return]
 

@@ -48,6 +48,29 @@ _CHAINED_EVENTS = {
     "TIMED_OUT": "ChainedInvokeTimedOut",
     "STOPPED": "ChainedInvokeStopped",
 }
+_CALLBACK_EVENTS = {
+    "SUCCEEDED": "CallbackSucceeded",
+    "FAILED": "CallbackFailed",
+    "TIMED_OUT": "CallbackTimedOut",
+}
+
+
+def _add_outcome(
+    execution: Execution,
+    events: dict[str, str],
+    status: str,
+    now: float,
+    operation: Document | None,
+    result: str | None,
+    error: Document | None,
+) -> None:
+    """The history event of an operation (or the execution) ending with `status`: its result
+    when it succeeded, its error otherwise."""
+    if status == "SUCCEEDED":
+        payload = None if result is None else {"Payload": result, "Truncated": False}
+        execution.add_event(events[status], now, operation, Result=payload)
+    else:
+        execution.add_event(events[status], now, operation, Error={"Payload": error or {}})
 
 
 class Replay:
@@ -178,12 +201,7 @@ class Replay:
             details["Error"] = error
         operation.update(Status=status, EndTimestamp=now, CallbackDetails=details)
         execution.touch(operation)
-        if status == "SUCCEEDED":
-            payload = None if result is None else {"Payload": result, "Truncated": False}
-            execution.add_event("CallbackSucceeded", now, operation, Result=payload)
-        else:
-            event = "CallbackFailed" if status == "FAILED" else "CallbackTimedOut"
-            execution.add_event(event, now, operation, Error={"Payload": error or {}})
+        _add_outcome(execution, _CALLBACK_EVENTS, status, now, operation, result, error)
 
     # -- invocations --------------------------------------------------------------------------
 
@@ -348,11 +366,7 @@ class Replay:
         operation = execution.operations.get(execution.execution_id)
         if operation is not None:
             execution.touch({**operation, "Status": status, "EndTimestamp": now})
-        if status == "SUCCEEDED":
-            payload = None if result is None else {"Payload": result, "Truncated": False}
-            execution.add_event(_END_EVENTS[status], now, operation, Result=payload)
-        else:
-            execution.add_event(_END_EVENTS[status], now, operation, Error={"Payload": error or {}})
+        _add_outcome(execution, _END_EVENTS, status, now, operation, result, error)
         self._keeper.ended(execution)
         self._ends.setdefault(execution.arn, anyio.Event()).set()
         self._poke(execution.arn)
@@ -382,11 +396,7 @@ class Replay:
             details["Error"] = error or {}
         done = {**operation, "Status": status, "EndTimestamp": now, "ChainedInvokeDetails": details}
         execution.touch(done)
-        if status == "SUCCEEDED":
-            payload = None if result is None else {"Payload": result, "Truncated": False}
-            execution.add_event(_CHAINED_EVENTS[status], now, done, Result=payload)
-        else:
-            execution.add_event(_CHAINED_EVENTS[status], now, done, Error={"Payload": error or {}})
+        _add_outcome(execution, _CHAINED_EVENTS, status, now, done, result, error)
         execution.chained.pop(operation_id, None)
         self._keeper.write(execution)
         self._poke(execution.arn)
