@@ -2,7 +2,9 @@
 backend (its own clients, as two processes have), and a real child process killed with
 SIGKILL. The events one accepts, the other may run; retries carry their counts from one to the
 other; a dead process's claims are taken over once its lease lapses; nothing runs twice without
-a failure, and `pending_events()` shows the fleet's."""
+a failure, and `pending_events()` shows the fleet's. A source's event (a bucket's put, a bus's
+PutEvents, a topic's Publish) is in Redis before the operation returns: a process SIGKILLed
+right after loses nothing."""
 
 from __future__ import annotations
 
@@ -278,4 +280,137 @@ async def test_the_claims_of_a_killed_process_are_taken_over_after_its_lease(
     assert runs == [(accepted, 1)]  # the same event, run again: at least once
     assert 0.5 < took < 5  # once the lease lapsed (1 s here), not before
     assert survivor.metrics("work")["AsyncEventOutcomes"]["Success"] == 1
+    assert survivor.pending_events() == []
+
+
+# -- a source's events: in Redis before the source's operation returns -------------------------
+
+SOURCES = ("uploaded", "ordered", "told")
+
+
+def observer(backend: RedisBackend, ran: list[tuple[str, Any]] | None = None) -> App:
+    """Another process's app with the same functions: it reads (or runs) the fleet's events."""
+    app = App("observer", store=backend, shutdown_timeout=0)
+    for name in SOURCES:
+
+        async def work(event: Any, context: Context, name: str = name) -> None:
+            if ran is not None:
+                ran.append((name, event))
+
+        app.function(name=name)(work)
+    return app
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_sources_event_is_in_redis_when_its_operation_returns(
+    backends: Callable[[], RedisBackend], anyio_backend: str
+) -> None:
+    gate = anyio.Event()
+    app = App("sources", store=backends(), shutdown_timeout=5)
+
+    @app.on_object("uploads")
+    async def uploaded(event: Any, context: Context) -> None:
+        await gate.wait()
+
+    @app.on_event({"source": ["shop"]})
+    async def ordered(event: Any, context: Context) -> None:
+        await gate.wait()
+
+    @app.on_topic("news")
+    async def told(event: Any, context: Context) -> None:
+        await gate.wait()
+
+    other = observer(backends())
+
+    def seen() -> list[str]:  # no await between the operation and this read
+        return sorted(pending.function_name for pending in other.pending_events())
+
+    async with app:
+        await app.bucket("uploads").put("a.txt", "x")
+        assert seen() == ["uploaded"]
+        await app.bus().put_events([{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+        assert seen() == ["ordered", "uploaded"]
+        await app.topic("news").publish("hello")
+        assert seen() == ["ordered", "told", "uploaded"]
+        gate.set()
+        await app.wait_idle()
+    assert seen() == []
+    for name in SOURCES:
+        assert app.metrics(name)["AsyncEventOutcomes"]["Success"] == 1
+        assert app.metrics(name)["AsyncEventsReceived"] == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_sources_event_outside_a_run_waits_in_the_pool_for_any_process(
+    backends: Callable[[], RedisBackend], anyio_backend: str
+) -> None:
+    """A bucket written while its app is not running (a setup step, a script) notifies anyway:
+    the event goes to the pool, and the first process that runs takes it."""
+    app = App("writer", store=backends())
+
+    @app.on_object("uploads")
+    async def uploaded(event: Any, context: Context) -> None:
+        raise AssertionError("the writer never runs")
+
+    await app.bucket("uploads").put("early.txt", "x")
+    ran: list[tuple[str, Any]] = []
+    other = observer(backends(), ran)
+    (pending,) = other.pending_events()
+    assert pending.function_name == "uploaded"
+    async with other:
+        await other.wait_idle()
+    assert [(name, event["Records"][0]["s3"]["object"]["key"]) for name, event in ran] == [
+        ("uploaded", "early.txt")
+    ]
+    assert other.pending_events() == []
+
+
+KILLED_AS_PUT_RETURNS = textwrap.dedent(
+    """
+    import os, signal, sys
+
+    import anyio
+
+    import faaslib.asyncq.redis
+    from faaslib import App
+
+    faaslib.asyncq.redis.LEASE = 1.0  # its claims lapse a second after it dies
+    app = App("doomed", store=sys.argv[1])
+
+    @app.on_object("uploads")
+    async def uploaded(event, context):
+        await anyio.sleep_forever()
+
+    async def main():
+        async with app:
+            await app.bucket("uploads").put("last-words.txt", "x")
+            os.kill(os.getpid(), signal.SIGKILL)  # before the loop turns again
+
+    anyio.run(main)
+    """
+)
+
+
+@pytest.mark.slow  # a child process to start (a second or two) and a lease to lapse
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_process_killed_as_its_bucket_put_returns_loses_no_notification(
+    url: str, backends: Callable[[], RedisBackend], anyio_backend: str
+) -> None:
+    child = await anyio.run_process([sys.executable, "-c", KILLED_AS_PUT_RETURNS, url], check=False)
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()
+    killed = time.monotonic()
+    ran: list[tuple[str, Any]] = []
+    survivor = observer(backends(), ran)
+    (pending,) = survivor.pending_events()  # held by the dead process, until its lease lapses
+    assert (pending.function_name, pending.attempts) == ("uploaded", 0)
+    async with survivor:
+        with anyio.fail_after(10):
+            while not ran:  # noqa: ASYNC110 - the dead process's lease lapses on Redis's clock
+                await anyio.sleep(0.01)
+        took = time.monotonic() - killed
+        await survivor.wait_idle()
+    (name, event), *others = ran
+    assert not others
+    assert (name, event["Records"][0]["s3"]["object"]["key"]) == ("uploaded", "last-words.txt")
+    assert took < 5  # the child's lease was a second
     assert survivor.pending_events() == []

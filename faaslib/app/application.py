@@ -307,7 +307,7 @@ class App(
                     "an Event invocation; invoke inside `async with app:`",
                     function_name=name,
                 )
-            event = self._events.put(function, request)
+            event = self._events.put(function, request, staged=True)
             await self._events.accepted(event)
             await anyio.lowlevel.checkpoint()
             return InvocationResult(

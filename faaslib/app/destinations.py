@@ -77,7 +77,7 @@ class EventDestinations:
         if destination is None:
             raise LookupError(f"{target!r} names no function, queue, topic or event bus of the app")
         if isinstance(destination, Function):
-            self._events.put(destination, encode_json(message))
+            self._events.put(destination, encode_json(message), staged=True)
         elif isinstance(destination, Queue):
             await destination.send(message, attributes=attributes)
         elif isinstance(destination, Topic):

@@ -83,8 +83,10 @@ class EventQueue:
 
     # -- intake -----------------------------------------------------------------------------
 
-    def put(self, function: Function, payload: bytes) -> QueuedEvent:
-        """Queue `payload` (an encoded JSON request) for an Event invocation of `function`."""
+    def put(self, function: Function, payload: bytes, *, staged: bool = False) -> QueuedEvent:
+        """Queue `payload` (an encoded JSON request) for an Event invocation of `function`:
+        durable when this returns, or, `staged`, once `accepted` returns (an Invoke, whose
+        answer waits for it) or with the process's next changes (a destination's event)."""
         if len(payload) > MAX_ASYNC_REQUEST_BYTES:
             raise RequestTooLarge(
                 f"Request must be smaller than {MAX_ASYNC_REQUEST_BYTES} bytes for the "
@@ -93,14 +95,17 @@ class EventQueue:
             )
         store = self._store
         event = QueuedEvent(function, payload, store.time(), self.clock.now())
-        store.add(event)
+        if staged:
+            store.stage(event)
+        else:
+            store.add(event)
         function.metrics.async_received += 1
         self._wakeup.set()
         return event
 
     async def accepted(self, event: QueuedEvent) -> None:
-        """Return once `event` (from `put`) is durable in the store: an Invoke answers 202
-        after it, so nothing acknowledged is lost."""
+        """Return once `event` (from a staged `put`) is durable in the store: an Invoke
+        answers 202 after it, so nothing acknowledged is lost."""
         await self._store.accepted(event)
 
     def _moved(self) -> None:

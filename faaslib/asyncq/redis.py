@@ -17,8 +17,8 @@ once (beyond the dispatcher's limit or this process's share of the fleet's concu
 the pool, for any process. Retries stay with the process that ran the
 attempt; when it stops (`retire`) or dies (its lease lapses), its events go back to the pool with
 their attempts, throttles, last result and first-acceptance time. An Invoke's event is durable
-before its 202 (`accepted`); one a source hands over is written by the next turn (at most one
-`POLL` later): a process killed before that loses it, as it loses what its sources polled.
+before its 202 (`accepted`, after `stage`); one a source hands over (`add`) before the source's
+operation returns, in a round trip of its own.
 """
 
 from __future__ import annotations
@@ -137,10 +137,33 @@ class RedisEvents(MemoryEvents):
 
     # -- the dispatcher's calls: local, as in memory, noting what the next exchange writes ----
 
-    def add(self, event: QueuedEvent) -> None:
+    def stage(self, event: QueuedEvent) -> None:
         event.due = event.received
         super().add(event)
         self._changed(event, _HELD, urgent=True)
+
+    def add(self, event: QueuedEvent) -> None:
+        """A source's event (a bucket's notification, a rule's match, a schedule's tick, a
+        topic's message): in Redis before this returns, as the source's own write is, in one
+        round trip that waits (as the bucket's own operations do). While this process
+        exchanges, it holds the event (its lease covers it); otherwise the event goes to the
+        pool, for any process, and is not kept here."""
+        event.due = event.received
+        live = self._live
+        number = format(event.request_number, "x")
+        body = _encode(_Body(event.payload, number, event.received, event.received_at))
+        base, worker = self._base, self._worker
+        keys = [*self._keys, f"{base}:held:{worker}", f"{base}:alive:{worker}"]
+        lease_ms = int(LEASE * 1000) if live else 0
+        args = [base, worker, repr(self.clock.now()), lease_ms, 0, 0, _encode([])]
+        args += ("a" if live else "A", event.function.name, body, "", repr(event.due))
+        reply = self._backend.blocking(
+            lambda client: _script(EXCHANGE)(keys=keys, args=args, client=client)
+        )
+        event.key = int(reply[0][0])
+        self._counted.add(event.key)
+        if live:
+            super().add(event)
 
     def retry(self, event: QueuedEvent, delay: float) -> None:
         super().retry(event, delay)
@@ -152,8 +175,8 @@ class RedisEvents(MemoryEvents):
         self._changed(event, _ENDED)
 
     def _changed(self, event: QueuedEvent, status: int, urgent: bool = False) -> None:
-        """Note what the next exchange writes; ask for it now if it is `urgent` (an event a
-        source handed over), or if the pool holds events this process may now have room for.
+        """Note what the next exchange writes; ask for it now if it is `urgent` (an event an
+        Invoke waits for), or if the pool holds events this process may now have room for.
         Otherwise the next turn writes it, within `POLL`: a process killed before re-runs the
         attempt elsewhere (at least once)."""
         self._dirty[event] = status

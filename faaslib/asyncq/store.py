@@ -5,8 +5,8 @@ store hands it out. `memory.MemoryEvents` keeps them in the process (the default
 sharing the file may run them; `redis.RedisEvents` on Redis, shared by every process and host
 on the app's prefix.
 
-What a store must guarantee: an event `add`ed (once `accepted` returns, where the store writes
-it a moment later) stays until `finish`ed, whatever happens to the process; an event is
+What a store must guarantee: an event `add`ed (or `stage`d, once `accepted` returns) stays
+until `finish`ed, whatever happens to the process; an event is
 `claim`ed by one dispatcher at a time (a claim of a process that died is free again once its
 lease lapses); its attempt count, throttles, last result and first
 acceptance time persist with each `retry`, so a restart resumes it where it was.
@@ -69,8 +69,17 @@ class EventStore(Protocol):
     def time(self) -> float: ...
 
     def add(self, event: QueuedEvent) -> None:
-        """Accept `event`, ready now; durable when this returns."""
+        """Accept `event`, ready now; durable when this returns (a source's event: the
+        source's own operation has returned, so nothing else would write it)."""
         ...
+
+    def stage(self, event: QueuedEvent) -> None:
+        """Accept `event`, ready now; durable once `accepted(event)` returns, or with the
+        changes this process writes next (a destination's event, written no later than the
+        end of the attempt that sent it). A store shared over the network writes the events
+        of concurrent callers together; this default, for the stores whose `add` is durable
+        at once, adds it."""
+        self.add(event)
 
     def claim(self, limit: int) -> list[QueuedEvent]:
         """Up to `limit` ready events, now running here, oldest due first."""
@@ -143,8 +152,8 @@ class EventStore(Protocol):
         task_status.started()
 
     async def accepted(self, event: QueuedEvent) -> None:
-        """Return once `event` (just `add`ed) is durable: before an Invoke answers 202. At once
-        where `add` already made it so."""
+        """Return once `event` (just `stage`d) is durable: before an Invoke answers 202. At
+        once where `stage` already made it so."""
         ...
 
     poll_interval: float | None
