@@ -19,15 +19,10 @@ account grant covers them (`Admission.unreserved_held`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import secrets
-import socket
 import threading
 from collections import deque
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -37,6 +32,7 @@ from faaslib.clock import Clock, SystemClock
 from faaslib.errors import ConfigurationError
 from faaslib.executor.admission import Admission, FleetCap, Grant
 from faaslib.executor.grant_scripts import RETIRE, TURN
+from faaslib.stores.liveness import is_gone, new_process_id
 
 if TYPE_CHECKING:
     from faaslib.executor.function import Function
@@ -87,9 +83,7 @@ class FleetGrants:
         self._admission = admission
         self._functions = functions
         self._clock: Clock = clock if clock is not None else SystemClock()
-        self.process_id = "/".join(
-            (socket.gethostname(), str(os.getpid()), _HOST, secrets.token_hex(4))
-        )
+        self.process_id = new_process_id()
         self._dead: set[str] = set()  # processes of this host seen gone, to drop at the renewal
         self._scanned = float("-inf")  # when the live processes were last looked for here
         self.cap = FleetCap(self._clock.monotonic, self._wake, f"Redis prefix {backend.prefix!r}")
@@ -212,7 +206,7 @@ class FleetGrants:
         )
         if sent - self._scanned >= SCAN:
             self._scanned = sent
-            self._dead = {who for who in map(bytes.decode, live) if _is_gone(who)}
+            self._dead = {who for who in map(bytes.decode, live) if is_gone(who)}
         else:
             self._dead = set()
         starved_of: dict[str, int] = {}  # pool -> the store's grant, above the fair share
@@ -303,46 +297,6 @@ class FleetGrants:
             "granted": granted,
             "throttled_by_grant": self.cap.refusals,
         }
-
-
-def _host() -> str:
-    """What tells processes that see each other's pids (one boot of one host, one pid namespace)
-    apart, and this process's start (so a reused pid is not taken for it); "-" where unknown."""
-    try:
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-        namespace = os.readlink("/proc/self/ns/pid")
-        started = _started(os.getpid())
-    except OSError:
-        return "-"
-    if started is None:
-        return "-"
-    seen = hashlib.blake2s(f"{boot} {namespace}".encode(), digest_size=6).hexdigest()
-    return f"{seen}.{started}"
-
-
-def _started(pid: int) -> str | None:
-    """When process `pid` started (clock ticks since boot), or None if it is gone or a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return None if fields[0] in ("Z", "X") else fields[19]
-
-
-def _is_gone(process_id: str) -> bool:
-    """Whether the process with this id ran on this host and is gone (SIGKILL, a crash): its
-    grants need not wait for its lease to lapse. Other hosts' processes are never judged."""
-    parts = process_id.split("/")
-    if len(parts) != 4 or parts[2] == "-" or "." not in parts[2] or not parts[1].isdigit():
-        return False
-    seen, _, started = parts[2].partition(".")
-    if seen != _HOST.partition(".")[0]:
-        return False
-    return _started(int(parts[1])) != started
-
-
-_HOST = _host()
 
 
 def _redis_error() -> type[Exception]:

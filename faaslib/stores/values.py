@@ -3,7 +3,7 @@ ledger's totals), as JSON documents under a namespace and a key."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "add_by_get_and_put",
     "add_many_by_get_and_put",
     "advance_by_get_and_put",
+    "swap_by_get_and_put",
 ]
 
 
@@ -41,6 +42,13 @@ class Values(Protocol):
         processes sharing a store that advance it to the same value, one succeeds."""
         ...
 
+    def swap(self, namespace: str, key: str, expected: Any | None, value: Any | None) -> bool:
+        """Replace the document by `value` (None: remove it) if it is `expected` now (None:
+        there is none); whether it was replaced. Atomic: what processes sharing a store claim
+        (an execution's owner) or change by reading first (a list) is changed by one of them
+        at a time, and the others see that they lost and read again."""
+        ...
+
 
 class MemoryValues:
     """Values kept in a dict: they last as long as the process."""
@@ -64,6 +72,12 @@ class MemoryValues:
 
     def advance(self, namespace: str, key: str, value: float) -> bool:
         return advance_by_get_and_put(self, namespace, key, value)
+
+    def swap(self, namespace: str, key: str, expected: Any | None, value: Any | None) -> bool:
+        return swap_by_get_and_put(self, self.remove, namespace, key, expected, value)
+
+    def remove(self, namespace: str, key: str) -> None:
+        self._values.pop((namespace, key), None)
 
 
 def add_by_get_and_put(
@@ -92,4 +106,23 @@ def advance_by_get_and_put(values: Values, namespace: str, key: str, value: floa
     if isinstance(held, int | float) and held >= value:
         return False
     values.put(namespace, key, value)
+    return True
+
+
+def swap_by_get_and_put(
+    values: Values,
+    remove: Callable[[str, str], None],
+    namespace: str,
+    key: str,
+    expected: Any | None,
+    value: Any | None,
+) -> bool:
+    """`Values.swap` by a get and a put, or `remove` (atomic inside the caller's
+    transaction)."""
+    if values.get(namespace, key) != expected:
+        return False
+    if value is None:
+        remove(namespace, key)
+    else:
+        values.put(namespace, key, value)
     return True

@@ -4,8 +4,10 @@ the fleet's metrics) depends on nothing else."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,3 +45,69 @@ def test_add_many_is_the_adds_it_stands_for(store: str) -> None:
         check()
     finally:
         backend.close()
+
+
+documents = st.one_of(
+    st.none(),
+    st.text(max_size=4),
+    st.lists(st.sampled_from(["arn:1", "arn:2", "arn:3"]), max_size=3),
+    st.dictionaries(st.sampled_from(["holder", "until"]), st.integers(0, 9), max_size=2),
+)
+
+
+def test_swap_replaces_only_what_it_expects(store: str) -> None:
+    """`swap` against a model: it replaces (or removes, with None) a document only when the
+    document is the expected one (None: absent), and says whether it did."""
+    backend = open_store(store)
+    try:
+
+        @given(st.lists(st.tuples(documents, documents, st.booleans()), max_size=8))
+        @settings(max_examples=40, deadline=None)
+        def check(steps: list[tuple[object, object, bool]]) -> None:
+            namespace = f"s{uuid.uuid4().hex[:8]}"
+            held: object = None
+            for expected, value, honest in steps:
+                if honest:  # expect what is there: the swap must happen
+                    expected = held
+                done = backend.values.swap(namespace, "k", expected, value)
+                assert done == (expected == held)
+                if done:
+                    held = value
+                assert backend.values.get(namespace, "k") == held
+
+        check()
+    finally:
+        backend.close()
+
+
+def test_of_processes_racing_to_swap_one_document_each_change_lands_once(store: str) -> None:
+    """Threads with backends of their own (as processes have) append to one list by read and
+    swap, retrying when they lose: no append is lost, none is made twice."""
+    if store == "memory":
+        pytest.skip("one process's dict: nothing shared to race on")
+    namespace = f"r{uuid.uuid4().hex[:8]}"
+
+    def append(worker: int) -> None:
+        backend = open_store(store)
+        try:
+            for item in range(25):
+                while True:
+                    held = backend.values.get(namespace, "list")
+                    if backend.values.swap(
+                        namespace, "list", held, [*(held or []), f"{worker}-{item}"]
+                    ):
+                        break
+        finally:
+            backend.close()
+
+    threads = [threading.Thread(target=append, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    backend = open_store(store)
+    try:
+        final = backend.values.get(namespace, "list")
+    finally:
+        backend.close()
+    assert sorted(final) == sorted(f"{w}-{i}" for w in range(4) for i in range(25))

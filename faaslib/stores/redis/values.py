@@ -59,6 +59,19 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
 
+# ARGV: 1 the key, 2 the expected document's JSON text ('' for none), 3 the new one's ('' to
+# remove it). Documents are written as `json.dumps` writes them, so equal ones compare equal.
+_SWAP = """
+local held = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if held ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+return 1
+"""
+
 
 class RedisValues:
     """Values through the backend's blocking client: each call one round trip."""
@@ -112,5 +125,15 @@ class RedisValues:
         async def work(client: Client) -> Any:
             script = client.register_script(_ADVANCE)
             return await script(keys=[self._key(namespace)], args=[key, repr(float(value))])
+
+        return bool(self._backend.blocking(work))
+
+    def swap(self, namespace: str, key: str, expected: Any | None, value: Any | None) -> bool:
+        old = "" if expected is None else json.dumps(expected)
+        new = "" if value is None else json.dumps(value)
+
+        async def work(client: Client) -> Any:
+            script = client.register_script(_SWAP)
+            return await script(keys=[self._key(namespace)], args=[key, old, new])
 
         return bool(self._backend.blocking(work))

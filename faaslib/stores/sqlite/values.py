@@ -12,6 +12,7 @@ from faaslib.stores.values import (
     add_by_get_and_put,
     add_many_by_get_and_put,
     advance_by_get_and_put,
+    swap_by_get_and_put,
 )
 
 __all__ = ["SQLiteValues"]
@@ -48,3 +49,13 @@ class SQLiteValues:
     def advance(self, namespace: str, key: str, value: float) -> bool:
         with self._database.transaction():
             return advance_by_get_and_put(self, namespace, key, value)
+
+    def swap(self, namespace: str, key: str, expected: Any | None, value: Any | None) -> bool:
+        with self._database.transaction():
+            return swap_by_get_and_put(self, self._remove, namespace, key, expected, value)
+
+    def _remove(self, namespace: str, key: str) -> None:
+        with self._database.transaction() as connection:
+            connection.execute(
+                'DELETE FROM "values" WHERE namespace = ? AND key = ?', (namespace, key)
+            )
