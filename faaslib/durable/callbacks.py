@@ -26,6 +26,7 @@ class Callbacks:
 
     _app: App
     _keeper: Keeper
+    _executions: dict[str, Execution]
 
     if TYPE_CHECKING:
 
@@ -33,28 +34,9 @@ class Callbacks:
 
         def _poke(self, arn: str) -> None: ...
 
-        def _close_callback(
-            self,
-            execution: Execution,
-            identifier: str,
-            status: str,
-            now: float,
-            *,
-            result: str | None = None,
-            error: Document | None = None,
-        ) -> None: ...
-
-        def _end(
-            self,
-            execution: Execution,
-            status: str,
-            now: float,
-            *,
-            result: str | None = None,
-            error: Document | None = None,
-        ) -> None: ...
-
         def _fire_due(self, execution: Execution, now: float) -> bool: ...
+
+        def _route(self, arn: str, message: list[Any]) -> None: ...
 
     def _open_callback(self, callback_id: str) -> tuple[Execution, Document]:
         """The execution and callback of `callback_id`, if it still waits for an answer;
@@ -67,7 +49,8 @@ class Callbacks:
                 f"Callback not found: {callback_id!r:.120} (no durable execution {arn})",
                 function_name=None,
             ) from None
-        self._fire_due(execution, self._app.clock.now())  # a timeout due now comes first
+        if self._executions.get(arn) is execution:  # driven here (else: the store's copy)
+            self._fire_due(execution, self._app.clock.now())  # a timeout due now comes first
         operation = execution.operations.get(operation_id)
         if operation is None or operation.get("Type") != "CALLBACK":
             raise ResourceNotFound(f"Callback not found: {callback_id!r:.120}", function_name=None)
@@ -100,10 +83,8 @@ class Callbacks:
             raise InvalidParameterValue(
                 f"Result is over the limit of {MAX_RESULT_BYTES:,} bytes", function_name=None
             )
-        execution, _ = self._open_callback(callback_id)
-        now = self._app.clock.now()
-        self._close_callback(execution, callback_id, "SUCCEEDED", now, result=result)
-        self._changed(execution)
+        execution, _ = self._open_callback(callback_id)  # refused here if it is closed
+        self._route(execution.arn, ["success", callback_id, result])
         await anyio.lowlevel.checkpoint()
 
     async def callback_failure(self, callback_id: str, error: dict[str, Any] | None = None) -> None:
@@ -115,17 +96,14 @@ class Callbacks:
                 function_name=None,
             )
         execution, _ = self._open_callback(callback_id)
-        now = self._app.clock.now()
-        self._close_callback(execution, callback_id, "FAILED", now, error=dict(error or {}))
-        self._changed(execution)
+        self._route(execution.arn, ["failure", callback_id, dict(error or {})])
         await anyio.lowlevel.checkpoint()
 
     async def callback_heartbeat(self, callback_id: str) -> None:
         """SendDurableExecutionCallbackHeartbeat: the callback's heartbeat timeout starts again."""
         execution, callback = self._open_callback(callback_id)
         if callback.get("Heartbeat"):
-            callback["HeartbeatDeadline"] = self._app.clock.now() + callback["Heartbeat"]
-            self._changed(execution)
+            self._route(execution.arn, ["heartbeat", callback_id])
         await anyio.lowlevel.checkpoint()
 
     async def stop(self, arn: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -137,12 +115,13 @@ class Callbacks:
                 f"Error must be an ErrorObject (a dict), not {type(error).__name__}",
                 function_name=None,
             )
-        if not execution.is_ended:
+        stopped = execution.end
+        if stopped is None:
             stop_error = dict(error) if error else {"ErrorMessage": "Execution stopped"}
-            self._end(execution, "STOPPED", self._app.clock.now(), error=stop_error)
+            stopped = self._app.clock.now()
+            self._route(execution.arn, ["stop", execution.arn, stop_error, stopped])
         await anyio.lowlevel.checkpoint()
-        assert execution.end is not None
-        return {"StopTimestamp": datetime.fromtimestamp(execution.end, timezone.utc)}
+        return {"StopTimestamp": datetime.fromtimestamp(stopped, timezone.utc)}
 
     def _changed(self, execution: Execution) -> None:
         self._keeper.write(execution)

@@ -2,14 +2,17 @@
 
 Each execution is one document (namespace `durable`, key its ARN), written whole whenever it
 changes and before a checkpoint is answered. Beside them: `active`, the executions not yet
-ended (read at start to resume them); `name:{function}:{name}`, an execution by its name; and
-each function's executions numbered in the order they started (`count:{function}` and
-`function:{function}:{n}`), so that a start writes a few small documents however many
-executions there are. On the memory store nothing is written: the service's own dict is the
-store, and it lasts as long as the app object.
+ended (read at start to resume them; changed by `Values.swap`, as processes share it);
+`name:{function}:{name}`, an execution by its name; and each function's executions numbered in
+the order they started (`count:{function}` and `function:{function}:{n}`), so that a start
+writes a few small documents however many executions there are. Which process drives an
+execution is `fleet.Fleet`'s. On the memory store nothing is written: the service's own dict is
+the store, and it lasts as long as the app object.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from faaslib.durable.execution import Execution
 from faaslib.stores import Backend
@@ -22,11 +25,10 @@ NAMESPACE = "durable"
 class Keeper:
     """Reads and writes executions in a store; a no-op on the memory store."""
 
-    __slots__ = ("_active", "_store")
+    __slots__ = ("_store",)
 
     def __init__(self, store: Backend) -> None:
         self._store = store
-        self._active: list[str] | None = None
 
     @property
     def is_durable(self) -> bool:
@@ -54,27 +56,34 @@ class Keeper:
 
     def make_active(self, execution: Execution) -> None:
         """List `execution` among those a restart resumes (if it is not already)."""
-        if not self.is_durable:
-            return
-        active = self.active()
-        if execution.arn not in active:
-            active.append(execution.arn)
-            self._store.values.put(NAMESPACE, "active", active)
+        if self.is_durable:
+            arn = execution.arn
+            self._change_active(lambda active: active if arn in active else [*active, arn])
 
     def ended(self, execution: Execution) -> None:
         """An execution ended: written, and no longer active."""
         if not self.is_durable:
             return
         self.write(execution)
-        active = self.active()
-        if execution.arn in active:
-            active.remove(execution.arn)
-            self._store.values.put(NAMESPACE, "active", active)
+        arn = execution.arn
+        self._change_active(lambda active: [held for held in active if held != arn])
 
     def active(self) -> list[str]:
-        if self._active is None:
-            self._active = list(self._store.values.get(NAMESPACE, "active") or [])
-        return self._active
+        """The executions not yet ended, as the store has them now."""
+        if not self.is_durable:
+            return []
+        return list(self._store.values.get(NAMESPACE, "active") or [])
+
+    def _change_active(self, change: Callable[[list[str]], list[str]]) -> None:
+        """Read the list, change it, and write it unless another process changed it in
+        between (then read it again): processes sharing the store each add and remove theirs."""
+        values = self._store.values
+        while True:
+            held = values.get(NAMESPACE, "active")
+            active = list(held or [])
+            changed = change(active)
+            if changed == active or values.swap(NAMESPACE, "active", held, changed):
+                return
 
     def read(self, arn: str) -> Execution | None:
         if not self.is_durable:

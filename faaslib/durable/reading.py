@@ -35,6 +35,8 @@ class Reading:
 
         def _next_due(self, execution: Execution) -> float: ...
 
+        async def _until_ended(self, arn: str) -> None: ...
+
     async def get(self, arn: str) -> dict[str, Any]:
         """GetDurableExecution: the execution's status, input and result or error."""
         execution = self._find(arn)
@@ -62,10 +64,10 @@ class Reading:
         if execution.is_ended:
             ended.set()
         if timeout is None:
-            await ended.wait()
+            await self._until_ended(execution.arn)
         else:
             with self._app.clock.timeout_scope(timeout):
-                await ended.wait()
+                await self._until_ended(execution.arn)
             if not ended.is_set():
                 raise TimeoutError(f"durable execution {arn} did not end within {timeout} s")
         return await self.get(arn)

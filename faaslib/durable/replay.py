@@ -85,6 +85,10 @@ class Replay:
     _ends: dict[str, anyio.Event]
     _running: set[str]
 
+    if TYPE_CHECKING:
+
+        def _route(self, arn: str, message: list[Any]) -> None: ...
+
     # -- the loop -----------------------------------------------------------------------------
 
     def _launch(self, execution: Execution) -> None:
@@ -370,10 +374,9 @@ class Replay:
         self._keeper.ended(execution)
         self._ends.setdefault(execution.arn, anyio.Event()).set()
         self._poke(execution.arn)
-        if execution.parent is not None:
-            parent = self._executions.get(execution.parent[0])
-            if parent is not None:
-                self._chained_ended(parent, execution.parent[1], status, now, result, error)
+        if execution.parent is not None:  # to the process that drives the parent
+            parent, operation_id = execution.parent
+            self._route(parent, ["chained", parent, operation_id, status, now, result, error])
 
     def _chained_ended(
         self,

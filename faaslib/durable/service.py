@@ -25,9 +25,11 @@ from faaslib.durable.execution import (
     public,
     read_token,
 )
+from faaslib.durable.fleet import Fleet
 from faaslib.durable.keep import Keeper
 from faaslib.durable.reading import Reading
 from faaslib.durable.replay import STATE_PAGE_BYTES, Replay
+from faaslib.durable.sharing import Sharing
 from faaslib.durable.usage import DurableUsage
 from faaslib.errors import (
     DurableExecutionAlreadyStarted,
@@ -46,7 +48,7 @@ __all__ = ["DurableExecutions"]
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
+class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes, Sharing):
     """The durable executions of an app's durable functions (`@app.function(durable=...)`).
 
     ```pycon
@@ -57,12 +59,16 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
 
     Every accepted checkpoint is written to the app's store before it is answered; when the
     app starts again on a durable store (`App(store="sqlite:///...")`) the executions not yet
-    ended resume, their timers re-armed from the times kept.
+    ended resume, their timers re-armed from the times kept. Processes sharing a store (a
+    SQLite file, a Redis prefix) share the executions: each is driven by one process, taken
+    over by another when that one is gone; a callback or a stop sent to any process reaches it
+    (`fleet`, `sharing`).
     """
 
     def __init__(self, app: App) -> None:
         self._app = app
         self._keeper = Keeper(app.store)
+        self._fleet = Fleet(app.store)
         self._executions: dict[str, Execution] = {}
         self._names: dict[tuple[str, str], str] = {}
         self._tasks: anyio.abc.TaskGroup | None = None
@@ -83,19 +89,18 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
             if self._keeper.is_durable:
                 durable = [f.name for f in self._app._functions.values() if f.config.durable]
                 self.usage.keep_in(self._app.store.values, durable)
+            fleet = self._fleet
             try:
-                for arn in self._keeper.active():
-                    if arn not in self._executions:
-                        kept = self._keeper.read(arn)
-                        if kept is not None:
-                            self._remember(kept)
-                for execution in list(self._executions.values()):
-                    if not execution.is_ended:
-                        self._resume(execution)
+                fleet.beat()
+                self._take_over()
                 task_status.started()
-                await anyio.sleep_forever()
+                if fleet.shared:
+                    await self._keep_fleet()
+                else:
+                    await anyio.sleep_forever()
             finally:
                 self._tasks = None
+                fleet.leave()  # the others may take what is left at once
 
     def _resume(self, execution: Execution) -> None:
         """Run an execution kept from before the app (re)started. An invocation that was
@@ -105,10 +110,6 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
             execution.wake = self._app.clock.now()
         self._resume_chained(execution)
         self._launch(execution)
-
-    def holds(self, arn: str) -> bool:
-        """Whether `arn` is one of this service's executions (loaded)."""
-        return arn in self._executions
 
     # -- starting -----------------------------------------------------------------------------
 
@@ -155,7 +156,7 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
                     )
                 if not known.is_ended:  # found in the store: it runs, and resumes on restart
                     self._keeper.make_active(known)
-                    self._launch(known)
+                    known = self._adopt(known.arn) or known  # unless another process runs it
                 return known
         region, account = self._app.config.region, self._app.config.account_id
         name = name or str(uuid.uuid4())
@@ -184,6 +185,7 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
         )
         execution.written_bytes += len(payload.encode())
         self._remember(execution)
+        self._fleet.own(execution.arn)  # before it is active: no other process takes it
         self._keeper.added(execution)
         self.usage.started(execution)
         self._launch(execution)
@@ -242,7 +244,8 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
         if not sync:
             await anyio.lowlevel.checkpoint()
             return result
-        await self._ends.setdefault(execution.arn, anyio.Event()).wait()
+        await self._until_ended(execution.arn)
+        execution = self._find(execution.arn)
         if execution.status == "SUCCEEDED":
             result.raw_payload = (execution.result or "null").encode()
         else:
@@ -262,9 +265,9 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes):
     def _find(self, arn: object) -> Execution:
         if isinstance(arn, str):
             execution = self._executions.get(arn)
-            if execution is None:
+            if execution is None:  # not driven here: as the store has it now
                 execution = self._keeper.read(arn)
-                if execution is not None:
+                if execution is not None and execution.is_ended:
                     self._remember(execution)
             if execution is not None and not self._expired(execution):
                 return execution
