@@ -16,11 +16,20 @@ import threading
 import time
 from collections import deque
 from contextvars import ContextVar
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from faaslib.clock import Clock
 
-__all__ = ["LogCapture", "end_line", "report_line", "start_line", "timeout_line"]
+__all__ = [
+    "LogCapture",
+    "LogSink",
+    "end_line",
+    "report_line",
+    "route_to",
+    "start_line",
+    "stop_routing_to",
+    "timeout_line",
+]
 
 PLATFORM_LOGGER_PREFIX = "faaslib.function."
 
@@ -109,9 +118,23 @@ class LogCapture:
 _current: ContextVar[LogCapture | None] = ContextVar("faaslib_log_capture", default=None)
 
 
+class LogSink(Protocol):
+    """Something else that wants what invocations write while it is routed to
+    (`route_to`): the console's feed. It finds the invocation itself (a context variable)."""
+
+    def write(self, text: str) -> None:
+        """Text written to sys.stdout or sys.stderr (by anyone: the sink tells whose)."""
+        ...
+
+    def record(self, record: logging.LogRecord) -> None:
+        """A logging record that reached the root logger."""
+        ...
+
+
 class _Tee:
-    """Stands in for sys.stdout/sys.stderr while captures run: writes go through, and are copied
-    to the capture of the invocation that made them, if any."""
+    """Stands in for sys.stdout/sys.stderr while captures or sinks are routed to: writes go
+    through, and are copied to the capture of the invocation that made them, if any, and to
+    every sink."""
 
     def __init__(self, original: TextIO) -> None:
         self.original = original
@@ -120,6 +143,8 @@ class _Tee:
         capture = _current.get()
         if capture is not None:
             capture.write(text)
+        for sink in _routing.sinks:
+            sink.write(text)
         return self.original.write(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -128,9 +153,12 @@ class _Tee:
 
 class _CaptureHandler(logging.Handler):
     """Copies logging records made inside an invocation into its capture, in the format of the
-    Lambda Python runtime: `[LEVEL]<tab>timestamp<tab>request id<tab>message`."""
+    Lambda Python runtime: `[LEVEL]<tab>timestamp<tab>request id<tab>message`; and hands every
+    record to the sinks."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        for sink in _routing.sinks:
+            sink.record(record)
         capture = _current.get()
         if capture is None or record.name.startswith(PLATFORM_LOGGER_PREFIX):
             return
@@ -148,15 +176,16 @@ class _CaptureHandler(logging.Handler):
 
 
 class _Routing:
-    """Installs the tees and the logging handler while at least one capture is running, and
-    takes them away after the last one ends, so an app that never asks for a tail changes
-    nothing global."""
+    """Installs the tees and the logging handler while at least one capture or sink is
+    routed to, and takes them away after the last one ends, so an app that never asks for a
+    tail (and shows no console) changes nothing global."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users = 0
         self._handler = _CaptureHandler()
         self._tees: list[tuple[str, _Tee]] = []
+        self.sinks: tuple[LogSink, ...] = ()
 
     def start(self) -> None:
         with self._lock:
@@ -182,3 +211,16 @@ class _Routing:
 
 
 _routing = _Routing()
+
+
+def route_to(sink: LogSink) -> None:
+    """Hand `sink` what is printed and logged, until `stop_routing_to(sink)`."""
+    with _routing._lock:
+        _routing.sinks = (*_routing.sinks, sink)
+    _routing.start()
+
+
+def stop_routing_to(sink: LogSink) -> None:
+    with _routing._lock:
+        _routing.sinks = tuple(each for each in _routing.sinks if each is not sink)
+    _routing.stop()

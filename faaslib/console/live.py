@@ -15,18 +15,25 @@ goes to its own process and is not collected.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from faaslib.clock import SystemClock
 from faaslib.executor import record as records
 from faaslib.executor.variables import running
 from faaslib.invoke import request_id_text
-from faaslib.logs import end_line, iso_timestamp, report_line, start_line
+from faaslib.logs import (
+    PLATFORM_LOGGER_PREFIX,
+    end_line,
+    iso_timestamp,
+    report_line,
+    route_to,
+    start_line,
+    stop_routing_to,
+)
 from faaslib.payloads import from_document
 
 if TYPE_CHECKING:
@@ -71,8 +78,7 @@ class InvocationFeed:
         # Event invocations the console queued, by request id: they run in the app's own task.
         self._queued: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
-        self._handler = _FeedLogHandler(self)
-        self._tees: list[tuple[str, _FeedTee]] = []
+        self._sink = _FeedSink(self)
         self._users = 0
         self._sending = 0  # invocations the console has in flight
         # The time, by the app's clock, as of the last tick (`keep_time`): reading a clock on
@@ -144,11 +150,7 @@ class InvocationFeed:
         self._know_functions()
         listener = self._recorded_marking if self._sending else self._recorded
         records.listeners = (*records.listeners, listener)
-        logging.getLogger().addHandler(self._handler)
-        for name in ("stdout", "stderr"):
-            tee = _FeedTee(self, getattr(sys, name))
-            setattr(sys, name, tee)
-            self._tees.append((name, tee))
+        route_to(self._sink)
 
     def stop(self) -> None:
         with self._lock:
@@ -157,11 +159,7 @@ class InvocationFeed:
                 return
         mine = (self._recorded, self._recorded_marking)
         records.listeners = tuple(each for each in records.listeners if each not in mine)
-        logging.getLogger().removeHandler(self._handler)
-        for name, tee in self._tees:
-            if getattr(sys, name) is tee:  # left alone if someone replaced it since
-                setattr(sys, name, tee.original)
-        self._tees.clear()
+        stop_routing_to(self._sink)
 
     def queued(self, request_id: str, event: bytes) -> None:
         """The console queued `event` as Event invocation `request_id` (it runs later)."""
@@ -295,42 +293,30 @@ def _current_request_id() -> str | None:
     return None if number is None else request_id_text(number)
 
 
-class _FeedLogHandler(logging.Handler):
-    """Keeps the logging records made inside an invocation, in the Python runtime's format."""
+class _FeedSink:
+    """What the feed keeps of what is printed and logged (`faaslib.logs.route_to`): the lines
+    made inside an invocation, in the Python runtime's format, for that invocation."""
+
+    __slots__ = ("_feed",)
 
     def __init__(self, feed: InvocationFeed) -> None:
-        super().__init__()
         self._feed = feed
 
-    def emit(self, record: logging.LogRecord) -> None:
-        request_id = _current_request_id()
-        if request_id is None or record.name.startswith("faaslib.function."):
-            return
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad log call in a handler must not break its invocation
-            self.handleError(record)
-            return
-        self._feed.keep_line(
-            request_id, f"[{record.levelname}]\t{iso_timestamp(record.created)}\t{message}"
-        )
-
-
-class _FeedTee:
-    """Stands in for sys.stdout/sys.stderr while the feed runs: writes go through, and those
-    made inside an invocation are kept, line by line, for it."""
-
-    def __init__(self, feed: InvocationFeed, original: TextIO) -> None:
-        self._feed = feed
-        self.original = original
-
-    def write(self, text: str) -> int:
+    def write(self, text: str) -> None:
         request_id = _current_request_id()
         if request_id is not None:
             for line in text.splitlines():
                 if line:
                     self._feed.keep_line(request_id, line)
-        return self.original.write(text)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.original, name)
+    def record(self, record: logging.LogRecord) -> None:
+        request_id = _current_request_id()
+        if request_id is None or record.name.startswith(PLATFORM_LOGGER_PREFIX):
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad log call in a handler must not break its invocation
+            return  # the root logger's other handlers report it
+        self._feed.keep_line(
+            request_id, f"[{record.levelname}]\t{iso_timestamp(record.created)}\t{message}"
+        )
