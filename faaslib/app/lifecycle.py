@@ -17,6 +17,7 @@ from faaslib.billing import Costs
 from faaslib.billing.kept import KeptTotals, forget_totals, sync_totals
 from faaslib.clock import Clock, SystemClock
 from faaslib.config import AppConfig, FunctionConfig, validate
+from faaslib.errors import ConfigurationError
 from faaslib.executor import Admission, Function, Runner
 from faaslib.executor.grants import FleetGrants
 from faaslib.metrics.kept import KeptMetrics, sync_metrics
@@ -321,3 +322,50 @@ class Lifecycle:
         if self._task_group is not None:
             function.ledger.provision(provisioned_concurrency, self.clock.monotonic())
             await self._provision(function)
+
+    async def set_reserved_concurrency(self, name: str, reserved_concurrency: int | None) -> None:
+        """Change function `name`'s reserved concurrency (None removes it), running or not, as
+        Lambda's PutFunctionConcurrency and DeleteFunctionConcurrency do.
+
+        Its invocations in flight finish: lowered below them, new ones are throttled
+        (`ReservedFunctionConcurrentInvocationLimitExceeded`) until it is back under the new
+        value. Refused as Lambda refuses it: below the function's provisioned concurrency, or
+        leaving the account's unreserved pool below its minimum. On a fleet (a Redis store)
+        every process leases the reserved pools with the value its own code gives, so a
+        change in one process is refused: it belongs in every process's code or template.
+        """
+        function = self._function(name)
+        owner = f"function {name!r}"
+        if reserved_concurrency == function.config.reserved_concurrency:
+            return
+        if self._grants is not None:
+            raise ConfigurationError(
+                f"{owner}: reserved_concurrency cannot change from "
+                f"{function.config.reserved_concurrency} to {reserved_concurrency} in one "
+                f"process of a fleet (App {self.name!r} on {self.store.kind}): each process "
+                "leases the function's reserved pool with its own value, and processes "
+                "disagreeing on it could together pass it; set it in every process's code or "
+                "template (@app.function(reserved_concurrency=...)) and restart them"
+            )
+        values = function.config.model_dump()
+        values["reserved_concurrency"] = reserved_concurrency
+        provisioned = values.pop("provisioned_concurrency")
+        alone: FunctionConfig = validate(FunctionConfig, owner, values)  # the value's own checks
+        if reserved_concurrency is not None:  # in Lambda's order, with Lambda's words
+            try:
+                self._check_unreserved_minimum(owner, alone, replacing=name)
+            except ConfigurationError as error:
+                raise ConfigurationError(
+                    "Specified ReservedConcurrentExecutions for function decreases account's "
+                    "UnreservedConcurrentExecution below its minimum value of "
+                    f"[{self.config.minimum_unreserved}]. ({error})"
+                ) from None
+            if reserved_concurrency < provisioned:
+                raise ConfigurationError(
+                    f"ReservedConcurrentExecutions {reserved_concurrency} should not be lower "
+                    f"than function's total provisioned concurrency [{provisioned}]. ({owner}: "
+                    f"lower its provisioned_concurrency={provisioned} first)"
+                )
+        values["provisioned_concurrency"] = provisioned
+        function.config = validate(FunctionConfig, owner, values)
+        self._admission.set_reserved(function.slots, reserved_concurrency)

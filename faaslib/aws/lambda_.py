@@ -3,18 +3,19 @@
 Lambda speaks REST-JSON: the operation is named by the method and the path
 (`POST /2015-03-31/functions/{FunctionName}/invocations` is Invoke), parameters travel in the
 path, the query, headers and a JSON body. Each operation makes the call the Python API makes
-(`app.invoke`, `app.function_configuration`, `app.set_provisioned_concurrency`), and what the app
-raises is written as the error Lambda answers with, so botocore raises the same exception. The
-durable execution operations (`/2025-12-01/...`) are routed here too, and served by
-`lambda_durable.py`.
+(`app.invoke`, `app.function_configuration`, `app.set_reserved_concurrency`,
+`app.set_provisioned_concurrency`), and what the app raises is written as the error Lambda
+answers with, so botocore raises the same exception. The durable execution operations
+(`/2025-12-01/...`) are routed here too, and served by `lambda_durable.py`.
 
 Where faaslib differs from Lambda, it says so rather than pretend:
 
 - functions have only `$LATEST`: another qualifier is `ResourceNotFoundException`, and
   provisioned concurrency is configured on `$LATEST` (Lambda wants a published version);
-- reserved concurrency is fixed at registration (`@app.function(reserved_concurrency=N)`):
+- on a fleet (an app on Redis) reserved concurrency is fixed by each process's code:
   `PutFunctionConcurrency` and `DeleteFunctionConcurrency` succeed only when they change nothing,
-  and otherwise answer `ResourceConflictException` naming why;
+  and otherwise answer `ResourceConflictException` naming why (elsewhere they change it, as
+  `app.set_reserved_concurrency` does);
 - there is no code package, role or revision: `GetFunction` has no `Code`, and the
   configuration no `Role`, `CodeSha256`, `RevisionId` or `LastModified`.
 """
@@ -242,32 +243,43 @@ class LambdaService:
         return json_response(data, content_type=JSON)
 
     async def _put_function_concurrency(self, request: AwsRequest, function: str) -> AwsResponse:
-        name = self._latest(function, request)
+        name = self._unqualified(function, request)
         wanted = request.json().get("ReservedConcurrentExecutions")
         if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 0:
             raise _invalid(
                 f"ReservedConcurrentExecutions={wanted!r} is not valid; it must be a whole "
                 "number of at least 0"
             )
-        self._keep_reserved(name, wanted)
+        await self._set_reserved(name, wanted)
         return json_response({"ReservedConcurrentExecutions": wanted}, content_type=JSON)
 
     async def _delete_function_concurrency(self, request: AwsRequest, function: str) -> AwsResponse:
-        name = self._latest(function, request)
-        self._keep_reserved(name, None)
+        name = self._unqualified(function, request)
+        await self._set_reserved(name, None)
         return AwsResponse(204)
 
-    def _keep_reserved(self, name: str, wanted: int | None) -> None:
-        """Refuse a change of reserved concurrency: faaslib fixes it at registration."""
-        reserved = self._app.function_configuration(name).reserved_concurrency
-        if wanted != reserved:
-            raise AwsError(
-                "ResourceConflictException",
-                f"function {name!r}: faaslib fixes reserved concurrency when the function is "
-                f"registered (@app.function(reserved_concurrency=...)); it cannot change it "
-                f"from {reserved} to {wanted} while the app runs",
-                409,
+    async def _set_reserved(self, name: str, wanted: int | None) -> None:
+        """Change the reserved concurrency; what the app refuses is Lambda's
+        `InvalidParameterValueException`, or on a fleet `ResourceConflictException`."""
+        try:
+            await self._app.set_reserved_concurrency(name, wanted)
+        except ConfigurationError as error:
+            if self._app.store.kind == "redis":  # the fleet: every process's code holds it
+                raise AwsError("ResourceConflictException", str(error), 409) from None
+            raise _invalid(str(error)) from None
+
+    def _unqualified(self, function: str, request: AwsRequest) -> str:
+        """The name of an existing function named without a version: reserved concurrency is
+        the whole function's, as Lambda says."""
+        name, qualifier = self._resolve(function, request)
+        self._app.function_configuration(name)  # it exists
+        if qualifier is not None:
+            raise _invalid(
+                "This operation is permitted on Lambda functions only. Aliases and versions do "
+                "not support this operation. Please specify either a function name or an "
+                "unqualified function ARN."
             )
+        return name
 
     async def _put_provisioned_concurrency(self, request: AwsRequest, function: str) -> AwsResponse:
         name = self._provisioned_target(function, request)

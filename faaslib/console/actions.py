@@ -168,21 +168,32 @@ async def _send_again(queue: Queue, message: Message) -> None:
 
 
 async def set_concurrency(app: App, form: dict[str, Any]) -> dict[str, Any]:
-    """Change function `function`'s provisioned concurrency, or (refused unless unchanged, as
-    faaslib fixes it at registration) its reserved concurrency."""
+    """Change function `function`'s reserved concurrency (`reserved_concurrency`: a number, or
+    null to remove it) and its provisioned concurrency, as the app's API does; each only if
+    the form has it."""
     name = field(form, "function", str)
     config = app.function_configuration(name)
-    if "reserved_concurrency" in form:
-        wanted = form["reserved_concurrency"]
-        if wanted != config.reserved_concurrency:
-            raise ActionError(
-                f"function {name!r}: faaslib fixes reserved concurrency when the function is "
-                "registered (@app.function(reserved_concurrency=...)); it cannot change from "
-                f"{config.reserved_concurrency} to {wanted!r:.20} while the app runs"
-            )
+    provisioned: int | None = None
     if "provisioned_concurrency" in form:
-        wanted = field(form, "provisioned_concurrency", int)
-        await app.set_provisioned_concurrency(name, wanted)
+        provisioned = field(form, "provisioned_concurrency", int)
+    reserved = config.reserved_concurrency
+    if "reserved_concurrency" in form:
+        reserved = form["reserved_concurrency"]
+        if reserved is not None:
+            reserved = field(form, "reserved_concurrency", int)
+    if provisioned is not None and reserved is not None and reserved < provisioned:
+        raise ActionError(  # refused before either changes
+            f"function {name!r}: provisioned_concurrency={provisioned} is more than "
+            f"reserved_concurrency={reserved}; Lambda can't provision more than is reserved"
+        )
+    # The reserved may not go below the provisioned: lowering it under that, the provisioned
+    # changes first.
+    lowering = reserved is not None and reserved < config.provisioned_concurrency
+    if provisioned is not None and lowering:
+        await app.set_provisioned_concurrency(name, provisioned)
+    await app.set_reserved_concurrency(name, reserved)
+    if provisioned is not None and not lowering:
+        await app.set_provisioned_concurrency(name, provisioned)
     config = app.function_configuration(name)
     return {
         "function": name,

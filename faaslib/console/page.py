@@ -325,10 +325,10 @@ def actions_part(
 <button type="submit">Redrive</button></form>
 <form data-action="api/actions/concurrency"><h3>Concurrency</h3>
 <label>Function <select name="function">{function_options}</select></label>
-<label>Provisioned <input name="provisioned_concurrency" type="number" min="0" value="1"
-data-type="int"></label>
-<label>Reserved <input name="reserved_concurrency" type="number" min="0" data-type="int"
-placeholder="fixed at registration"></label><button type="submit">Set</button></form>
+<label>Reserved <input name="reserved_concurrency" data-type="int-or-none"
+placeholder="unchanged; none removes it"></label>
+<label>Provisioned <input name="provisioned_concurrency" type="number" min="0" data-type="int"
+placeholder="unchanged"></label><button type="submit">Set</button></form>
 <form data-action="api/actions/tune"><h3>Power tuning</h3>
 <label>Function <select name="function">{function_options}</select></label>
 <label>Memory (MB) <input name="memory" value="128,256,512,1024" data-type="list"></label>

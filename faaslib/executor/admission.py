@@ -14,6 +14,12 @@ When many processes share the limits (an app on Redis), admission stays local an
 each process spends grants that `faaslib.executor.grants.FleetGrants` leases for it from the
 store (`Admission.cap`), so the fleet's total never passes the limits. Without a cap (memory and
 SQLite stores, or an app that is not running) nothing of this runs.
+
+A function's reserved concurrency can change while it runs (`set_reserved`). Lowered below what
+it has in flight, the invocations past the new reservation run on and are its overhang: they
+hold account slots no pool now counts, so the shared pool shrinks by them until they finish. The
+overhang is settled without adding work to `release`: lazily, when the shared pool looks full,
+and on every change of the limits.
 """
 
 from __future__ import annotations
@@ -81,6 +87,9 @@ class Admission:
 
     __slots__ = (
         "_lock",
+        "_overhang",
+        "_overhang_total",
+        "_shared_cap",
         "cap",
         "carved_out",
         "in_use",
@@ -102,11 +111,23 @@ class Admission:
         self.unreserved_in_use = 0
         self.most_in_use = 0
         self.most_unreserved_in_use = 0
+        # reserved functions running past a lowered reservation, and by how many slots
+        self._overhang: dict[Slots, int] = {}
+        self._overhang_total = 0
+        self._shared_cap = limit  # limit - carved_out - overhang, kept so acquire only reads it
         self._lock = threading.Lock()
 
     @property
     def shared_limit(self) -> int:
-        return self.limit - self.carved_out
+        """How many slots the shared pool has now: what is not carved out, less the overhang."""
+        return self._shared_cap
+
+    @property
+    def overhang(self) -> int:
+        """Slots reserved functions hold past their reserved concurrency (lowered while they
+        ran): taken from the shared pool until they finish. 0 once they have."""
+        with self._lock:
+            return self._settle()
 
     @staticmethod
     def carve_out(slots: Iterable[Slots]) -> int:
@@ -128,11 +149,61 @@ class Admission:
         granted = cap.account.granted if cap.monotonic() < cap.valid_until else 0
         return granted - self.unreserved_held
 
+    def _settle(self) -> int:
+        """Recount the overhang from the functions that had one (under the lock), and the
+        shared pool's size with it; the overhang is returned."""
+        total = 0
+        overhang = self._overhang
+        for slots in list(overhang):
+            reserved = slots.reserved
+            over = 0 if reserved is None else slots.in_use - reserved
+            if over > 0:
+                overhang[slots] = over
+                total += over
+            else:
+                del overhang[slots]
+        self._overhang_total = total
+        self._shared_cap = self.limit - self.carved_out - total
+        return total
+
     def add(self, slots: Slots) -> None:
         with self._lock:
             self.carved_out += self.carve_out((slots,))
             if slots.reserved is not None:
                 self.reserved_out += slots.reserved
+            self._settle()
+
+    def set_reserved(self, slots: Slots, reserved: int | None) -> None:
+        """Change a function's reserved concurrency (None: none), its invocations in flight
+        moving with it between the shared pool and its own, so every count stays exact.
+
+        `release` reads `slots.reserved` when it runs, so the counts are put in the new pool's
+        terms here. In flight past a lowered reservation, they finish (the overhang); new ones
+        are throttled until the function is back under it.
+        """
+        with self._lock:
+            carved = self.carve_out((slots,))
+            before = slots.reserved
+            if before is None:  # its invocations leave the shared pool
+                self.shared_in_use -= slots.shared_in_use
+                self.unreserved_in_use -= slots.in_use
+            else:
+                self.reserved_out -= before
+            slots.reserved = reserved
+            if reserved is None:  # and join it
+                self._overhang.pop(slots, None)
+                self.shared_in_use += slots.shared_in_use
+                self.unreserved_in_use += slots.in_use
+                if self.unreserved_in_use > self.most_unreserved_in_use:
+                    self.most_unreserved_in_use = self.unreserved_in_use
+            else:
+                self.reserved_out += reserved
+                if slots.in_use > reserved:
+                    self._overhang[slots] = slots.in_use - reserved
+            self.carved_out += self.carve_out((slots,)) - carved
+            self._settle()
+            if self.cap is not None:  # the grants must now cover a different carve-out
+                self.cap.wake()
 
     def set_provisioned(self, slots: Slots, provisioned: int) -> None:
         """Change a function's provisioned concurrency, keeping the shared count exact."""
@@ -142,6 +213,7 @@ class Admission:
                 self.carved_out += provisioned - slots.provisioned
             slots.provisioned = provisioned
             self.shared_in_use += slots.shared_in_use - before
+            self._settle()
             if self.cap is not None:  # the grant must now cover a different carve-out
                 self.cap.wake()
 
@@ -162,13 +234,11 @@ class Admission:
                     _spend(cap, slots.grant, slots.in_use, function_name, reserved)
             else:
                 if slots.in_use >= slots.provisioned:
-                    if self.shared_in_use >= self.limit - self.carved_out:
-                        raise _throttle(
-                            function_name,
-                            "ConcurrentInvocationLimitExceeded",
-                            f"all {self.limit - self.carved_out} unreserved concurrent "
-                            f"executions of the account (concurrency {self.limit}) are in use",
-                        )
+                    if self.shared_in_use >= self._shared_cap:
+                        if self._overhang:  # some of it may have finished since
+                            self._settle()
+                        if self.shared_in_use >= self._shared_cap:
+                            raise self._shared_throttle(function_name)
                     cap = self.cap
                     if cap is not None:
                         used = self.carved_out - self.reserved_out + self.shared_in_use
@@ -183,6 +253,20 @@ class Admission:
             self.in_use += 1
             if self.in_use > self.most_in_use:
                 self.most_in_use = self.in_use
+
+    def _shared_throttle(self, function_name: str) -> TooManyRequests:
+        unreserved = self.limit - self.carved_out
+        detail = (
+            f"all {unreserved} unreserved concurrent executions of the account "
+            f"(concurrency {self.limit}) are in use"
+        )
+        if self._overhang_total:
+            detail = (
+                f"all {self._shared_cap} of the account's {unreserved} unreserved concurrent "
+                f"executions (concurrency {self.limit}) not held by functions still running "
+                f"past a lowered reserved concurrency ({self._overhang_total}) are in use"
+            )
+        return _throttle(function_name, "ConcurrentInvocationLimitExceeded", detail)
 
     def release(self, slots: Slots) -> None:
         with self._lock:

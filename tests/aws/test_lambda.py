@@ -7,14 +7,18 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from faaslib import App
 from faaslib.aws.lambda_ import RUNTIME
+from tests.http.server import serve
 
 
 class Seen:
@@ -291,15 +295,109 @@ def test_get_function_concurrency_gives_the_reservation(client: Any) -> None:
     )
 
 
-def test_reserved_concurrency_is_fixed_at_registration(client: Any) -> None:
-    kept = client.put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=5)
-    assert kept["ReservedConcurrentExecutions"] == 5
-    client.delete_function_concurrency(FunctionName="echo")  # it has none: nothing changes
-    with pytest.raises(client.exceptions.ResourceConflictException) as raised:
-        client.put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=7)
-    assert "reserved_concurrency" in error_of(raised)[2]
-    with pytest.raises(client.exceptions.ResourceConflictException):
-        client.delete_function_concurrency(FunctionName="capped")
+def test_reserved_concurrency_is_put_read_and_deleted(client: Any, app: App) -> None:
+    put = client.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=7)
+    assert put["ReservedConcurrentExecutions"] == 7
+    assert client.get_function_concurrency(FunctionName="echo")["ReservedConcurrentExecutions"] == 7
+    assert client.get_function(FunctionName="echo")["Concurrency"] == {
+        "ReservedConcurrentExecutions": 7
+    }
+    settings = client.get_account_settings()["AccountLimit"]
+    assert settings["UnreservedConcurrentExecutions"] == 1000 - 5 - 7  # capped holds 5
+    assert app._admission.carved_out == 12
+    arn = client.get_function(FunctionName="capped")["Configuration"]["FunctionArn"]
+    client.put_function_concurrency(FunctionName=arn, ReservedConcurrentExecutions=2)
+    assert app.function_configuration("capped").reserved_concurrency == 2
+    client.delete_function_concurrency(FunctionName="echo")
+    assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(
+        FunctionName="echo"
+    )
+    assert "Concurrency" not in client.get_function(FunctionName="echo")
+    client.delete_function_concurrency(FunctionName="echo")  # none left: nothing to delete
+    assert app._admission.carved_out == 2
+    assert payload_of(client.invoke(FunctionName="echo", Payload=b'"still runs"')) == "still runs"
+
+
+def test_reserved_concurrency_put_to_zero_throttles_and_delete_lets_it_run(client: Any) -> None:
+    client.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=0)
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        client.invoke(FunctionName="echo", Payload=b"1")
+    assert raised.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    client.delete_function_concurrency(FunctionName="echo")
+    assert payload_of(client.invoke(FunctionName="echo", Payload=b"1")) == 1
+
+
+def test_reserved_concurrency_leaving_less_than_the_unreserved_minimum_is_refused(
+    client: Any, app: App
+) -> None:
+    # 1,000 concurrency, 100 kept unreserved, capped holds 5: echo may hold 895, not 896
+    client.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=895)
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as raised:
+        client.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=896)
+    code, status, message = error_of(raised)
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message.startswith(
+        "Specified ReservedConcurrentExecutions for function decreases account's "
+        "UnreservedConcurrentExecution below its minimum value of [100]."
+    )
+    assert app.function_configuration("echo").reserved_concurrency == 895
+
+
+def test_reserved_concurrency_below_the_provisioned_is_refused(client: Any, app: App) -> None:
+    client.put_provisioned_concurrency_config(
+        FunctionName="capped", Qualifier="$LATEST", ProvisionedConcurrentExecutions=3
+    )
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as raised:
+        client.put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=2)
+    assert error_of(raised)[2].startswith(
+        "ReservedConcurrentExecutions 2 should not be lower than function's total provisioned "
+        "concurrency [3]."
+    )
+    assert app.function_configuration("capped").reserved_concurrency == 5
+    client.put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=3)
+    assert app.function_configuration("capped").reserved_concurrency == 3
+
+
+@pytest.mark.parametrize(
+    ("function", "wanted", "code"),
+    [
+        ("echo:$LATEST", 1, "InvalidParameterValueException"),  # the whole function's, only
+        ("missing", 1, "ResourceNotFoundException"),
+    ],
+)
+def test_put_function_concurrency_refusals(
+    client: Any, function: str, wanted: int, code: str
+) -> None:
+    with pytest.raises(getattr(client.exceptions, code)):
+        client.put_function_concurrency(FunctionName=function, ReservedConcurrentExecutions=wanted)
+
+
+def test_a_fleet_answers_a_reserved_concurrency_change_with_a_conflict(redis_url: str) -> None:
+    fleet = App(name="fleet", store=f"{redis_url}?prefix=t{uuid.uuid4().hex[:12]}")
+    fleet.function(name="capped", reserved_concurrency=5)(lambda event, context: None)
+    served = serve(fleet, asgi=fleet.aws)
+    url = next(served).url
+    try:
+        client = boto3.client(
+            "lambda",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        )
+        kept = client.put_function_concurrency(
+            FunctionName="capped", ReservedConcurrentExecutions=5
+        )
+        assert kept["ReservedConcurrentExecutions"] == 5  # no change: nothing to refuse
+        with pytest.raises(client.exceptions.ResourceConflictException) as raised:
+            client.put_function_concurrency(FunctionName="capped", ReservedConcurrentExecutions=7)
+        assert "every process's code or template" in error_of(raised)[2]
+        with pytest.raises(client.exceptions.ResourceConflictException):
+            client.delete_function_concurrency(FunctionName="capped")
+        assert fleet.function_configuration("capped").reserved_concurrency == 5
+    finally:
+        served.close()
 
 
 def test_provisioned_concurrency_is_set_read_and_removed(client: Any, app: App) -> None:

@@ -190,12 +190,36 @@ async def test_actions_change_the_app_through_its_api(
     assert changed.json()["provisioned_concurrency"] == 2
     assert app.function_configuration("resize").provisioned_concurrency == 2
     assert app.instances("resize").total == 2  # initialized before the answer
-    refused = await client.post(
+    reserved = await client.post(
         "/api/actions/concurrency", json={"function": "resize", "reserved_concurrency": 5}
     )
+    assert reserved.json() == {
+        "function": "resize",
+        "reserved_concurrency": 5,
+        "provisioned_concurrency": 2,
+    }
+    assert app.function_configuration("resize").reserved_concurrency == 5
+    assert app._admission.reserved_out == 5
+    both = {"function": "resize", "reserved_concurrency": 1, "provisioned_concurrency": 1}
+    lowered = await client.post("/api/actions/concurrency", json=both)  # provisioned first
+    assert (lowered.json()["reserved_concurrency"], lowered.json()["provisioned_concurrency"]) == (
+        1,
+        1,
+    )
+    refused = await client.post(
+        "/api/actions/concurrency", json={"function": "resize", "reserved_concurrency": 0}
+    )
     assert refused.status_code == 400
-    assert "reserved concurrency" in refused.json()["error"]
+    assert (
+        "should not be lower than function's total provisioned concurrency [1]"
+        in (refused.json()["error"])
+    )
+    removed = await client.post(
+        "/api/actions/concurrency", json={"function": "resize", "reserved_concurrency": None}
+    )
+    assert removed.json()["reserved_concurrency"] is None
     assert app.function_configuration("resize").reserved_concurrency is None
+    assert (app._admission.reserved_out, app._admission.carved_out) == (0, 1)  # its provisioned
 
 
 @pytest.mark.parametrize(
@@ -207,6 +231,12 @@ async def test_actions_change_the_app_through_its_api(
         ("send-message", {"queue": "nope", "body": "x"}, "has no queue 'nope'"),
         ("put-object", {"bucket": "uploads", "key": 7, "body": "x"}, "'key' must be a str"),
         ("concurrency", {"function": "resize", "provisioned_concurrency": -1}, "provisioned"),
+        ("concurrency", {"function": "resize", "reserved_concurrency": "5"}, "must be a int"),
+        (
+            "concurrency",
+            {"function": "resize", "reserved_concurrency": 1, "provisioned_concurrency": 2},
+            "more than reserved_concurrency=1",
+        ),
         ("nothing", {}, "no action 'nothing'"),
     ],
 )

@@ -165,6 +165,11 @@ function formData(form) {
     let value = field.value;
     if (kind === "int" && value === "") return;  // left empty: not asked for
     if (kind === "int") value = parseInt(value, 10);
+    if (kind === "int-or-none" && value === "") return;
+    if (kind === "int-or-none") {  // "none" removes it; what is no number goes as typed, refused
+      const text = value.trim();
+      value = /^none$/i.test(text) ? null : /^\d+$/.test(text) ? parseInt(text, 10) : text;
+    }
     if (kind === "list") value = value.split(",").map((v) => parseInt(v.trim(), 10));
     data[field.name] = value;
   });
