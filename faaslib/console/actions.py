@@ -30,13 +30,18 @@ class ActionError(ValueError):
     """A form the console cannot act on; the message names the field and what was wrong."""
 
 
+# What a field of each type is called in an error (the page's words, not Python's).
+_KINDS = {int: "a whole number", str: "text", list: "a list", dict: "an object"}
+
+
 def field(form: dict[str, Any], name: str, kind: type, default: Any = ...) -> Any:
     """`form[name]`, checked to be a `kind`."""
     value = form.get(name, default)
     if value is ...:
         raise ActionError(f"the field {name!r} is missing")
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ActionError(f"the field {name!r} must be a {kind.__name__}, not {value!r:.80}")
+        wanted = _KINDS.get(kind, kind.__name__)
+        raise ActionError(f"the field {name!r} must be {wanted}, not {value!r:.80}")
     return value
 
 

@@ -229,9 +229,9 @@ async def test_actions_change_the_app_through_its_api(
         ("invoke", {"function": "resize", "event": "{nope"}, "the event is not JSON"),
         ("invoke", {"event": "{}"}, "the field 'function' is missing"),
         ("send-message", {"queue": "nope", "body": "x"}, "has no queue 'nope'"),
-        ("put-object", {"bucket": "uploads", "key": 7, "body": "x"}, "'key' must be a str"),
+        ("put-object", {"bucket": "uploads", "key": 7, "body": "x"}, "'key' must be text"),
         ("concurrency", {"function": "resize", "provisioned_concurrency": -1}, "provisioned"),
-        ("concurrency", {"function": "resize", "reserved_concurrency": "5"}, "must be a int"),
+        ("concurrency", {"function": "resize", "reserved_concurrency": "5"}, "a whole number"),
         (
             "concurrency",
             {"function": "resize", "reserved_concurrency": 1, "provisioned_concurrency": 2},

@@ -174,6 +174,27 @@ def test_a_dead_letter_queue_is_redriven(browser_page: Page, console: Served) ->
     expect(page.locator("#feed tbody tr", has_text="queue jobs").first).to_be_visible()
 
 
+def test_reserved_concurrency_is_set_and_removed_from_the_page(
+    browser_page: Page, console: Served
+) -> None:
+    page = browser_page
+    show(page, "actions")
+    form = 'form[data-action="api/actions/concurrency"]'
+    page.select_option(f"{form} select[name=function]", "fail")
+    page.fill(f"{form} input[name=reserved_concurrency]", "3")
+    page.click(f"{form} button")
+    expect(page.locator("#action-result")).to_contain_text('"reserved_concurrency": 3')
+    assert console.app.function_configuration("fail").reserved_concurrency == 3
+    page.fill(f"{form} input[name=reserved_concurrency]", "lots")  # refused, with the reason
+    page.click(f"{form} button")
+    expect(page.locator("#action-result")).to_contain_text("must be a whole number, not 'lots'")
+    assert console.app.function_configuration("fail").reserved_concurrency == 3
+    page.fill(f"{form} input[name=reserved_concurrency]", "none")
+    page.click(f"{form} button")
+    expect(page.locator("#action-result")).to_contain_text('"reserved_concurrency": null')
+    assert console.app.function_configuration("fail").reserved_concurrency is None
+
+
 def test_metrics_and_costs_are_drawn(browser_page: Page, console: Served) -> None:
     page = browser_page
     show(page, "metrics")
