@@ -4,8 +4,9 @@ On Lambda a handler's `boto3.client("s3")` reaches AWS; under faaslib it reaches
 runs the handler, with no code change and no socket. botocore lets an extension answer a request
 before it is sent (its `before-send` event, which moto uses the same way); faaslib adds one
 handler to every botocore session. It answers only inside an invocation of an app that routes
-its calls (`App(route_aws_calls=True)`, the default) while the app runs; anywhere else the
-request goes out as botocore would send it.
+its calls (`App(route_aws_calls=True)`, the default) while the app runs; a call from an
+invocation still running after its app stopped is refused (it was meant for the app, not for
+AWS); anywhere else the request goes out as botocore would send it.
 
 A sync handler runs in a worker thread: its call is carried into the app's event loop and waits
 there for the answer. An async handler runs on that loop, so a blocking boto3 call from it could
@@ -38,6 +39,7 @@ class AwsRoute:
         self._app = app
         self._token: anyio.lowlevel.EventLoopToken | None = None
         self._loop_thread: int | None = None
+        self._stopped = False  # the app ran and stopped: its late invocations are refused
         if "botocore" in sys.modules:  # sessions made from now on carry the hook
             install()
 
@@ -46,15 +48,24 @@ class AwsRoute:
         install()
         self._token = anyio.lowlevel.current_token()
         self._loop_thread = threading.get_ident()
+        self._stopped = False
 
     def stop(self) -> None:
         self._token = None
+        self._stopped = True
 
     def answer(self, request: Any) -> Any:
         """The app's answer to a handler's botocore `request`, or None to let it go out."""
         token = self._token
-        if token is None:  # the app is not running: nothing in process to answer
-            return None
+        if token is None:
+            if self._stopped:  # a handler the app left running as it stopped: never out
+                raise RuntimeError(
+                    f"App {self._app.name!r} has stopped, so the AWS SDK call "
+                    f"({request.method} {request.url}) of one of its invocations, still running "
+                    "after it, has nothing to answer it; it is not sent to AWS either "
+                    "(App(route_aws_calls=False) sends the handlers' calls out)"
+                )
+            return None  # the app has not run: nothing in process to answer
         if threading.get_ident() == self._loop_thread:
             raise RuntimeError(
                 f"an async handler of App {self._app.name!r} made a blocking AWS SDK call "

@@ -4,6 +4,7 @@ tests set is a closed port, which a call that went out would meet) (issue 18).""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import anyio
@@ -121,6 +122,36 @@ async def test_an_app_may_leave_its_handlers_calls_to_go_out(
         with pytest.raises(FunctionError) as raised:
             await app.call("lists")
     assert raised.value.error_type == "EndpointConnectionError"  # it went out, to 127.0.0.1:9
+
+
+async def test_a_call_from_an_invocation_left_running_by_its_stopped_app_is_refused() -> None:
+    """A sync handler still in its thread as its app stops (shutdown_timeout passed): its
+    boto3 call was meant for the app, so it is refused, not sent to AWS (the closed port would
+    have answered EndpointConnectionError)."""
+    release, started = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+    app = App(name="stopping", shutdown_timeout=0)
+
+    @app.function(timeout=30)
+    def late(event: Any, context: Any) -> None:
+        started.set()
+        release.wait(10)
+        try:
+            boto3.client("lambda", region_name="us-east-1").list_functions()
+        except BaseException as error:
+            outcome.append(error)
+
+    async with app:
+        await app.invoke("late", None, invocation_type="Event")
+        await anyio.to_thread.run_sync(started.wait, 10)
+    release.set()  # the app has stopped: the handler makes its call now
+    with anyio.fail_after(10):
+        while not outcome:  # noqa: ASYNC110 - the handler's own thread
+            await anyio.sleep(0.01)
+    (error,) = outcome
+    assert isinstance(error, RuntimeError)
+    assert "App 'stopping' has stopped" in str(error)
+    assert "not sent to AWS" in str(error)
 
 
 THUMBNAIL_HANDLER = """
