@@ -42,6 +42,11 @@ def execution_arn(region: str, account_id: str, function: str, name: str, execut
     )
 
 
+def function_of(arn: str) -> str:
+    """The name of the function an execution ARN (as `execution_arn` makes them) belongs to."""
+    return arn.partition(":function:")[2].partition(":")[0]
+
+
 def callback_id(arn: str, operation_id: str) -> str:
     """A callback's id carries where it belongs, so that answering it needs no index (and
     survives a restart): base64 of the execution's ARN and the operation's id."""

@@ -90,23 +90,25 @@ class Fleet:
 
     # -- messages -----------------------------------------------------------------------------
 
-    def send(self, arn: str, message: list[Any], apply: Callable[[], None]) -> None:
+    def send(
+        self, arn: str, message: list[Any], apply: Callable[[], None], may_take: bool = True
+    ) -> None:
         """Have `arn`'s owner apply `message`, or `apply` it here if this process drives it
-        (or takes it over now)."""
+        (or, `may_take`, takes it over now). An owner that is gone, where this process may not
+        take its executions (it lacks the function), keeps the message in its inbox for the
+        process that takes them over; "" stands for no owner."""
         while True:
-            if self.take(arn):
+            if may_take and self.take(arn):
                 apply()
                 return
-            owner = self.owner(arn)
-            if owner is None:
-                continue  # it lost its owner as we looked: look again
+            owner = self.owner(arn) or ""
             self._append(f"inbox:{owner}", message)
-            if self.owner(arn) == owner:  # else the new owner may have read the inbox already
+            if (self.owner(arn) or "") == owner:  # else the new owner may have read it already
                 return
 
     def receive(self, process: str | None = None) -> list[list[Any]]:
         """Take the messages in `process`'s inbox (this process's by default)."""
-        key = f"inbox:{process or self.me}"
+        key = f"inbox:{self.me if process is None else process}"
         while True:
             held = self._values.get(NAMESPACE, key)
             if not held:

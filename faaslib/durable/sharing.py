@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.abc
 
-from faaslib.durable.execution import Document, Execution, read_callback_id
+from faaslib.durable.execution import Document, Execution, function_of, read_callback_id
 from faaslib.durable.fleet import BEAT, POLL, SCAN, Fleet
-from faaslib.errors import CallbackTimeout, ResourceNotFound
+from faaslib.errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
 
 if TYPE_CHECKING:
     from faaslib.app import App
@@ -90,7 +90,7 @@ class Sharing:
         is gone); None if another process drives it (or it is unknown)."""
         if arn in self._running:
             return self._executions[arn]
-        if not self._fleet.take(arn):
+        if not self._runs_here(arn) or not self._fleet.take(arn):
             held = self._executions.get(arn)
             if held is not None and not held.is_ended:  # taken over while this one stopped
                 del self._executions[arn]
@@ -104,6 +104,11 @@ class Sharing:
             self._resume(execution)
         return execution
 
+    def _runs_here(self, arn: str) -> bool:
+        """Whether this process has the execution's function (processes sharing a store may
+        run different apps: an execution waits for one that has it)."""
+        return function_of(arn) in self._app._functions
+
     def _take_over(self) -> None:
         """Drive the executions not yet ended that no live process drives (at start, those
         an earlier run left), and apply what was sent to the processes they belonged to."""
@@ -114,8 +119,8 @@ class Sharing:
             if arn in self._running:
                 continue
             owner = fleet.owner(arn)
-            if self._adopt(arn) is not None and owner not in (None, fleet.me):
-                gone.add(owner)
+            if self._adopt(arn) is not None and owner != fleet.me:
+                gone.add(owner or "")
         for process in gone:
             for message in fleet.receive(process):
                 self._deliver(message)
@@ -154,14 +159,14 @@ class Sharing:
     def _route(self, arn: str, message: list[Any]) -> None:
         """Apply `message` to `arn` here if this process drives it, else send it to the one
         that does."""
-        self._fleet.send(arn, message, lambda: self._apply(arn, message))
+        self._fleet.send(arn, message, lambda: self._apply(arn, message), self._runs_here(arn))
 
     def _deliver(self, message: list[Any]) -> None:
         """A message from another process (or left to a process that is gone)."""
         try:
             kind = message[0]
             arn = message[1] if kind in ("stop", "chained") else read_callback_id(message[1])[0]
-        except (IndexError, TypeError, ValueError, ResourceNotFound):
+        except (IndexError, TypeError, ValueError, InvalidParameterValue):
             logger.warning("durable executions: a message no process sent: %r", message)
             return
         self._route(arn, message)

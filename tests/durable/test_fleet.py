@@ -135,6 +135,37 @@ async def test_the_executions_of_a_process_that_leaves_are_taken_over(
     assert STEPS == ["chair"]  # checkpointed by the first: not run again by the second
 
 
+async def test_an_execution_waits_for_a_process_with_its_function_and_gets_what_was_sent(
+    url: str, apps: Callable[[str], App], anyio_backend: str
+) -> None:
+    """Processes sharing a store may run different apps: one without the function never takes
+    its executions over, and a callback answered there waits, in the inbox of the process that
+    left, for the process that takes the execution over."""
+    STEPS.clear()
+    first = apps("first")
+    backend = open_store(url)
+    assert isinstance(backend, RedisBackend)
+    stranger = App("stranger", store=backend, shutdown_timeout=1)
+    # Durable functions of its own: its durable service runs, and scans the store.
+    stranger.function(name="unrelated", durable={"execution_timeout": 60})(order)
+    try:
+        async with stranger:
+            async with first:
+                arn = await first.durable.start("order", {"item": "sofa"})
+                callback_id = await callback_of(stranger, arn)
+            await anyio.sleep(1.5)  # a scan or more of the stranger's: it leaves it alone
+            assert stranger.durable._executions == {}
+            await stranger.durable.callback_success(callback_id, b'{"amount": 9}')
+            later = apps("later")
+            async with later:  # takes it over at start, with the answer the stranger sent
+                done = await later.durable.wait(arn, timeout=10)
+    finally:
+        backend.close()
+    assert done["Status"] == "SUCCEEDED"
+    assert json.loads(done["Result"]) == {"reserved": "reserved sofa", "paid": {"amount": 9}}
+    assert STEPS == ["sofa"]
+
+
 CHILD = textwrap.dedent(
     """
     import sys
