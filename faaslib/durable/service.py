@@ -32,6 +32,7 @@ from faaslib.durable.replay import STATE_PAGE_BYTES, Replay
 from faaslib.durable.sharing import Sharing
 from faaslib.durable.usage import DurableUsage
 from faaslib.errors import (
+    CallbackTimeout,
     DurableExecutionAlreadyStarted,
     InvalidParameterValue,
     ResourceConflict,
@@ -259,6 +260,35 @@ class DurableExecutions(Replay, Reading, Callbacks, ChainedInvokes, Sharing):
                 function.name,
             )
         return result
+
+    # -- a change sent from another process (`Sharing._route`) --------------------------------
+
+    def _apply(self, arn: str, message: list[Any]) -> None:
+        """Apply a callback's answer, a stop or a chained target's end to `arn`, driven here."""
+        execution = self._adopt(arn)
+        if execution is None or execution.is_ended:
+            return  # forgotten, or ended since: nothing left to change
+        kind, *rest = message
+        if kind == "stop":
+            _, error, now = rest
+            self._end(execution, "STOPPED", now, error=error)
+        elif kind == "chained":
+            _, operation_id, status, now, result, error = rest
+            self._chained_ended(execution, operation_id, status, now, result, error)
+        else:
+            callback_id = rest[0]
+            try:
+                execution, callback = self._open_callback(callback_id)
+            except (CallbackTimeout, ResourceNotFound):
+                return  # answered, or timed out, since it was sent
+            now = self._app.clock.now()
+            if kind == "success":
+                self._close_callback(execution, callback_id, "SUCCEEDED", now, result=rest[1])
+            elif kind == "failure":
+                self._close_callback(execution, callback_id, "FAILED", now, error=rest[1])
+            elif callback.get("Heartbeat"):
+                callback["HeartbeatDeadline"] = now + callback["Heartbeat"]
+            self._changed(execution)
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.abc
 
-from faaslib.durable.execution import Document, Execution, function_of, read_callback_id
+from faaslib.durable.execution import Execution, function_of, read_callback_id
 from faaslib.durable.fleet import BEAT, POLL, SCAN, Fleet
-from faaslib.errors import CallbackTimeout, InvalidParameterValue, ResourceNotFound
+from faaslib.errors import InvalidParameterValue
 
 if TYPE_CHECKING:
     from faaslib.app import App
@@ -48,40 +48,7 @@ class Sharing:
 
         def _find(self, arn: object) -> Execution: ...
 
-        def _open_callback(self, callback_id: str) -> tuple[Execution, Document]: ...
-
-        def _close_callback(
-            self,
-            execution: Execution,
-            identifier: str,
-            status: str,
-            now: float,
-            *,
-            result: str | None = None,
-            error: Document | None = None,
-        ) -> None: ...
-
-        def _changed(self, execution: Execution) -> None: ...
-
-        def _end(
-            self,
-            execution: Execution,
-            status: str,
-            now: float,
-            *,
-            result: str | None = None,
-            error: Document | None = None,
-        ) -> None: ...
-
-        def _chained_ended(
-            self,
-            execution: Execution,
-            operation_id: str,
-            status: str,
-            now: float,
-            result: str | None,
-            error: Document | None,
-        ) -> None: ...
+        def _apply(self, arn: str, message: list[Any]) -> None: ...
 
     # -- driving ------------------------------------------------------------------------------
 
@@ -170,29 +137,3 @@ class Sharing:
             logger.warning("durable executions: a message no process sent: %r", message)
             return
         self._route(arn, message)
-
-    def _apply(self, arn: str, message: list[Any]) -> None:
-        execution = self._adopt(arn)
-        if execution is None or execution.is_ended:
-            return  # forgotten, or ended since: nothing left to change
-        kind, *rest = message
-        if kind == "stop":
-            _, error, now = rest
-            self._end(execution, "STOPPED", now, error=error)
-        elif kind == "chained":
-            _, operation_id, status, now, result, error = rest
-            self._chained_ended(execution, operation_id, status, now, result, error)
-        else:
-            callback_id = rest[0]
-            try:
-                execution, callback = self._open_callback(callback_id)
-            except (CallbackTimeout, ResourceNotFound):
-                return  # answered, or timed out, since it was sent
-            now = self._app.clock.now()
-            if kind == "success":
-                self._close_callback(execution, callback_id, "SUCCEEDED", now, result=rest[1])
-            elif kind == "failure":
-                self._close_callback(execution, callback_id, "FAILED", now, error=rest[1])
-            elif callback.get("Heartbeat"):
-                callback["HeartbeatDeadline"] = now + callback["Heartbeat"]
-            self._changed(execution)
