@@ -414,3 +414,92 @@ async def test_a_process_killed_as_its_bucket_put_returns_loses_no_notification(
     assert (name, event["Records"][0]["s3"]["object"]["key"]) == ("uploaded", "last-words.txt")
     assert took < 5  # the child's lease was a second
     assert survivor.pending_events() == []
+
+
+KILLED_AS_A_TICK_IS_CLAIMED = textwrap.dedent(
+    """
+    import os, signal, sys
+
+    import anyio
+
+    import faaslib.asyncq.redis
+    import faaslib.sources.scheduled
+    from faaslib import App
+    from faaslib.testing import FakeClock
+
+    faaslib.asyncq.redis.LEASE = 1.0
+
+    def killed(self, due):  # the process dies as it claims the tick
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    faaslib.sources.scheduled.ScheduleTrigger._claim = killed
+    clock = FakeClock()
+    app = App("doomed", store=sys.argv[1], clock=clock)
+
+    @app.on_schedule("rate(1 minute)")
+    async def tick(event, context):
+        await anyio.sleep_forever()
+
+    async def main():
+        async with app:
+            await clock.advance(60)
+
+    anyio.run(main)
+    """
+)
+
+
+@pytest.mark.slow  # a child process to start and a lease to lapse
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_process_killed_as_it_claims_a_schedules_tick_loses_no_tick(
+    url: str, backends: Callable[[], RedisBackend], anyio_backend: str
+) -> None:
+    """A schedule queues its tick's event before it claims the tick (and takes the event back
+    if another process claimed it): killed in between, the tick still runs, elsewhere."""
+    child = await anyio.run_process(
+        [sys.executable, "-c", KILLED_AS_A_TICK_IS_CLAIMED, url], check=False
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()
+    ran: list[Any] = []
+    # On the child's time line (a FakeClock from the same start): on the real one the tick,
+    # fired in fake 2026, would be months past Lambda's maximum event age.
+    clock = FakeClock()
+    survivor = App("survivor", store=backends(), shutdown_timeout=0, clock=clock)
+
+    @survivor.function(name="tick")
+    async def tick(event: Any, context: Context) -> None:
+        ran.append(event)
+
+    async with survivor:
+        await clock.advance(60)  # to the tick: the event is due
+        await until(lambda: bool(ran))
+        await survivor.wait_idle()
+    ((event,),) = (ran,)
+    assert event["detail-type"] == "Scheduled Event"
+    assert event["time"].endswith("T00:01:00Z")  # the tick the dead process was firing
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_two_apps_on_one_prefix_fire_each_tick_once(
+    backends: Callable[[], RedisBackend], anyio_backend: str
+) -> None:
+    """Both queue each tick's event; the one that loses the claim takes its event back (from
+    Redis at its next exchange), so each tick runs once and nothing is left."""
+    clock = FakeClock()
+    fired: list[str] = []
+    apps = [App(f"app{n}", store=backends(), clock=clock) for n in range(2)]
+    for app in apps:
+
+        @app.on_schedule("rate(1 minute)", name="tick")
+        async def tick(event: Any, context: Context) -> None:
+            fired.append(event["time"])
+
+    async with apps[0], apps[1]:
+        await clock.advance(300)
+        await until(lambda: len(fired) >= 5)
+        for app in apps:
+            await app.wait_idle()
+        await until(lambda: apps[0].pending_events() == [])
+    assert sorted(fired) == sorted(set(fired))
+    assert len(fired) == 5
+    assert sum(app.triggers("tick")[0].fired for app in apps) == 5

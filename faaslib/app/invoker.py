@@ -6,6 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from faaslib.asyncq.store import QueuedEvent
 from faaslib.context import ClientContext
 from faaslib.errors import (
     InvalidParameterValue,
@@ -42,7 +43,15 @@ class SourceInvoker:
         return await self._app._runner.run(target, request, target.arn, None, False)
 
     def invoke_event(self, function: str, event: Any) -> None:
-        self._app._events.put(self._app._function(function), _source_request(event, function))
+        self.queue_event(function, event)
+
+    def queue_event(self, function: str, event: Any) -> object:
+        return self._app._events.put(
+            self._app._function(function), _source_request(event, function)
+        )
+
+    def withdraw_event(self, handle: object) -> bool:
+        return isinstance(handle, QueuedEvent) and self._app._events.withdraw(handle)
 
 
 def _source_request(event: Any, function: str) -> bytes:

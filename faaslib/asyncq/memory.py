@@ -32,6 +32,13 @@ class MemoryEvents(EventStore):
     def add(self, event: QueuedEvent) -> None:
         self._ready.append(event)
 
+    def withdraw(self, event: QueuedEvent) -> bool:
+        try:
+            self._ready.remove(event)
+        except ValueError:  # claimed already
+            return False
+        return True
+
     def claim(self, limit: int) -> list[QueuedEvent]:
         now = self.time()
         waiting = self._waiting

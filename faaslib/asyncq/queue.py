@@ -103,6 +103,14 @@ class EventQueue:
         self._wakeup.set()
         return event
 
+    def withdraw(self, event: QueuedEvent) -> bool:
+        """Take back `event` (from `put`) unless it has been claimed; whether it was."""
+        if not self._store.withdraw(event):
+            return False
+        event.function.metrics.async_received -= 1
+        self._moved()
+        return True
+
     async def accepted(self, event: QueuedEvent) -> None:
         """Return once `event` (from a staged `put`) is durable in the store: an Invoke
         answers 202 after it, so nothing acknowledged is lost."""

@@ -165,6 +165,16 @@ class RedisEvents(MemoryEvents):
         if live:
             super().add(event)
 
+    def withdraw(self, event: QueuedEvent) -> bool:
+        """Removed here, and from Redis at the next exchange (a kill before it leaves the event
+        to run once the lease lapses: at least once). An event written while this process was
+        not exchanging went to the pool, where another may have claimed it: left alone."""
+        if not self._live or not super().withdraw(event):
+            return False
+        self._counted.discard(event.key)
+        self._changed(event, _ENDED, urgent=True)
+        return True
+
     def retry(self, event: QueuedEvent, delay: float) -> None:
         super().retry(event, delay)
         self._changed(event, _HELD)

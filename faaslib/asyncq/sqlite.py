@@ -92,6 +92,16 @@ class SQLiteEvents(EventStore):
         event.key = int(cursor.lastrowid or 0)
         self._counted.add(event.key)
 
+    def withdraw(self, event: QueuedEvent) -> bool:
+        with self._database.transaction() as connection:
+            cursor = connection.execute(
+                "DELETE FROM events WHERE id = ? AND worker IS NULL", (event.key,)
+            )
+        if cursor.rowcount != 1:  # claimed already, here or by another process
+            return False
+        self._counted.discard(event.key)
+        return True
+
     def claim(self, limit: int) -> list[QueuedEvent]:
         if limit <= 0:
             return []

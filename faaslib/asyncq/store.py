@@ -81,6 +81,10 @@ class EventStore(Protocol):
         at once, adds it."""
         self.add(event)
 
+    def withdraw(self, event: QueuedEvent) -> bool:
+        """Remove `event` (just `add`ed) unless a dispatcher has claimed it; whether it was."""
+        ...
+
     def claim(self, limit: int) -> list[QueuedEvent]:
         """Up to `limit` ready events, now running here, oldest due first."""
         ...

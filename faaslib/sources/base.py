@@ -40,6 +40,17 @@ class Invoker(Protocol):
         destinations. Raises `RequestTooLarge` for an event over the async payload limit."""
         ...
 
+    def queue_event(self, function: str, event: Any) -> object:
+        """`invoke_event`, with a handle for `withdraw_event`."""
+        ...
+
+    def withdraw_event(self, handle: object) -> bool:
+        """Take back an Event invocation just queued (`queue_event`'s handle) that must not run
+        after all, unless it has started; whether it was taken back. A schedule queues its
+        tick's event before it claims the tick, so that no kill in between loses the tick, and
+        takes it back when another process claimed the tick first."""
+        ...
+
 
 class Trigger(Protocol):
     """One function's binding to one source, started and stopped with the app."""

@@ -92,25 +92,32 @@ class ScheduleTrigger:
             self._sleeping = None
             if self._stopping:
                 return
-            if self._claim(due):  # not fired by another process sharing the store
-                self._fire(invoker, due)
+            # Queued before the tick is claimed (a kill in between would lose the tick: now
+            # it runs, at least once), taken back if another process sharing the store
+            # claimed the tick first.
+            handle = self._fire(invoker, due)
+            lost = not self._claim(due)  # claimed (the kept tick advanced) in any case
+            if lost and handle is not None and invoker.withdraw_event(handle):
+                self.fired -= 1
             now = self._now()
             self._count_missed(due, now)
             self._last = max(due, now)
             self._keep_last()
 
-    def _fire(self, invoker: Invoker, due: datetime) -> None:
+    def _fire(self, invoker: Invoker, due: datetime) -> object | None:
+        """Queue the tick's event; its handle, or None if the Event queue refused it."""
         event: Any
         if self.input is not None:  # each tick gets its own copy, as each invocation does
             event = from_document(self.input)
         else:
             event = scheduled_event(self.rule_arn, due, region=self.region, account=self.account)
         try:
-            invoker.invoke_event(self.function, event)
+            handle = invoker.queue_event(self.function, event)
         except Exception as error:  # the Event queue refused it: keep it, do not lose it
             self.undelivered.append((due, f"{type(error).__name__}: {error}"))
-        else:
-            self.fired += 1
+            return None
+        self.fired += 1
+        return handle
 
     def _kept_last(self) -> datetime | None:
         """The last tick a previous run (or another process) kept in the store."""
