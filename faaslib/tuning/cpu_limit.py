@@ -21,6 +21,7 @@ closes, or at once if it could not be set up.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -155,10 +156,17 @@ def _create(mechanism: str, label: str, memory_mb: int) -> Path:
     parent = own_cgroup(mechanism, "cpu") / _FOLDER
     cgroup = parent / f"{_SAFE_LABEL.sub('_', label)[:64]}-{os.getpid()}-{next(_counter)}"
     with cgroup_folders:  # the lock under which faaslib's cgroup folders come and go
+        made = not parent.exists()
         parent.mkdir(exist_ok=True)
-        if mechanism == "cgroup-v2":
-            _delegate_cpu(parent)
-        cgroup.mkdir()
+        try:
+            if mechanism == "cgroup-v2":
+                _delegate_cpu(parent)
+            cgroup.mkdir()
+        except BaseException:  # a probe where the controller cannot be had: nothing left
+            if made:
+                with contextlib.suppress(OSError):
+                    parent.rmdir()
+            raise
     try:
         _write_quota(mechanism, cgroup, memory_mb)
     except BaseException:

@@ -11,8 +11,8 @@ import anyio
 import pytest
 
 from faaslib import App, FunctionError
-from faaslib.runtime_api.limits import own_cgroup
-from faaslib.tuning.cpu_limit import cpu_limit_mechanism
+from faaslib.runtime_api.limits import own_cgroup, remove_cgroup
+from faaslib.tuning.cpu_limit import _create, cpu_limit_mechanism
 from tests.tuning import handlers
 
 MEMORY = [256, 1024, 1769, 3008]
@@ -112,3 +112,21 @@ async def test_a_failing_run_leaves_no_cgroup_behind() -> None:
     with pytest.raises(FunctionError, match="at 256 MB while tuning: not enough memory"):
         await app.tune("failing", [{}], memory=[256, 1024], invocations=1)
     assert leftover_cgroups(mechanism) == []
+
+
+def test_a_probe_where_the_cpu_controller_cannot_be_had_leaves_no_folder() -> None:
+    """The cgroup v2 probe on a host whose unified hierarchy lacks the cpu controller (this
+    machine's: cgroup v1 has it) fails, and takes its parent folder away with it."""
+    try:
+        parent = own_cgroup("cgroup-v2", "cpu") / "faaslib-tuning"
+    except (OSError, LookupError):
+        pytest.skip("no cgroup v2 hierarchy is mounted here")
+    if parent.exists():
+        pytest.skip(f"{parent} exists already (another run's): this test needs it absent")
+    try:
+        cgroup = _create("cgroup-v2", "probe", 1769)
+    except (OSError, LookupError):
+        assert not parent.exists()
+    else:  # the controller could be had here: what was made is removed as usual
+        remove_cgroup(cgroup)
+        pytest.skip("cgroup v2 has a usable cpu controller here: nothing to fail")
