@@ -32,6 +32,8 @@ class MemoryEvents(EventStore):
     def add(self, event: QueuedEvent) -> None:
         self._ready.append(event)
 
+    stage = add  # durable as far as memory goes once added (no frame more on the Invoke path)
+
     def withdraw(self, event: QueuedEvent) -> bool:
         try:
             self._ready.remove(event)
