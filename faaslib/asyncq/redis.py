@@ -150,13 +150,8 @@ class RedisEvents(MemoryEvents):
         pool, for any process, and is not kept here."""
         event.due = event.received
         live = self._live
-        number = format(event.request_number, "x")
-        body = _encode(_Body(event.payload, number, event.received, event.received_at))
-        base, worker = self._base, self._worker
-        keys = [*self._keys, f"{base}:held:{worker}", f"{base}:alive:{worker}"]
-        lease_ms = int(LEASE * 1000) if live else 0
-        args = [base, worker, repr(self.clock.now()), lease_ms, 0, 0, _encode([])]
-        args += ("a" if live else "A", event.function.name, body, "", repr(event.due))
+        keys, args = self._script_call(int(LEASE * 1000) if live else 0, 0, 0, _encode([]))
+        args += ("a" if live else "A", event.function.name, _body(event), "", repr(event.due))
         reply = self._backend.blocking(
             lambda client: _script(EXCHANGE)(keys=keys, args=args, client=client)
         )
@@ -321,10 +316,8 @@ class RedisEvents(MemoryEvents):
             state = _state(event)
             due = repr(event.due)
             if key == 0:
-                number = format(event.request_number, "x")
-                body = _Body(event.payload, number, event.received, event.received_at)
                 kind = "a" if status == _HELD else "A"
-                changes.append((kind, event.function.name, _encode(body), state, due))
+                changes.append((kind, event.function.name, _body(event), state, due))
                 added.append(event)
             else:
                 changes.append(("h" if status == _HELD else "p", _member(key), state, due))
@@ -335,10 +328,8 @@ class RedisEvents(MemoryEvents):
             waiting_room = max(0, limit - len(self._waiting)) if first else 0
         else:
             ready_room = waiting_room = 0
-        base, worker, now = self._base, self._worker, repr(self.clock.now())
-        keys = [*self._keys, f"{base}:held:{worker}", f"{base}:alive:{worker}"]
         skip = _encode(sorted(self._unknown))
-        args = [base, worker, now, lease_ms, ready_room, waiting_room, skip]
+        keys, args = self._script_call(lease_ms, ready_room, waiting_room, skip)
         for change in changes:
             args += change
             args += ("",) * (5 - len(change))
@@ -358,6 +349,16 @@ class RedisEvents(MemoryEvents):
             raise
         self._sending, self._writing = 0, []
         self._settle_reply(reply, added, dirty)
+
+    def _script_call(
+        self, lease_ms: int, ready_room: int, waiting_room: int, skip: bytes
+    ) -> tuple[list[str], list[Any]]:
+        """The exchange script's keys and its first arguments (`redis_scripts.EXCHANGE`'s
+        order), for this process now; the changes follow them."""
+        base, worker = self._base, self._worker
+        keys = [*self._keys, f"{base}:held:{worker}", f"{base}:alive:{worker}"]
+        now = repr(self.clock.now())
+        return keys, [base, worker, now, lease_ms, ready_room, waiting_room, skip]
 
     async def _call(self, source: str, keys: list[str], args: list[Any]) -> Any:
         """Run a script on the app's client; shielded, so a cancelled caller never leaves it
@@ -479,6 +480,12 @@ class RedisEvents(MemoryEvents):
                     memory_size_mb=function.memory,
                 )
         return event
+
+
+def _body(event: QueuedEvent) -> bytes:
+    """The event as accepted, as Redis keeps it (written once: it never changes)."""
+    number = format(event.request_number, "x")
+    return _encode(_Body(event.payload, number, event.received, event.received_at))
 
 
 def _state(event: QueuedEvent) -> bytes:
