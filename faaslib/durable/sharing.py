@@ -62,8 +62,7 @@ class Sharing:
             if held is not None and not held.is_ended:  # taken over while this one stopped
                 del self._executions[arn]
             return None
-        kept = self._keeper.read(arn) if self._keeper.is_durable else None
-        execution = kept or self._executions.get(arn)
+        execution = self._keeper.read(arn) or self._executions.get(arn)  # memory: the latter
         if execution is None:
             return None
         self._remember(execution)
