@@ -261,7 +261,7 @@ class Runner:
         deadlines = self.deadlines
         outcome: Outcome | None = None
         if deadlines.native:  # asyncio: the deadline cancels the task itself, no scope
-            stopper = TaskStopper(deadlines, timeout, start + timeout)
+            stopper: TaskStopper | None = None  # made at the handler's first wait, if any
             try:
                 awaitable = instance.handler(event, context)
                 if type(awaitable) is CoroutineType:  # its first step, unwatched (stopper.py)
@@ -270,16 +270,16 @@ class Runner:
                     except StopIteration as done:
                         value = done.value
                     else:
-                        stopper.arm()
+                        stopper = TaskStopper(deadlines, timeout, start + timeout)
                         value = await resume(awaitable, waits_on)
                 else:
-                    stopper.arm()
+                    stopper = TaskStopper(deadlines, timeout, start + timeout)
                     value = await awaitable
                 outcome = None, value, True
             except Exception as error:
                 outcome = handler_error(error, context.aws_request_id, True)
             except Cancelled as error:
-                if stopper.fired:
+                if stopper is not None and stopper.fired:
                     if not stopper.settle():
                         raise  # the caller was cancelled too
                 elif await caller_is_cancelled():
@@ -289,8 +289,9 @@ class Runner:
             except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
                 outcome = thread_error(error, context.aws_request_id)
             finally:
-                stopper.settle()  # a handler that swallowed its cancellation leaves it pending
-            timed_out = stopper.fired
+                if stopper is not None:  # a handler that swallowed its cancellation leaves it
+                    stopper.settle()  # pending
+            timed_out = stopper is not None and stopper.fired
         else:
             timer, scope_key = self.deadline_scope(timeout, start)
             try:

@@ -33,27 +33,20 @@ _current_task = asyncio.current_task
 
 
 class TaskStopper:
-    """One invocation's deadline: armed at the handler's first wait, it cancels the task once,
-    and `settle` takes the cancellation back."""
+    """One invocation's deadline, made at the handler's first wait (it watches the current
+    task from then on): it cancels the task once, and `settle` takes the cancellation back."""
 
-    __slots__ = ("_cancelling", "_deadline", "_deadlines", "_key", "_timer", "fired", "task")
+    __slots__ = ("_cancelling", "_deadlines", "_key", "_timeout", "_timer", "fired", "task")
 
     def __init__(self, deadlines: Deadlines, timeout: float, deadline: float) -> None:
         self._deadlines = deadlines
-        self._deadline = (timeout, deadline)
-        self._key: int | None = None
-        self.task: Any = None  # an asyncio.Task (its cancelling(): Python 3.11), once armed
-        self._cancelling = 0
+        self._timeout = timeout
+        task: Any = _current_task()
+        self.task = task  # an asyncio.Task (its cancelling(): Python 3.11)
+        self._cancelling = task.cancelling()  # requests pending before the handler waited
         self.fired = False
         self._timer: asyncio.TimerHandle | None = None
-
-    def arm(self) -> None:
-        """The handler waits for the first time: watch its deadline from now on."""
-        task: Any = _current_task()
-        self.task = task
-        self._cancelling = task.cancelling()  # requests pending before the handler waited
-        timeout, deadline = self._deadline
-        self._key = self._deadlines.add(timeout, deadline, self)
+        self._key: int | None = deadlines.add(timeout, deadline, self)
 
     def cancel(self) -> None:
         if not self.fired and self._key is not None:
@@ -72,7 +65,7 @@ class TaskStopper:
         if key is None:
             return True
         self._key = None
-        self._deadlines.remove(self._deadline[0], key)
+        self._deadlines.remove(self._timeout, key)
         if self._timer is not None:
             self._timer.cancel()
         if not self.fired:

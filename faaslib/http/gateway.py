@@ -292,7 +292,13 @@ class HttpApi:
     ) -> HttpResponse | None:
         """Invoke `function` with the event `body` and turn the outcome into the response; None
         when the response went out already (the integration timed out)."""
-        timeout = self._timeout(function)
+        # The integration timeout, where it can pass before the function's own (which is a
+        # function error): HTTP APIs only.
+        timeout: float | None = None
+        if self.kind == "http-api":
+            target = self._functions.get(function)
+            if target is None or target.timeout > self.integration_timeout:
+                timeout = self.integration_timeout
         outcome: InvocationResult | BaseException
         if timeout is None:
             try:
@@ -332,15 +338,6 @@ class HttpApi:
             return await self._invoker.invoke(function, body)
         except Exception as error:  # mapped to the front door's answer by `_response`
             return error
-
-    def _timeout(self, function: str) -> float | None:
-        """The integration timeout that can pass before `function`'s own timeout, if any."""
-        if self.kind != "http-api":
-            return None
-        target = self._functions.get(function)
-        if target is not None and target.timeout <= self.integration_timeout:
-            return None  # the function times out first: a function error
-        return self.integration_timeout
 
     def _response(
         self,

@@ -34,6 +34,7 @@ import base64
 import binascii
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 import msgspec
@@ -77,6 +78,7 @@ _NAMES_HELD = 1024
 _VALUES: dict[str, bytes] = {}
 _VALUES_HELD = 1024
 _VALUE_HELD_LENGTH = 256
+_EMPTY: Mapping[str, Any] = MappingProxyType({})  # an answer's absent headers
 
 # HTTP APIs answer with these bodies whatever the payload format of the route: the gateway
 # responses belong to the API type, not to the integration
@@ -131,10 +133,10 @@ def integration_response(result: InvocationResult, payload_format: str) -> HttpR
         payload = result.payload
     except (msgspec.DecodeError, RecursionError):
         payload = result.raw_payload
+    if type(payload) is dict and "statusCode" in payload:  # decoded JSON: a dict exactly
+        return _custom(payload, payload_format)
     if isinstance(payload, (bytes, bytearray)):  # a handler's own bytes, not JSON
         raise MalformedResponse("the answer is not a JSON document")
-    if isinstance(payload, dict) and "statusCode" in payload:
-        return _custom(payload, payload_format)
     if payload_format == "1.0":
         raise MalformedResponse(
             "a payload 1.0 answer must be an object with statusCode, got "
@@ -181,19 +183,25 @@ async def send_response(
 
 def _custom(payload: Mapping[str, Any], payload_format: str) -> HttpResponse:
     status = payload["statusCode"]
-    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-        raise MalformedResponse(
-            f"statusCode {_shown(status)} is not an HTTP status (an integer, 100 to 599)"
-        )
-    if status < 200:
-        raise MalformedResponse(f"statusCode {status} is informational (1xx), not a final response")
+    if type(status) is not int or not 200 <= status <= 599:  # decoded JSON: a bool is no int
+        raise MalformedResponse(_status_problem(status))
     headers: HeaderList = []
     single = _mapping(payload, "headers")
-    multi = _mapping(payload, "multiValueHeaders") if payload_format == "1.0" else {}
-    multi_names = {name.lower() for name in multi} if multi else None
-    for name, value in single.items():
-        skip = multi_names is not None and name.lower() in multi_names
-        _add_header(headers, "headers", name, value, skip=skip)
+    multi = _mapping(payload, "multiValueHeaders") if payload_format == "1.0" else _EMPTY
+    if multi:
+        multi_names = {name.lower() for name in multi}
+        for name, value in single.items():
+            _add_header(headers, "headers", name, value, skip=name.lower() in multi_names)
+    else:
+        names, lines = _NAMES, _VALUES
+        for name, value in single.items():
+            # A name and a value used before (checked then) go on as they are, without a call.
+            wire = names.get(name)
+            line = lines.get(value) if type(value) is str else None
+            if wire is None or line is None:
+                _add_header(headers, "headers", name, value)
+            elif wire:
+                headers.append((wire, line))
     for name, values in multi.items():
         if not isinstance(values, list):
             raise MalformedResponse(
@@ -208,14 +216,25 @@ def _custom(payload: Mapping[str, Any], payload_format: str) -> HttpResponse:
                 raise MalformedResponse("cookies is not a list of strings")
             for cookie in cookies:
                 _add_header(headers, "cookies", "set-cookie", cookie)
-    body = _decoded_body(payload)
-    return HttpResponse(status, headers, b"" if status in _NO_CONTENT else body)
+    body = payload.get("body")
+    if type(body) is str and payload.get("isBase64Encoded", False) is False and body.isascii():
+        data = body.encode("ascii")  # most answers: text as it is, no surrogate to refuse
+    else:
+        data = _decoded_body(payload)
+    return HttpResponse(status, headers, b"" if status in _NO_CONTENT else data)
+
+
+def _status_problem(status: Any) -> str:
+    """What is wrong with a `statusCode` that is not a final HTTP status."""
+    if isinstance(status, int) and not isinstance(status, bool) and 100 <= status < 200:
+        return f"statusCode {status} is informational (1xx), not a final response"
+    return f"statusCode {_shown(status)} is not an HTTP status (an integer, 100 to 599)"
 
 
 def _mapping(payload: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     value = payload.get(field)
     if value is None:
-        return {}
+        return _EMPTY
     if not isinstance(value, dict):
         raise MalformedResponse(f"{field} is {_kind(value)}, not an object")
     return value
