@@ -73,11 +73,11 @@ class Context:
     __slots__ = (
         "_clock",
         "_deadline",
+        "_identity",
         "_request_id",
         "client_context",
         "function_name",
         "function_version",
-        "identity",
         "invoked_function_arn",
         "log_group_name",
         "log_stream_name",
@@ -106,11 +106,23 @@ class Context:
         self._request_id = aws_request_id  # or its number, written out when first read
         self.log_group_name = log_group_name
         self.log_stream_name = log_stream_name
-        self.identity = identity if identity is not None else CognitoIdentity()
+        self._identity = identity  # made when first read: most handlers never do
         self.client_context = client_context
         self.tenant_id: str | None = None
         self._clock = clock
         self._deadline = deadline
+
+    @property
+    def identity(self) -> CognitoIdentity:
+        """The caller's Amazon Cognito identity (both ids None for an ordinary invoke)."""
+        identity = self._identity
+        if identity is None:
+            identity = self._identity = CognitoIdentity()
+        return identity
+
+    @identity.setter
+    def identity(self, identity: CognitoIdentity) -> None:
+        self._identity = identity
 
     @property
     def aws_request_id(self) -> str:
