@@ -95,17 +95,20 @@ class ScheduleTrigger:
             # Queued before the tick is claimed (a kill in between would lose the tick: now
             # it runs, at least once), taken back if another process sharing the store
             # claimed the tick first.
-            handle = self._fire(invoker, due)
-            lost = not self._claim(due)  # claimed (the kept tick advanced) in any case
-            if lost and handle is not None and invoker.withdraw_event(handle):
+            handle, refusal = self._fire(invoker, due)
+            won = self._claim(due)  # claimed (the kept tick advanced) in any case
+            if refusal is not None:
+                if won:  # the tick was this process's to deliver: kept, not lost
+                    self.undelivered.append((due, refusal))
+            elif not won and invoker.withdraw_event(handle):
                 self.fired -= 1
             now = self._now()
             self._count_missed(due, now)
             self._last = max(due, now)
             self._keep_last()
 
-    def _fire(self, invoker: Invoker, due: datetime) -> object | None:
-        """Queue the tick's event; its handle, or None if the Event queue refused it."""
+    def _fire(self, invoker: Invoker, due: datetime) -> tuple[object, str | None]:
+        """Queue the tick's event: its handle, or why the Event queue refused it."""
         event: Any
         if self.input is not None:  # each tick gets its own copy, as each invocation does
             event = from_document(self.input)
@@ -113,11 +116,10 @@ class ScheduleTrigger:
             event = scheduled_event(self.rule_arn, due, region=self.region, account=self.account)
         try:
             handle = invoker.queue_event(self.function, event)
-        except Exception as error:  # the Event queue refused it: keep it, do not lose it
-            self.undelivered.append((due, f"{type(error).__name__}: {error}"))
-            return None
+        except Exception as error:  # the Event queue refused it: kept by the caller
+            return None, f"{type(error).__name__}: {error}"
         self.fired += 1
-        return handle
+        return handle, None
 
     def _kept_last(self) -> datetime | None:
         """The last tick a previous run (or another process) kept in the store."""

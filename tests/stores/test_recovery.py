@@ -156,6 +156,44 @@ async def test_two_apps_on_one_file_fire_each_tick_once(tmp_path: Path) -> None:
     assert apps[0].pending_events() == []  # the events taken back are gone from the file
 
 
+def refused_schedule_app(store: str, clock: FakeClock) -> App:
+    """A schedule whose every tick the Event queue refuses: its input is over Lambda's
+    1 MB limit for an Event invocation."""
+    app = App(clock=clock, store=store)
+
+    @app.on_schedule("rate(1 minute)", name="tick", input={"blob": "x" * 1_100_000})
+    async def tick(event: Any, context: Context) -> None:
+        raise AssertionError("a refused tick ran")
+
+    return app
+
+
+async def test_a_refused_tick_is_kept_in_undelivered_and_counted() -> None:
+    clock = FakeClock()
+    app = refused_schedule_app("memory", clock)
+    async with app:
+        await clock.advance(180)
+        await app.wait_idle()
+    trigger = app.triggers("tick")[0]
+    assert [error.split(":")[0] for _, error in trigger.undelivered] == ["RequestTooLarge"] * 3
+    assert trigger.metrics()["FailedInvocations"] == 3
+    assert trigger.fired == 0
+
+
+async def test_two_apps_on_one_file_keep_each_refused_tick_once(tmp_path: Path) -> None:
+    # Both processes queue each tick before claiming it and both are refused; only the one
+    # that claimed the tick keeps it as undelivered (the other's was never its to deliver).
+    clock = FakeClock()
+    apps = [refused_schedule_app(url(tmp_path), clock) for _ in range(2)]
+    async with apps[0], apps[1]:
+        await clock.advance(300)
+        for app in apps:
+            await app.wait_idle()
+    kept = [due for app in apps for due, _ in app.triggers("tick")[0].undelivered]
+    assert len(kept) == len(set(kept)) == 5
+    assert sum(app.triggers("tick")[0].metrics()["FailedInvocations"] for app in apps) == 5
+
+
 def test_a_store_url_faaslib_cannot_open_is_a_clear_error(tmp_path: Path) -> None:
     from faaslib.errors import ConfigurationError
 
