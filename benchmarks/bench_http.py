@@ -38,7 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -136,8 +136,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
+def uvicorn_process(app: str, port: int, wrapper: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """A uvicorn serving `app` of this module on `port` of 127.0.0.1, its command run under
+    `wrapper` (a profiler's own command, say)."""
     command = [
+        *wrapper,
         sys.executable,
         "-m",
         "uvicorn",
@@ -153,7 +156,11 @@ def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
     here = Path(__file__).resolve().parent
     search = [str(here), *filter(None, [os.environ.get("PYTHONPATH")])]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(search)}
-    server = subprocess.Popen(command, cwd=here, env=environment)
+    return subprocess.Popen(command, cwd=here, env=environment)
+
+
+def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
+    server = uvicorn_process(app, port)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

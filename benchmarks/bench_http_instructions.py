@@ -36,7 +36,15 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench_http import BASELINE, KINDS, _connection, _free_port, _requests, starlette_app
+from bench_http import (
+    BASELINE,
+    KINDS,
+    _connection,
+    _free_port,
+    _requests,
+    starlette_app,
+    uvicorn_process,
+)
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = 32
@@ -69,7 +77,7 @@ def _serve_counted(app: str, requests: int, folder: str) -> dict[str, int]:
     connections, under cachegrind."""
     port = _free_port()
     log = Path(folder) / f"{app}-{requests}.log"
-    command = [
+    cachegrind = [
         "valgrind",
         "--tool=cachegrind",
         "--cache-sim=yes",
@@ -78,21 +86,8 @@ def _serve_counted(app: str, requests: int, folder: str) -> dict[str, int]:
         f"--LL={_cache(2, '1048576,8,64')}",
         f"--cachegrind-out-file={Path(folder) / f'{app}-{requests}.out'}",
         f"--log-file={log}",
-        sys.executable,
-        "-m",
-        "uvicorn",
-        f"bench_http:{app}",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
     ]
-    search = [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(search)}
-    server = subprocess.Popen(command, cwd=HERE, env=environment)
+    server = uvicorn_process(app, port, cachegrind)
     try:
         asyncio.run(_load_when_up(port, requests))
     finally:
