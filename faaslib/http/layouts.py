@@ -67,6 +67,24 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # it is, without a round trip through JSON).
 Event = dict[str, Any]
 _NOISE = 28  # random bytes a request's ids take
+# A REST API caller without IAM or Cognito credentials: API Gateway sends these as null, in the
+# order of `APIGatewayRequestIdentity`'s fields; each request's copy gets its IP and user agent.
+_V1_IDENTITY: dict[str, str | None] = dict.fromkeys(
+    (
+        "cognitoIdentityPoolId",
+        "accountId",
+        "cognitoIdentityId",
+        "caller",
+        "accessKey",
+        "sourceIp",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+        "userArn",
+        "userAgent",
+        "user",
+        "principalOrgId",
+    )
+)
 
 
 def http_api_event(
@@ -270,6 +288,9 @@ def _v1_event(
     method = request.method.upper()
     short_id = _short_request_id(noise)
     path = request.path
+    identity = _V1_IDENTITY.copy()  # a copy of a dict made in C: twice as fast as a literal
+    identity["sourceIp"] = request.source_ip
+    identity["userAgent"] = user_agent
     return {
         "version": "1.0",
         "resource": resource,
@@ -296,22 +317,7 @@ def _v1_event(
             "protocol": request.protocol,
             "requestTime": _request_time(epoch_ms // 1000),
             "requestTimeEpoch": epoch_ms,
-            # A REST API caller without IAM or Cognito credentials: API Gateway sends these as
-            # null, in the order of `APIGatewayRequestIdentity`'s fields.
-            "identity": {
-                "cognitoIdentityPoolId": None,
-                "accountId": None,
-                "cognitoIdentityId": None,
-                "caller": None,
-                "accessKey": None,
-                "sourceIp": request.source_ip,
-                "cognitoAuthenticationType": None,
-                "cognitoAuthenticationProvider": None,
-                "userArn": None,
-                "userAgent": user_agent,
-                "user": None,
-                "principalOrgId": None,
-            },
+            "identity": identity,
         },
         "body": body,
         "isBase64Encoded": is_base64,
