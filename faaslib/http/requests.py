@@ -25,6 +25,10 @@ _ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/]*")
 # reset connection; a client that sends more than this is cut off.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _PROTOCOLS = {"1.0": "HTTP/1.0", "1.1": "HTTP/1.1", "2": "HTTP/2", "3": "HTTP/3"}
+# In HTTP/1, a request without Content-Length or Transfer-Encoding has no body (RFC 9112,
+# section 6.3), as a GET has none: the front door reads one only where one can come. HTTP/2 and
+# 3 frame a body without either.
+_UNFRAMED_HAS_NO_BODY = frozenset({"1.0", "1.1"})
 # Header names as sent, and as the request holds them (see `_name`): at most 512 names of at
 # most 64 bytes, whatever names clients make up.
 _NAMES: dict[bytes, str] = {}
@@ -74,25 +78,32 @@ async def read_request(scope: Scope, receive: Receive, limit: int) -> Request:
         (names.get(name) or _name(name), value.decode("latin-1"))
         for name, value in scope.get("headers") or ()
     ]
+    framed = False  # the request says how long its body is
     for name, declared in headers:
         if name == "content-length":
             if declared.isdigit() and int(declared) > limit:
                 await _drain(receive, 0)
                 raise BodyTooLarge(f"{int(declared):,} bytes")
+            framed = True
             break
-    message = await receive()
-    if message["type"] == "http.disconnect":
-        raise ClientDisconnected
-    body = message.get("body", b"")
-    if message.get("more_body", False) or len(body) > limit:  # the body comes in parts
-        body = await _read_parts(receive, message, limit)
+        if name == "transfer-encoding":
+            framed = True
+    version = scope.get("http_version", "1.1")
+    if not framed and version in _UNFRAMED_HAS_NO_BODY:
+        body = b""  # nothing to wait for: an HTTP/1 request that declares no body has none
+    else:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        body = message.get("body", b"")
+        if message.get("more_body", False) or len(body) > limit:  # the body comes in parts
+            body = await _read_parts(receive, message, limit)
     raw_path = scope.get("raw_path")
     if raw_path and raw_path[:1] == b"/" and b"?" not in raw_path and not scope.get("root_path"):
         path, raw = scope.get("path") or "/", raw_path.decode("latin-1")  # most requests
     else:
         path, raw = _paths(scope)
     client = scope.get("client")
-    version = scope.get("http_version", "1.1")
     return Request(
         scope["method"],
         path,

@@ -9,7 +9,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -229,6 +229,20 @@ async def test_binary_bodies_travel_base64_both_ways_and_cookies_come_back(api: 
     assert response.content == data[::-1]
     assert response.headers.get_list("set-cookie") == ["session=abc; HttpOnly", "theme=dark"]
     assert response.cookies["theme"] == "dark"
+
+
+async def test_a_chunked_body_arrives_whole(api: Served) -> None:
+    # No Content-Length: the body is framed by Transfer-Encoding, and the front door reads it.
+    data = bytes(range(256)) * 64
+
+    async def parts() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 1000):
+            yield data[start : start + 1000]
+
+    async with client(api) as http:
+        response = await http.put("/echo/blob", content=parts())
+    assert response.request.headers["transfer-encoding"] == "chunked"
+    assert response.content == data[::-1]
 
 
 async def test_errors_map_to_api_gateways_answers_without_leaking(api: Served) -> None:

@@ -376,6 +376,51 @@ async def test_a_websocket_is_refused(app: App) -> None:
     assert app.asgi is app.asgi
 
 
+@pytest.mark.parametrize(
+    ("http_version", "headers", "body_read"),
+    [
+        ("1.1", [], False),  # HTTP/1: no Content-Length nor Transfer-Encoding, no body
+        ("1.0", [], False),
+        ("1.1", [(b"content-length", b"5")], True),
+        ("1.1", [(b"transfer-encoding", b"chunked")], True),
+        ("2", [], True),  # HTTP/2 frames a body without either header
+    ],
+    ids=["http1.1", "http1.0", "content-length", "chunked", "http2"],
+)
+async def test_a_body_is_read_where_the_request_can_have_one(
+    app: App, http_version: str, headers: list[tuple[bytes, bytes]], body_read: bool
+) -> None:
+    @app.route("POST", "/size")
+    def size(event: Any, context: Any) -> Any:
+        return {"body": event.get("body")}
+
+    received: list[str] = []
+
+    async def receive() -> dict[str, Any]:
+        received.append("http.request")
+        return {"type": "http.request", "body": b"hello", "more_body": False}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "http_version": http_version,
+        "method": "POST",
+        "path": "/size",
+        "raw_path": b"/size",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"text/plain"), *headers],
+    }
+    async with app:
+        await app.asgi(scope, receive, send)
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"]) == {"body": "hello" if body_read else None}
+    assert received == (["http.request"] if body_read else [])
+
+
 # Configuration
 
 
