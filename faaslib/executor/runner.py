@@ -289,8 +289,9 @@ class Runner:
             except BaseException as error:  # SystemExit, KeyboardInterrupt, GeneratorExit
                 outcome = thread_error(error, context.aws_request_id)
             finally:
-                if stopper is not None:  # a handler that swallowed its cancellation leaves it
-                    stopper.settle()  # pending
+                # A handler that swallowed its cancellation leaves it pending: taken back here.
+                if stopper is not None:
+                    stopper.settle()
             timed_out = stopper is not None and stopper.fired
         else:
             timer, scope_key = self.deadline_scope(timeout, start)
